@@ -1,0 +1,66 @@
+// swift-tools-version: 6.0
+import PackageDescription
+
+let package = Package(
+    name: "Bulletin",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "bulletin", targets: ["bulletin"]),
+        .library(name: "BulletinSite", targets: ["BulletinSite"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
+        .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.0.0"),
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    ],
+    targets: [
+        // libcmark from Debian's libcmark-dev; only BulletinMarkdown imports it.
+        .systemLibrary(
+            name: "CCmark",
+            pkgConfig: "libcmark",
+            providers: [.apt(["libcmark-dev"])]
+        ),
+        // Domain values and diagnostics: no dependencies.
+        .target(name: "BulletinModel"),
+        // Splitting files into front matter and body; YAML to typed values (only importer of Yams).
+        .target(
+            name: "BulletinFrontMatter",
+            dependencies: ["BulletinModel", .product(name: "Yams", package: "Yams")]
+        ),
+        // Markdown to HTML and a Swift syntax tree (only importer of libcmark).
+        .target(name: "BulletinMarkdown", dependencies: ["BulletinModel", "CCmark"]),
+        // View models and template rendering (only importer of swift-mustache); ships the default templates.
+        .target(
+            name: "BulletinTemplates",
+            dependencies: ["BulletinModel", .product(name: "Mustache", package: "swift-mustache")],
+            plugins: ["EmbedTemplatesPlugin"]
+        ),
+        // Build-time embedding of `templates/` (the one copy of the defaults) into BulletinTemplates.
+        .executableTarget(name: "TemplateEmbedder", path: "Sources/TemplateEmbedder"),
+        .plugin(
+            name: "EmbedTemplatesPlugin",
+            capability: .buildTool(),
+            dependencies: ["TemplateEmbedder"],
+            path: "Sources/EmbedTemplatesPlugin"
+        ),
+        // Loading, validating, rendering and writing a whole site.
+        .target(
+            name: "BulletinSite",
+            dependencies: ["BulletinModel", "BulletinFrontMatter", "BulletinMarkdown", "BulletinTemplates"]
+        ),
+        // Command-line interface (only importer of swift-argument-parser).
+        .target(
+            name: "BulletinCLI",
+            dependencies: ["BulletinSite", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+        ),
+        .executableTarget(name: "bulletin", dependencies: ["BulletinCLI"]),
+        .testTarget(
+            name: "BulletinTests",
+            dependencies: [
+                "BulletinModel", "BulletinFrontMatter", "BulletinMarkdown", "BulletinTemplates",
+                "BulletinSite", "BulletinCLI", "bulletin",
+            ],
+            exclude: ["Fixtures", "Golden"]
+        ),
+    ]
+)

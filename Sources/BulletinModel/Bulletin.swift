@@ -1,0 +1,174 @@
+/// One bulletin as its front matter describes it, validated and typed.
+public struct Bulletin: Sendable {
+    /// The source file as shown in diagnostics (relative to the site folder).
+    public var sourcePath: String
+    public var title: String
+    public var series: String
+    /// 第 N 期: number within the year of `date`.
+    public var issue: Int
+    /// 总第 N 期: running number within the series.
+    public var serial: Int?
+    public var date: CalendarDate
+    public var publishers: [String]
+    public var summary: String?
+    public var tags: [String]
+    public var districts: [String]
+    public var stats: [Stat]
+    public var exemplars: [Exemplar]
+    public var distribution: Distribution
+    public var draft: Bool
+    /// Where the identity fields were written, for errors that involve two files.
+    public var locations: FieldLocations
+
+    public init(
+        sourcePath: String, title: String, series: String, issue: Int, serial: Int?, date: CalendarDate,
+        publishers: [String], summary: String? = nil, tags: [String] = [], districts: [String] = [],
+        stats: [Stat] = [], exemplars: [Exemplar] = [], distribution: Distribution = Distribution(),
+        draft: Bool = false, locations: FieldLocations
+    ) {
+        self.sourcePath = sourcePath
+        self.title = title
+        self.series = series
+        self.issue = issue
+        self.serial = serial
+        self.date = date
+        self.publishers = publishers
+        self.summary = summary
+        self.tags = tags
+        self.districts = districts
+        self.stats = stats
+        self.exemplars = exemplars
+        self.distribution = distribution
+        self.draft = draft
+        self.locations = locations
+    }
+
+    /// Source positions of the fields that cross-file checks point at.
+    public struct FieldLocations: Sendable, Hashable {
+        public var issue: SourceLocation
+        public var serial: SourceLocation?
+        public var issueLine: String?
+        public var serialLine: String?
+
+        public init(issue: SourceLocation, serial: SourceLocation?, issueLine: String? = nil, serialLine: String? = nil) {
+            self.issue = issue
+            self.serial = serial
+            self.issueLine = issueLine
+            self.serialLine = serialLine
+        }
+    }
+
+    /// `第1期（总第305期）`, or `第1期` without a serial.
+    public var issueLabel: String {
+        serial.map { "第\(issue)期（总第\($0)期）" } ?? "第\(issue)期"
+    }
+
+    /// The number that names the bulletin's page within its year: the serial when there is one, else the issue.
+    public var pageNumber: Int { serial ?? issue }
+}
+
+/// A measured figure reported by a bulletin.
+public struct Stat: Sendable, Hashable {
+    /// Identifier of the measure (`[a-z0-9_]+`); the same key means the same measure in every bulletin.
+    public var key: String
+    public var label: String
+    public var value: Quantity
+    public var unit: String
+    public var asOf: CalendarDate?
+    public var scope: String?
+
+    public init(key: String, label: String, value: Quantity, unit: String, asOf: CalendarDate? = nil, scope: String? = nil) {
+        self.key = key
+        self.label = label
+        self.value = value
+        self.unit = unit
+        self.asOf = asOf
+        self.scope = scope
+    }
+}
+
+/// An exemplar (先进典型) named by a bulletin.
+public struct Exemplar: Sendable, Hashable {
+    public enum Kind: String, Sendable, CaseIterable {
+        case organization, project, community, person
+
+        /// The Chinese name of the kind, as used in headings.
+        public var label: String {
+            switch self {
+            case .organization: "组织"
+            case .project: "项目"
+            case .community: "社区"
+            case .person: "个人"
+            }
+        }
+    }
+
+    public var name: String
+    public var kind: Kind
+    public var honor: String
+    public var program: String?
+    public var conferredBy: String?
+    public var year: Int?
+    public var district: String?
+
+    public init(
+        name: String, kind: Kind, honor: String, program: String? = nil, conferredBy: String? = nil,
+        year: Int? = nil, district: String? = nil
+    ) {
+        self.name = name
+        self.kind = kind
+        self.honor = honor
+        self.program = program
+        self.conferredBy = conferredBy
+        self.year = year
+        self.district = district
+    }
+}
+
+/// The 版记 block: to whom the bulletin is reported, sent and issued.
+public struct Distribution: Sendable, Hashable {
+    /// 报
+    public var reportTo: [String]
+    /// 送
+    public var sendTo: [String]
+    /// 发
+    public var issueTo: [String]
+
+    public init(reportTo: [String] = [], sendTo: [String] = [], issueTo: [String] = []) {
+        self.reportTo = reportTo
+        self.sendTo = sendTo
+        self.issueTo = issueTo
+    }
+
+    public var isEmpty: Bool { reportTo.isEmpty && sendTo.isEmpty && issueTo.isEmpty }
+}
+
+/// Settings from `content/site.yaml`; every one has a default.
+public struct SiteConfig: Sendable {
+    public var title: String
+    /// Absolute base URL with a trailing slash, for feeds, sitemap and canonical links; nil when not set.
+    public var baseURL: String?
+    public var language: String
+    public var timeZone: String
+    public var series: String?
+    public var publishers: [String]
+    public var textWidth: Int
+    public var pageSize: Int
+    public var unsafeHTML: Bool
+
+    public init(
+        title: String = "Bulletin", baseURL: String? = nil, language: String = "zh-CN",
+        timeZone: String = "Asia/Shanghai", series: String? = nil, publishers: [String] = [],
+        textWidth: Int = 56, pageSize: Int = 20, unsafeHTML: Bool = false
+    ) {
+        self.title = title
+        self.baseURL = baseURL
+        self.language = language
+        self.timeZone = timeZone
+        self.series = series
+        self.publishers = publishers
+        self.textWidth = textWidth
+        self.pageSize = pageSize
+        self.unsafeHTML = unsafeHTML
+    }
+}

@@ -1,0 +1,2 @@
+import BulletinTemplates
+print(DefaultTemplatesProbe.all)
