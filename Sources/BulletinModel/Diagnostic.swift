@@ -83,3 +83,12 @@ extension Array where Element == Diagnostic {
         }
     }
 }
+
+/// Diagnostics carried as an error: the problems that stopped an operation.
+public struct DiagnosticList: Error, Sendable {
+    public var items: [Diagnostic]
+
+    public init(_ items: [Diagnostic]) {
+        self.items = items
+    }
+}

@@ -1,2 +1,3 @@
-import BulletinTemplates
-print(DefaultTemplatesProbe.all)
+import BulletinCLI
+
+await BulletinCommand.runMain()

@@ -1,0 +1,155 @@
+import BulletinFrontMatter
+import BulletinMarkdown
+import BulletinModel
+import Foundation
+
+/// A bulletin read from its file: front matter, rendered body, derived summary.
+struct LoadedBulletin: Sendable {
+    var bulletin: Bulletin
+    var body: RenderedMarkdown
+    var summary: String
+}
+
+/// The content folder read and decoded: configuration, bulletins and every problem found.
+struct LoadedContent: Sendable {
+    var config: SiteConfig
+    var bulletins: [LoadedBulletin]
+    var diagnostics: [Diagnostic]
+}
+
+/// Reads `content/`: `site.yaml`, then every `*.md` below it in sorted order, decoded in parallel.
+enum ContentLoader {
+    /// Files larger than this are rejected before they are parsed.
+    static let maximumFileSize = 1 << 20
+
+    static func load(siteDirectory: URL, includeDrafts: Bool, baseURL: String?, jobs: Int) async -> LoadedContent {
+        let contentDirectory = siteDirectory.appending(path: "content")
+        var diagnostics: [Diagnostic] = []
+        var config = SiteConfig()
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: contentDirectory.path, isDirectory: &isDirectory), isDirectory.boolValue else {
+            return LoadedContent(config: config, bulletins: [], diagnostics: [
+                .error("no content folder: expected \(contentDirectory.path) holding the bulletins and site.yaml")
+            ])
+        }
+        let siteFile = contentDirectory.appending(path: "site.yaml")
+        if FileManager.default.fileExists(atPath: siteFile.path) {
+            switch readSource(siteFile, displayPath: "content/site.yaml") {
+            case .success(let source):
+                let decoded = SiteConfigDecoder.decode(source)
+                config = decoded.config
+                diagnostics += decoded.diagnostics
+            case .failure(let diagnostic):
+                diagnostics.append(diagnostic)
+            }
+        }
+        if let baseURL {
+            if let normalized = SiteConfigDecoder.normalizedBaseURL(baseURL) {
+                config.baseURL = normalized
+            } else {
+                diagnostics.append(.error("--base-url must be an absolute http(s) URL, found '\(baseURL)'"))
+            }
+        }
+        let files = markdownFiles(under: contentDirectory, siteDirectory: siteDirectory)
+        let siteConfig = config
+        let results = await parallelMap(files, jobs: jobs) { file in
+            loadBulletin(file.url, displayPath: file.displayPath, config: siteConfig)
+        }
+        var bulletins: [LoadedBulletin] = []
+        for result in results {
+            diagnostics += result.diagnostics
+            if let loaded = result.loaded, includeDrafts || !loaded.bulletin.draft { bulletins.append(loaded) }
+        }
+        return LoadedContent(config: config, bulletins: bulletins, diagnostics: diagnostics)
+    }
+
+    /// `*.md` files below `directory`, skipping hidden files and folders, sorted by path.
+    static func markdownFiles(under directory: URL, siteDirectory: URL) -> [(url: URL, displayPath: String)] {
+        let root = siteDirectory.standardizedFileURL.path
+        guard let enumerator = FileManager.default.enumerator(
+            at: directory, includingPropertiesForKeys: [.isRegularFileKey], options: [.skipsHiddenFiles]
+        ) else { return [] }
+        var files: [(url: URL, displayPath: String)] = []
+        for case let url as URL in enumerator where url.pathExtension == "md" {
+            guard (try? url.resourceValues(forKeys: [.isRegularFileKey]).isRegularFile) == true else { continue }
+            let path = url.standardizedFileURL.path
+            let display = path.hasPrefix(root + "/") ? String(path.dropFirst(root.count + 1)) : path
+            files.append((url, display))
+        }
+        return files.sorted { $0.displayPath.utf8.lexicographicallyPrecedes($1.displayPath.utf8) }
+    }
+
+    /// Reads and decodes a file, rejecting empty, oversized and non-UTF-8 files with a located diagnostic.
+    static func readSource(_ url: URL, displayPath: String) -> Result<SourceText, Diagnostic> {
+        let location = SourceLocation(file: displayPath, line: 1, column: 1)
+        guard let handle = try? FileHandle(forReadingFrom: url) else {
+            return .failure(.error("cannot read the file", at: location))
+        }
+        defer { try? handle.close() }
+        let data = (try? handle.read(upToCount: maximumFileSize + 1)) ?? Data()
+        switch SourceText.decode(Array(data), limit: maximumFileSize) {
+        case .success(let text):
+            return .success(SourceText(path: displayPath, text: text))
+        case .failure(.empty):
+            return .failure(.error("the file is empty; a bulletin starts with front matter between '---' lines", at: location))
+        case .failure(.tooLarge(_, let limit)):
+            return .failure(.error("the file is larger than \(limit / 1024 / 1024) MiB, the limit for one bulletin", at: location))
+        case .failure(.invalidUTF8(let offset, let line, let column)):
+            return .failure(.error(
+                "the file is not valid UTF-8 (byte offset \(offset)); save it as UTF-8 (文件须以 UTF-8 编码保存)",
+                at: SourceLocation(file: displayPath, line: line, column: column)))
+        }
+    }
+
+    private static func loadBulletin(_ url: URL, displayPath: String, config: SiteConfig) -> (loaded: LoadedBulletin?, diagnostics: [Diagnostic]) {
+        let source: SourceText
+        switch readSource(url, displayPath: displayPath) {
+        case .success(let text): source = text
+        case .failure(let diagnostic): return (nil, [diagnostic])
+        }
+        let decoded = BulletinDecoder.decode(source, site: config)
+        guard let bulletin = decoded.bulletin else { return (nil, decoded.diagnostics) }
+        let body = MarkdownRenderer.render(
+            decoded.body, source: source, firstLine: decoded.bodyFirstLine,
+            options: MarkdownOptions(unsafeHTML: config.unsafeHTML))
+        let summary = bulletin.summary ?? Summary.derive(from: body.plainText, headings: body.headings.map(\.text))
+        return (LoadedBulletin(bulletin: bulletin, body: body, summary: summary), decoded.diagnostics + body.diagnostics)
+    }
+}
+
+/// Summaries for bulletins whose front matter has none.
+enum Summary {
+    static let length = 120
+
+    /// The first paragraph that is not a heading, cut after a sentence end near `length` characters, or at
+    /// `length` with an ellipsis.
+    static func derive(from plainText: String, headings: [String]) -> String {
+        let paragraph = plainText.split(separator: "\n")
+            .map { $0.trimmingCharacters(in: .whitespaces) }
+            .first { !$0.isEmpty && !headings.contains($0) } ?? ""
+        let characters = Array(paragraph)
+        guard characters.count > length else { return paragraph }
+        let window = characters[..<length]
+        if let end = window.lastIndex(where: { "。！？".contains($0) }), end >= length / 3 {
+            return String(characters[...end])
+        }
+        return String(window) + "…"
+    }
+}
+
+/// Maps `items` with up to `jobs` concurrent tasks, keeping the input order.
+func parallelMap<T: Sendable, R: Sendable>(_ items: [T], jobs: Int, _ transform: @escaping @Sendable (T) -> R) async -> [R] {
+    let workers = max(1, min(jobs, items.count))
+    return await withTaskGroup(of: [(Int, R)].self) { group in
+        for worker in 0..<workers {
+            group.addTask {
+                stride(from: worker, to: items.count, by: workers).map { ($0, transform(items[$0])) }
+            }
+        }
+        var results = [R?](repeating: nil, count: items.count)
+        for await chunk in group {
+            for (index, value) in chunk { results[index] = value }
+        }
+        return results.map { $0! }
+    }
+}

@@ -1,0 +1,114 @@
+import BulletinModel
+import Foundation
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Writes a build into a staging folder beside the destination and swaps it into place only when complete,
+/// so a failed or interrupted build never leaves a half-written site. A lock file keeps two builds from
+/// publishing into the same destination at once.
+///
+/// Dotfiles at the top of the old output (`.gitkeep`, `.git` of a deployment checkout) are carried over.
+struct OutputPublisher {
+    let destination: URL
+
+    var staging: URL { sibling(suffix: "staging") }
+    var lockFile: URL { sibling(suffix: "lock") }
+
+    private func sibling(suffix: String) -> URL {
+        destination.deletingLastPathComponent().appending(path: ".\(destination.lastPathComponent).\(suffix)")
+    }
+
+    /// An exclusive lock on the destination, released when the value is dropped.
+    final class Lock {
+        private let descriptor: Int32
+
+        init(descriptor: Int32) { self.descriptor = descriptor }
+
+        deinit {
+            flock(descriptor, LOCK_UN)
+            close(descriptor)
+        }
+    }
+
+    /// Takes the destination's lock, waiting (after saying so) while another build holds it.
+    func lock(onWait: () -> Void) throws -> Lock {
+        try FileManager.default.createDirectory(at: destination.deletingLastPathComponent(), withIntermediateDirectories: true)
+        let descriptor = open(lockFile.path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
+        guard descriptor >= 0 else { throw PublishError("cannot create the lock file \(lockFile.path): \(errnoText())") }
+        if flock(descriptor, LOCK_EX | LOCK_NB) != 0 {
+            onWait()
+            guard flock(descriptor, LOCK_EX) == 0 else {
+                close(descriptor)
+                throw PublishError("cannot lock \(lockFile.path): \(errnoText())")
+            }
+        }
+        return Lock(descriptor: descriptor)
+    }
+
+    /// Removes what an interrupted build left and creates an empty staging folder.
+    func prepareStaging() throws {
+        try removeIfPresent(staging)
+        try FileManager.default.createDirectory(at: staging, withIntermediateDirectories: true)
+    }
+
+    /// Writes one file below the staging folder.
+    func write(_ bytes: some Collection<UInt8>, to relativePath: String) throws {
+        let url = staging.appending(path: relativePath)
+        try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+        try Data(bytes).write(to: url)
+    }
+
+    /// Moves the finished staging folder into place and removes the previous output.
+    func publish() throws {
+        let manager = FileManager.default
+        var isDirectory: ObjCBool = false
+        let exists = manager.fileExists(atPath: destination.path, isDirectory: &isDirectory)
+        if exists && !isDirectory.boolValue {
+            throw PublishError("\(destination.path) exists and is not a folder")
+        }
+        guard exists else {
+            try manager.moveItem(at: staging, to: destination)
+            return
+        }
+        for name in try manager.contentsOfDirectory(atPath: destination.path) where name.hasPrefix(".") {
+            try manager.moveItem(at: destination.appending(path: name), to: staging.appending(path: name))
+        }
+        if !exchange(staging, destination) {
+            let previous = sibling(suffix: "previous")
+            try removeIfPresent(previous)
+            try manager.moveItem(at: destination, to: previous)
+            try manager.moveItem(at: staging, to: destination)
+            try removeIfPresent(previous)
+            return
+        }
+        try removeIfPresent(staging)
+    }
+
+    /// Removes the staging folder after a failed build.
+    func discardStaging() {
+        try? removeIfPresent(staging)
+    }
+
+    private func removeIfPresent(_ url: URL) throws {
+        if FileManager.default.fileExists(atPath: url.path) { try FileManager.default.removeItem(at: url) }
+    }
+
+    /// Atomically swaps two paths with Linux's renameat2(RENAME_EXCHANGE); false where it is unavailable.
+    private func exchange(_ a: URL, _ b: URL) -> Bool {
+        typealias RenameAt2 = @convention(c) (Int32, UnsafePointer<CChar>, Int32, UnsafePointer<CChar>, UInt32) -> Int32
+        guard let symbol = dlsym(nil, "renameat2") else { return false }
+        let renameat2 = unsafeBitCast(symbol, to: RenameAt2.self)
+        let renameExchange: UInt32 = 2
+        return renameat2(AT_FDCWD, a.path, AT_FDCWD, b.path, renameExchange) == 0
+    }
+
+    private func errnoText() -> String { String(cString: strerror(errno)) }
+}
+
+struct PublishError: Error, CustomStringConvertible {
+    let description: String
+
+    init(_ description: String) { self.description = description }
+}

@@ -1,0 +1,107 @@
+import BulletinModel
+import BulletinTemplates
+import Foundation
+
+/// What to build and where.
+public struct BuildOptions: Sendable {
+    /// The site folder, holding `content/` and optionally `templates/`.
+    public var source: URL
+    /// Where the site goes; `source/output` when nil.
+    public var destination: URL?
+    public var includeDrafts: Bool
+    /// Overrides `base_url` of site.yaml.
+    public var baseURL: String?
+    /// Concurrent workers for decoding and rendering.
+    public var jobs: Int
+
+    public init(source: URL, destination: URL? = nil, includeDrafts: Bool = false, baseURL: String? = nil,
+                jobs: Int = ProcessInfo.processInfo.activeProcessorCount) {
+        self.source = source
+        self.destination = destination
+        self.includeDrafts = includeDrafts
+        self.baseURL = baseURL
+        self.jobs = max(1, jobs)
+    }
+
+    /// The output folder.
+    public var resolvedDestination: URL { destination ?? source.appending(path: "output") }
+}
+
+/// The outcome of a build.
+public struct BuildReport: Sendable {
+    /// Every problem found, sorted by file and line.
+    public var diagnostics: [Diagnostic]
+    public var bulletins: Int
+    public var pages: Int
+    public var staticFiles: Int
+    public var seconds: Double
+    /// Whether the new site was published; false leaves the previous output untouched.
+    public var succeeded: Bool
+
+    /// One line for the end of a build.
+    public var summary: String {
+        let time = String(format: "%.2f", seconds)
+        guard succeeded else {
+            let errors = diagnostics.count { $0.severity == .error }
+            return "Build failed with \(errors) error\(errors == 1 ? "" : "s"); the previous output is unchanged."
+        }
+        return "Built \(bulletins) bulletin\(bulletins == 1 ? "" : "s"): \(pages) pages and \(staticFiles) static files in \(time) s."
+    }
+}
+
+/// Builds a site: load and validate everything, render into a staging folder, swap it into place.
+public enum SiteBuilder {
+    /// Runs a whole build. Nothing is written unless every input is valid.
+    public static func build(_ options: BuildOptions, onLockWait: @Sendable () -> Void = {}) async -> BuildReport {
+        let clock = ContinuousClock()
+        let start = clock.now
+        func report(_ diagnostics: [Diagnostic], bulletins: Int = 0, pages: Int = 0, staticFiles: Int = 0, succeeded: Bool) -> BuildReport {
+            let elapsed = clock.now - start
+            let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+            return BuildReport(diagnostics: diagnostics.sortedForOutput(), bulletins: bulletins, pages: pages,
+                               staticFiles: staticFiles, seconds: seconds, succeeded: succeeded)
+        }
+
+        let content = await ContentLoader.load(
+            siteDirectory: options.source, includeDrafts: options.includeDrafts, baseURL: options.baseURL, jobs: options.jobs)
+        var diagnostics = content.diagnostics
+        diagnostics += SiteValidator.check(content.bulletins)
+        let templatesDirectory = options.source.appending(path: "templates")
+        let templates: TemplateLibrary?
+        switch TemplateLibrary.load(siteTemplatesDirectory: FileManager.default.fileExists(atPath: templatesDirectory.path) ? templatesDirectory : nil) {
+        case .success(let library): templates = library
+        case .failure(let list):
+            templates = nil
+            diagnostics += list.items
+        }
+        guard !diagnostics.hasErrors, let templates else { return report(diagnostics, succeeded: false) }
+
+        let renderer = SiteRenderer(config: content.config, templates: templates, bulletins: content.bulletins)
+        let publisher = OutputPublisher(destination: options.resolvedDestination)
+        do {
+            let lock = try publisher.lock(onWait: onLockWait)
+            defer { withExtendedLifetime(lock) {} }
+            try publisher.prepareStaging()
+            let pages = renderer.pages
+            let failures = await parallelMap(pages, jobs: options.jobs) { page -> String? in
+                do {
+                    try publisher.write(renderer.render(page).utf8, to: renderer.outputPath(page))
+                    return nil
+                } catch {
+                    return "cannot write \(renderer.outputPath(page)): \(error.localizedDescription)"
+                }
+            }
+            if let failure = failures.compactMap({ $0 }).first { throw PublishError(failure) }
+            for file in templates.staticFiles {
+                try publisher.write(file.bytes, to: "static/" + file.path)
+            }
+            try publisher.publish()
+            return report(diagnostics, bulletins: renderer.bulletins.count, pages: pages.count,
+                          staticFiles: templates.staticFiles.count, succeeded: true)
+        } catch {
+            publisher.discardStaging()
+            diagnostics.append(.error("cannot write the site to \(options.resolvedDestination.path): \(error)"))
+            return report(diagnostics, succeeded: false)
+        }
+    }
+}

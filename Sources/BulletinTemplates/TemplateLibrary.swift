@@ -1,0 +1,155 @@
+import BulletinModel
+import Foundation
+import Mustache
+
+/// A file copied unchanged into the site, from `templates/static/`.
+public struct StaticFile: Sendable {
+    /// Path below `static/`, with `/` separators.
+    public var path: String
+    public var bytes: [UInt8]
+}
+
+/// The templates of a site: the defaults compiled into the binary, overridden file by file by the site's own
+/// `templates/` folder. Parsed and checked once; rendering never reparses.
+public struct TemplateLibrary: Sendable {
+    private let library: MustacheLibrary
+    /// Names of the templates (paths below `templates/` without `.mustache`).
+    public let names: Set<String>
+    /// Static assets, sorted by path.
+    public let staticFiles: [StaticFile]
+
+    /// Templates every site build renders.
+    public static let requiredTemplates = ["home", "archive", "year", "bulletin"]
+
+    /// Loads the defaults and the overrides in `siteTemplatesDirectory` (when it exists). Diagnostics name
+    /// site templates as `displayPrefix` + their path below the folder.
+    public static func load(siteTemplatesDirectory: URL?, displayPrefix: String = "templates/") -> Result<TemplateLibrary, DiagnosticList> {
+        var files: [String: (display: String, bytes: [UInt8])] = [:]
+        for file in embeddedTemplateFiles {
+            files[file.path] = ("<built-in templates>/\(file.path)", Array(Data(base64Encoded: file.base64) ?? Data()))
+        }
+        var diagnostics: [Diagnostic] = []
+        if let directory = siteTemplatesDirectory {
+            for (path, bytes) in readFiles(under: directory) {
+                files[path] = (displayPrefix + path, bytes)
+            }
+        }
+        var templates: [String: MustacheTemplate] = [:]
+        var sources: [String: SourceText] = [:]
+        var staticFiles: [StaticFile] = []
+        for path in files.keys.sorted() {
+            let (display, bytes) = files[path]!
+            if path.hasPrefix("static/") {
+                staticFiles.append(StaticFile(path: String(path.dropFirst("static/".count)), bytes: bytes))
+                continue
+            }
+            guard path.hasSuffix(".mustache") else { continue }
+            let name = String(path.dropLast(".mustache".count))
+            let text: String
+            switch SourceText.decode(bytes, limit: 1 << 20) {
+            case .success(let decoded): text = decoded
+            case .failure(let problem):
+                diagnostics.append(.error("template cannot be read: \(problem)", at: SourceLocation(file: display, line: 1, column: 1)))
+                continue
+            }
+            let source = SourceText(path: display, text: text)
+            sources[name] = source
+            do {
+                templates[name] = try MustacheTemplate(string: text)
+            } catch let error as MustacheTemplate.ParserError {
+                diagnostics.append(source.diagnostic(
+                    .error, "template syntax error: \(describe(error.error))",
+                    line: error.context.lineNumber, column: error.context.columnNumber))
+            } catch {
+                diagnostics.append(source.diagnostic(.error, "template syntax error: \(error)", line: 1, column: 1))
+            }
+        }
+        for name in sources.keys.sorted() {
+            for reference in PartialReferences.find(in: sources[name]!.text) where sources[reference.name] == nil {
+                let kind = reference.isParent ? "parent template" : "partial"
+                diagnostics.append(sources[name]!.diagnostic(
+                    .error, "\(kind) '\(reference.name)' not found: expected templates/\(reference.name).mustache",
+                    line: reference.line, column: reference.column))
+            }
+        }
+        for name in requiredTemplates where sources[name] == nil {
+            diagnostics.append(.error("missing template '\(name)': expected templates/\(name).mustache"))
+        }
+        if diagnostics.hasErrors { return .failure(DiagnosticList(diagnostics)) }
+        return .success(TemplateLibrary(
+            library: MustacheLibrary(templates: templates), names: Set(templates.keys), staticFiles: staticFiles))
+    }
+
+    /// Renders the template `name` with a dictionary context.
+    public func render(_ name: String, context: [String: Any]) -> String {
+        library.render(context, withTemplate: name) ?? ""
+    }
+
+    /// The default templates, as files keyed by their path below `templates/`, for `bulletin init`.
+    public static var defaultFiles: [(path: String, bytes: [UInt8])] {
+        embeddedTemplateFiles.map { ($0.path, Array(Data(base64Encoded: $0.base64) ?? Data())) }
+    }
+
+    private static func readFiles(under directory: URL) -> [(String, [UInt8])] {
+        let root = directory.standardizedFileURL.path
+        guard let enumerator = FileManager.default.enumerator(
+            at: directory, includingPropertiesForKeys: [.isRegularFileKey], options: [.skipsHiddenFiles]
+        ) else { return [] }
+        var result: [(String, [UInt8])] = []
+        for case let url as URL in enumerator {
+            guard (try? url.resourceValues(forKeys: [.isRegularFileKey]).isRegularFile) == true,
+                  let data = FileManager.default.contents(atPath: url.path) else { continue }
+            let relative = String(url.standardizedFileURL.path.dropFirst(root.count + 1))
+            result.append((relative, Array(data)))
+        }
+        return result
+    }
+
+    private static func describe(_ error: Error) -> String {
+        guard let error = error as? MustacheTemplate.Error else { return "\(error)" }
+        switch error {
+        case .sectionCloseNameIncorrect: return "a section is closed with a different name than it was opened with"
+        case .unfinishedName: return "a tag is not closed with '}}'"
+        case .expectedSectionEnd: return "a section is never closed: expected '{{/name}}'"
+        case .invalidSetDelimiter: return "malformed set-delimiter tag"
+        case .transformAppliedToInheritanceSection: return "a transform cannot be applied to an inheritance section"
+        case .illegalTokenInsideInheritSection: return "only '{{$block}}' definitions may stand inside '{{<parent}}'"
+        case .textInsideInheritSection: return "only '{{$block}}' definitions may stand inside '{{<parent}}', not text"
+        case .invalidConfigVariableSyntax: return "malformed pragma '{{% NAME: value}}'"
+        case .unrecognisedConfigVariable: return "unknown pragma (expected CONTENT_TYPE)"
+        }
+    }
+}
+
+/// `{{> name}}` and `{{< name}}` tags in a template's text.
+enum PartialReferences {
+    struct Reference {
+        var name: String
+        var isParent: Bool
+        var line: Int
+        var column: Int
+    }
+
+    static func find(in text: String) -> [Reference] {
+        var references: [Reference] = []
+        for (offset, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+            var rest = line[...]
+            while let open = rest.range(of: "{{") {
+                let afterOpen = rest[open.upperBound...]
+                guard let sigil = afterOpen.first, sigil == ">" || sigil == "<",
+                      let close = afterOpen.range(of: "}}") else {
+                    rest = afterOpen
+                    continue
+                }
+                let name = afterOpen[afterOpen.index(after: afterOpen.startIndex)..<close.lowerBound]
+                    .trimmingCharacters(in: .whitespaces)
+                let column = line.unicodeScalars.distance(from: line.startIndex, to: open.lowerBound) + 1
+                if !name.isEmpty && !name.hasPrefix("*") {
+                    references.append(Reference(name: name, isParent: sigil == "<", line: offset + 1, column: column))
+                }
+                rest = afterOpen[close.upperBound...]
+            }
+        }
+        return references
+    }
+}
