@@ -23,6 +23,7 @@ public enum ViewModel {
             "title": bulletin.title,
             "path": path,
             "series": bulletin.series,
+            "seriesLines": bulletin.series.split(separator: "·").map(String.init),
             "issueLabel": bulletin.issueLabel,
             "date": date(bulletin.date),
             "summary": summary,
