@@ -1,0 +1,99 @@
+import Foundation
+import Testing
+
+/// Runs the built `bulletin` executable, as users and CI do.
+@Suite struct CLITests {
+    struct Run {
+        var status: Int32
+        var stdout: String
+        var stderr: String
+    }
+
+    static var executable: URL {
+        let candidates = [
+            Bundle.main.executableURL?.deletingLastPathComponent(),
+            Bundle.main.bundleURL.deletingLastPathComponent(),
+            repositoryRoot.appending(path: ".build/debug"),
+        ].compactMap { $0 }
+        for directory in candidates {
+            let url = directory.appending(path: "bulletin")
+            if FileManager.default.isExecutableFile(atPath: url.path) { return url }
+        }
+        return repositoryRoot.appending(path: ".build/debug/bulletin")
+    }
+
+    static func run(_ arguments: [String], in directory: URL? = nil) throws -> Run {
+        let process = Process()
+        process.executableURL = executable
+        process.arguments = arguments
+        if let directory { process.currentDirectoryURL = directory }
+        let out = Pipe(), err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        try process.run()
+        let stdout = out.fileHandleForReading.readDataToEndOfFile()
+        let stderr = err.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return Run(status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self),
+                   stderr: String(decoding: stderr, as: UTF8.self))
+    }
+
+    /// A copy of a committed fixture site in a temporary folder.
+    static func fixture(_ name: String) throws -> TemporarySite {
+        let site = try TemporarySite()
+        try FileManager.default.createDirectory(at: site.root.deletingLastPathComponent(), withIntermediateDirectories: true)
+        try FileManager.default.copyItem(at: repositoryRoot.appending(path: "Tests/BulletinTests/Fixtures/\(name)"), to: site.root)
+        return site
+    }
+
+    @Test func buildsTheFixtureArchive() throws {
+        let site = try Self.fixture("archive")
+        defer { site.remove() }
+        let run = try Self.run(["build", "--source", site.root.path])
+        #expect(run.status == 0, "\(run.stderr)")
+        #expect(run.stderr.isEmpty)
+        #expect(run.stdout.hasPrefix("Built 4 bulletins: 9 pages and 1 static files in "))
+        #expect(run.stdout.hasSuffix(" s.\n"))
+        let page = try site.read("bulletins/2023/102/index.html")
+        #expect(page.contains("<link rel=\"canonical\" href=\"https://bulletins.example.org/bulletins/2023/102/\">"))
+        #expect(page.contains("较上年增长<strong>“两成”</strong>以上"))
+        #expect(page.contains("<data value=\"10200000\">1020万</data>小时"))
+        #expect(!FileManager.default.fileExists(atPath: site.output.appending(path: "bulletins/2024/105").path))
+    }
+
+    @Test func draftsFlagAndDestination() throws {
+        let site = try Self.fixture("archive")
+        defer { site.remove() }
+        let destination = site.root.appending(path: "public")
+        let run = try Self.run(["build", "--drafts", "--destination", destination.path, "--base-url", "https://x.example/site"], in: site.root)
+        #expect(run.status == 0, "\(run.stderr)")
+        #expect(run.stdout.hasPrefix("Built 5 bulletins"))
+        let page = try site.read("bulletins/2024/105/index.html", in: destination)
+        #expect(page.contains("href=\"https://x.example/site/bulletins/2024/105/\""))
+    }
+
+    @Test func brokenSiteExitsWithStatusOneAndCompilerStyleDiagnostics() throws {
+        let site = try Self.fixture("archive")
+        defer { site.remove() }
+        #expect(try Self.run(["build", "--source", site.root.path]).status == 0)
+        let before = TemporarySite.snapshot(site.output)
+        try site.write("---\ntitle：坏掉的一期\nissue: 3\ndate: 2024-02-30\n---\n", to: "content/bulletins/2024/106.md")
+        let run = try Self.run(["build", "--source", site.root.path])
+        #expect(run.status == 1)
+        #expect(run.stdout.isEmpty)
+        #expect(run.stderr == """
+            content/bulletins/2024/106.md:2:6: error: full-width colon '：' after key 'title'; write an ASCII colon and a space, as in 'title: …' (键名后请使用半角冒号“:”并加空格)
+                title：坏掉的一期
+                     ^
+            Build failed with 1 error; the previous output is unchanged.
+
+            """)
+        #expect(TemporarySite.snapshot(site.output) == before)
+    }
+
+    @Test func unknownOptionIsAUsageError() throws {
+        let run = try Self.run(["build", "--no-such-option"])
+        #expect(run.status == 64)
+        #expect(run.stderr.contains("Unknown option '--no-such-option'"))
+    }
+}
