@@ -1,0 +1,67 @@
+import BulletinModel
+import BulletinTemplates
+import Foundation
+import Testing
+
+@Suite struct TemplateTests {
+    private func build(templates: [String: String]) async throws -> [String] {
+        var files = templates.mapKeys { "templates/" + $0 }
+        files["content/site.yaml"] = defaultSiteYAML
+        files["content/a.md"] = bulletinFile()
+        let site = try TemporarySite(files)
+        defer { site.remove() }
+        let report = await site.build()
+        #expect(!report.succeeded)
+        #expect(!FileManager.default.fileExists(atPath: site.output.path))
+        return report.diagnostics.map(\.description)
+    }
+
+    @Test func syntaxErrorNamesTemplateLineAndColumn() async throws {
+        let result = try await build(templates: ["home.mustache": "{{<layout}}\n{{$main}}\n{{#bulletins}}\n{{title}}\n{{/main}}\n{{/layout}}\n"])
+        #expect(result == [
+            "templates/home.mustache:5:4: error: template syntax error: a section is closed with a different name than it was opened with",
+        ])
+    }
+
+    @Test func missingPartialNamesTheReference() async throws {
+        let result = try await build(templates: ["partials/site-footer.mustache": "<footer>\n  {{> partials/no-such-partial}}\n</footer>\n"])
+        #expect(result == [
+            "templates/partials/site-footer.mustache:2:3: error: partial 'partials/no-such-partial' not found: expected templates/partials/no-such-partial.mustache",
+        ])
+    }
+
+    @Test func missingParentTemplate() async throws {
+        let result = try await build(templates: ["year.mustache": "{{<no-layout}}{{$main}}x{{/main}}{{/no-layout}}\n"])
+        #expect(result == [
+            "templates/year.mustache:1:1: error: parent template 'no-layout' not found: expected templates/no-layout.mustache",
+        ])
+    }
+
+    @Test func defaultTemplatesLoadCleanly() throws {
+        let library = try TemplateLibrary.load(siteTemplatesDirectory: nil).get()
+        #expect(library.names.isSuperset(of: TemplateLibrary.requiredTemplates))
+        #expect(library.staticFiles.map(\.path) == ["style.css"])
+    }
+
+    @Test func embeddedDefaultsAreTheRepositoryTemplates() throws {
+        for file in TemplateLibrary.defaultFiles {
+            let onDisk = try Data(contentsOf: repositoryRoot.appending(path: "templates/\(file.path)"))
+            #expect(Array(onDisk) == file.bytes, "templates/\(file.path) differs from the embedded copy")
+        }
+    }
+
+    @Test func formattingHelpersInViewModels() throws {
+        let stat = Stat(key: "hours", label: "时长", value: try Quantity.parse("19.4万").get(), unit: "小时")
+        let context = ViewModel.quantity(stat.value)
+        #expect(context["display"] as? String == "19.4万")
+        #expect(context["grouped"] as? String == "194,000")
+        #expect(context["plain"] as? String == "194000")
+        #expect(ViewModel.date(CalendarDate(year: 2017, month: 3, day: 7)!)["chinese"] as? String == "2017年3月7日")
+    }
+}
+
+extension Dictionary {
+    func mapKeys<K: Hashable>(_ transform: (Key) -> K) -> [K: Value] {
+        Dictionary<K, Value>(uniqueKeysWithValues: map { (transform($0.key), $0.value) })
+    }
+}
