@@ -13,9 +13,9 @@ enum YAMLLint {
         var blockScalarIndent: Int?  // indentation of the line that opened a block scalar (| or >)
         var flowDepth = 0
         var openQuote: Unicode.Scalar?
-        for (offset, line) in yaml.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+        for (offset, line) in yaml.unicodeScalars.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
             let lineNumber = firstLine + offset
-            let scalars = Array(line.unicodeScalars)
+            let scalars = Array(line)
             let indentation = scalars.prefix { $0 == " " }.count
             let isBlank = scalars.allSatisfy { $0 == " " || $0 == "\t" }
             if let opener = blockScalarIndent {
@@ -36,7 +36,7 @@ enum YAMLLint {
                        column: indentation + 1)
                 return diagnostics
             }
-            if openQuote == nil, let colon = fullWidthColonAfterKey(scalars, from: indentation) {
+            if openQuote == nil, scalars.contains("："), let colon = fullWidthColonAfterKey(scalars, from: indentation) {
                 let key = colon.key
                 report("full-width colon '：' after key '\(key)'; write an ASCII colon and a space, as in '\(key): …' "
                        + "(键名后请使用半角冒号“:”并加空格)", column: colon.index + 1)

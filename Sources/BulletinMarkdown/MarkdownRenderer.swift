@@ -103,7 +103,7 @@ private struct TreeTransformer {
             case CMARK_NODE_HEADING:
                 headingNodes.append(node)
             case CMARK_NODE_TEXT:
-                if let parent = cmark_node_parent(node), literal(node).contains("**"),
+                if let parent = cmark_node_parent(node), hasDoubleAsterisk(node),
                    strongCandidates.last != parent, isVerbatim(node) {
                     strongCandidates.append(parent)
                 }
@@ -185,6 +185,17 @@ private struct TreeTransformer {
     }
 }
 
+/// Whether a node's literal contains `**`, checked on the C string without copying it.
+func hasDoubleAsterisk(_ node: OpaquePointer) -> Bool {
+    guard var pointer = cmark_node_get_literal(node) else { return false }
+    let star = CChar(UInt8(ascii: "*"))
+    while pointer.pointee != 0 {
+        if pointer.pointee == star && pointer.advanced(by: 1).pointee == star { return true }
+        pointer = pointer.advanced(by: 1)
+    }
+    return false
+}
+
 func literal(_ node: OpaquePointer) -> String {
     cmark_node_get_literal(node).map { String(cString: $0) } ?? ""
 }
@@ -198,8 +209,8 @@ private enum StrongFixer {
         while let node = child {
             child = cmark_node_next(node)
             guard cmark_node_get_type(node) == CMARK_NODE_TEXT else { continue }
+            guard hasDoubleAsterisk(node) else { continue }
             let text = literal(node)
-            guard text.contains("**") else { continue }
             let pieces = text.piecesSeparatedByDoubleAsterisk()
             for (index, piece) in pieces.enumerated() {
                 if index > 0 {

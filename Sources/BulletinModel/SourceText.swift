@@ -10,19 +10,17 @@ public struct SourceText: Sendable {
         self.text = text
     }
 
-    /// Lines of the text, without their terminators; index 0 is line 1.
-    public var lines: [Substring] { text.split(separator: "\n", omittingEmptySubsequences: false) }
-
     /// The text of 1-based `line`, or nil when out of range.
     public func line(_ number: Int) -> String? {
+        let newline = UInt8(ascii: "\n")
         var current = 1
         var start = text.startIndex
         while current < number {
-            guard let newline = text[start...].firstIndex(of: "\n") else { return nil }
-            start = text.index(after: newline)
+            guard let end = text.utf8[start...].firstIndex(of: newline) else { return nil }
+            start = text.utf8.index(after: end)
             current += 1
         }
-        let end = text[start...].firstIndex(of: "\n") ?? text.endIndex
+        let end = text.utf8[start...].firstIndex(of: newline) ?? text.endIndex
         return String(text[start..<end])
     }
 

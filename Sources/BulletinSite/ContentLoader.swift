@@ -124,9 +124,17 @@ enum Summary {
     /// The first paragraph that is not a heading, cut after a sentence end near `length` characters, or at
     /// `length` with an ellipsis.
     static func derive(from plainText: String, headings: [String]) -> String {
-        let paragraph = plainText.split(separator: "\n")
-            .map { $0.trimmingCharacters(in: .whitespaces) }
-            .first { !$0.isEmpty && !headings.contains($0) } ?? ""
+        var paragraph = ""
+        var rest = plainText[...]
+        while !rest.isEmpty {
+            let end = rest.utf8.firstIndex(of: UInt8(ascii: "\n")) ?? rest.endIndex
+            let line = rest[..<end].drop { $0 == " " || $0 == "\u{3000}" }
+            rest = end < rest.endIndex ? rest[rest.utf8.index(after: end)...] : rest[end...]
+            guard !line.isEmpty, !headings.contains(where: { $0 == line }) else { continue }
+            paragraph = String(line.prefix(length + 1))
+            while paragraph.last == " " { paragraph.removeLast() }
+            break
+        }
         let characters = Array(paragraph)
         guard characters.count > length else { return paragraph }
         let window = characters[..<length]
