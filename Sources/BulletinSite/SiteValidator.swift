@@ -4,46 +4,42 @@ import BulletinModel
 enum SiteValidator {
     static func check(_ bulletins: [LoadedBulletin]) -> [Diagnostic] {
         var diagnostics: [Diagnostic] = []
-        var identities: [String: Bulletin] = [:]
-        var serials: [String: Bulletin] = [:]
-        var paths: [String: Bulletin] = [:]
-        for loaded in bulletins {
-            let bulletin = loaded.bulletin
-            let identity = "\(bulletin.series)\u{0}\(bulletin.date.year)\u{0}\(bulletin.issue)"
-            if let first = identities[identity] {
+        var identities = UniqueClaims(), serials = UniqueClaims(), paths = UniqueClaims()
+        for bulletin in bulletins.map(\.bulletin) {
+            let locations = bulletin.locations
+            if let first = identities.claim("\(bulletin.series)\u{0}\(bulletin.date.year)\u{0}\(bulletin.issue)", by: bulletin) {
                 diagnostics.append(Diagnostic(
                     .error,
                     "\(bulletin.series) \(bulletin.date.year)年第\(bulletin.issue)期 is claimed by two files: "
                         + "this one and \(first.locations.issue); give each bulletin its own issue number",
-                    at: bulletin.locations.issue, sourceLine: bulletin.locations.issueLine))
-                continue
-            }
-            identities[identity] = bulletin
-            if let serial = bulletin.serial {
-                let key = "\(bulletin.series)\u{0}\(serial)"
-                if let first = serials[key] {
-                    diagnostics.append(Diagnostic(
-                        .error,
-                        "serial 总第\(serial)期 of \(bulletin.series) is used by two files: this one and "
-                            + "\(first.locations.serial ?? first.locations.issue); serials must be unique within a series",
-                        at: bulletin.locations.serial, sourceLine: bulletin.locations.serialLine))
-                    continue
-                }
-                serials[key] = bulletin
-            }
-            let path = SitePaths.bulletin(bulletin)
-            if let first = paths[path] {
+                    at: locations.issue, sourceLine: locations.issueLine))
+            } else if let serial = bulletin.serial, let first = serials.claim("\(bulletin.series)\u{0}\(serial)", by: bulletin) {
                 diagnostics.append(Diagnostic(
                     .error,
-                    "this bulletin and \(first.sourcePath) would both be written to \(path); "
+                    "serial 总第\(serial)期 of \(bulletin.series) is used by two files: this one and "
+                        + "\(first.locations.serial ?? first.locations.issue); serials must be unique within a series",
+                    at: locations.serial, sourceLine: locations.serialLine))
+            } else if let first = paths.claim(SitePaths.bulletin(bulletin), by: bulletin) {
+                diagnostics.append(Diagnostic(
+                    .error,
+                    "this bulletin and \(first.sourcePath) would both be written to \(SitePaths.bulletin(bulletin)); "
                         + "give them distinct serials",
-                    at: bulletin.locations.serial ?? bulletin.locations.issue,
-                    sourceLine: bulletin.locations.serialLine ?? bulletin.locations.issueLine))
-                continue
+                    at: locations.serial ?? locations.issue, sourceLine: locations.serialLine ?? locations.issueLine))
             }
-            paths[path] = bulletin
         }
         return diagnostics
+    }
+
+    /// Keys that only one bulletin may hold.
+    private struct UniqueClaims {
+        private var holders: [String: Bulletin] = [:]
+
+        /// Records `bulletin` as the holder of `key`, or returns the bulletin that already holds it.
+        mutating func claim(_ key: String, by bulletin: Bulletin) -> Bulletin? {
+            if let holder = holders[key] { return holder }
+            holders[key] = bulletin
+            return nil
+        }
     }
 }
 
