@@ -29,6 +29,8 @@ let package = Package(
         ),
         // Markdown to HTML and a Swift syntax tree (only importer of libcmark).
         .target(name: "BulletinMarkdown", dependencies: ["BulletinModel", "CCmark"]),
+        // The plain-text edition: CJK line breaking and the printed layout in text.
+        .target(name: "BulletinText", dependencies: ["BulletinModel", "BulletinMarkdown"]),
         // View models and template rendering (only importer of swift-mustache); ships the default templates.
         .target(
             name: "BulletinTemplates",
@@ -46,7 +48,7 @@ let package = Package(
         // Loading, validating, rendering and writing a whole site.
         .target(
             name: "BulletinSite",
-            dependencies: ["BulletinModel", "BulletinFrontMatter", "BulletinMarkdown", "BulletinTemplates"]
+            dependencies: ["BulletinModel", "BulletinFrontMatter", "BulletinMarkdown", "BulletinText", "BulletinTemplates"]
         ),
         // Command-line interface (only importer of swift-argument-parser).
         .target(
@@ -57,7 +59,7 @@ let package = Package(
         .testTarget(
             name: "BulletinTests",
             dependencies: [
-                "BulletinModel", "BulletinFrontMatter", "BulletinMarkdown", "BulletinTemplates",
+                "BulletinModel", "BulletinFrontMatter", "BulletinMarkdown", "BulletinText", "BulletinTemplates",
                 "BulletinSite", "BulletinCLI", "bulletin",
             ],
             exclude: ["Fixtures", "Golden"]

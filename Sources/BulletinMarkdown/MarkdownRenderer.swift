@@ -11,8 +11,10 @@ public struct RenderedMarkdown: Sendable {
     public var html: String
     /// Section headings in order, with the ids given to them in `html`.
     public var headings: [Heading]
-    /// The text of the body without markup, paragraphs separated by newlines (for summaries and search).
-    public var plainText: String
+    /// The text of the body without markup, one block a line (for summaries and search).
+    public var plainText: String { textBlocks.map(\.text).joined(separator: "\n") }
+    /// The body as text blocks, for the plain-text edition.
+    public var textBlocks: [TextBlock]
     /// Warnings about omitted raw HTML and neutralised links, located in the source file.
     public var diagnostics: [Diagnostic]
 }
@@ -51,13 +53,13 @@ public enum MarkdownRenderer {
         var transformer = TreeTransformer(source: source, firstLine: firstLine, markdown: markdown, options: options)
         transformer.transform(document)
         guard let rendered = cmark_render_html(document, cmarkOptions) else {
-            return RenderedMarkdown(html: "", headings: [], plainText: "", diagnostics: transformer.diagnostics)
+            return RenderedMarkdown(html: "", headings: [], textBlocks: [], diagnostics: transformer.diagnostics)
         }
         defer { free(rendered) }
         return RenderedMarkdown(
             html: String(cString: rendered),
             headings: transformer.headings,
-            plainText: transformer.plainText,
+            textBlocks: transformer.textBlocks,
             diagnostics: transformer.diagnostics
         )
     }
@@ -71,8 +73,8 @@ private struct TreeTransformer {
     let options: MarkdownOptions
     var diagnostics: [Diagnostic] = []
     var headings: [Heading] = []
-    /// The document's text, taken before headings become opaque custom blocks.
-    var plainText = ""
+    /// The document as text blocks, taken before headings become opaque custom blocks.
+    var textBlocks: [TextBlock] = []
     private lazy var lines: [ArraySlice<UInt8>] = Array(markdown.utf8).split(separator: 0x0A, omittingEmptySubsequences: false)
 
     init(source: SourceText, firstLine: Int, markdown: String, options: MarkdownOptions) {
@@ -118,7 +120,7 @@ private struct TreeTransformer {
         }
         for parent in strongCandidates { StrongFixer.pairUnmatchedDelimiters(in: parent) }
         for node in softBreaks where CJK.isBreakBetweenCJK(node) { cmark_node_free(node) }
-        plainText = PlainText.of(document)
+        textBlocks = TextBlockReader.read(document)
         var usedIDs: Set<String> = []
         for node in headingNodes { headings.append(replaceHeading(node, usedIDs: &usedIDs)) }
     }

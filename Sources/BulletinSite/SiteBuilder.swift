@@ -32,7 +32,10 @@ public struct BuildReport: Sendable {
     /// Every problem found, sorted by file and line.
     public var diagnostics: [Diagnostic]
     public var bulletins: Int
+    /// HTML pages written.
     public var pages: Int
+    /// Plain-text editions written.
+    public var textEditions: Int
     public var staticFiles: Int
     public var seconds: Double
     /// Whether the new site was published; false leaves the previous output untouched.
@@ -45,7 +48,12 @@ public struct BuildReport: Sendable {
             let errors = diagnostics.count { $0.severity == .error }
             return "Build failed with \(errors) error\(errors == 1 ? "" : "s"); the previous output is unchanged."
         }
-        return "Built \(bulletins) bulletin\(bulletins == 1 ? "" : "s"): \(pages) pages and \(staticFiles) static files in \(time) s."
+        return "Built \(bulletins) \(plural(bulletins, "bulletin")): \(pages) \(plural(pages, "page")), "
+            + "\(textEditions) \(plural(textEditions, "text edition")) and \(staticFiles) \(plural(staticFiles, "static file")) in \(time) s."
+    }
+
+    private func plural(_ count: Int, _ noun: String) -> String {
+        count == 1 ? noun : noun + "s"
     }
 }
 
@@ -55,11 +63,12 @@ public enum SiteBuilder {
     public static func build(_ options: BuildOptions, onLockWait: @Sendable () -> Void = {}) async -> BuildReport {
         let clock = ContinuousClock()
         let start = clock.now
-        func report(_ diagnostics: [Diagnostic], bulletins: Int = 0, pages: Int = 0, staticFiles: Int = 0, succeeded: Bool) -> BuildReport {
+        func report(_ diagnostics: [Diagnostic], bulletins: Int = 0, pages: Int = 0, staticFiles: Int = 0,
+                    succeeded: Bool) -> BuildReport {
             let elapsed = clock.now - start
             let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
-            return BuildReport(diagnostics: diagnostics.sortedForOutput(), bulletins: bulletins, pages: pages,
-                               staticFiles: staticFiles, seconds: seconds, succeeded: succeeded)
+            return BuildReport(diagnostics: diagnostics.sortedForOutput(), bulletins: bulletins, pages: pages - bulletins,
+                               textEditions: bulletins, staticFiles: staticFiles, seconds: seconds, succeeded: succeeded)
         }
 
         let content = await ContentLoader.load(

@@ -1,5 +1,6 @@
 import BulletinModel
 import BulletinTemplates
+import BulletinText
 
 /// One page of the site to render: which template, and where it goes.
 enum PageKind: Sendable {
@@ -8,6 +9,8 @@ enum PageKind: Sendable {
     case year(Int)
     /// Index into the sorted bulletins.
     case bulletin(Int)
+    /// The plain-text edition of a bulletin (index into the sorted bulletins).
+    case text(Int)
 }
 
 /// Turns the validated content into pages. Bulletins are kept newest first (date, then series, issue and
@@ -49,16 +52,21 @@ struct SiteRenderer: Sendable {
 
     /// Every page of the site, in a fixed order.
     var pages: [PageKind] {
-        [.home, .archive] + years.map { .year($0) } + bulletins.indices.map { .bulletin($0) }
+        [.home, .archive] + years.map { .year($0) } + bulletins.indices.flatMap { [.bulletin($0), .text($0)] }
     }
 
     /// The output file of a page, relative to the output folder.
     func outputPath(_ page: PageKind) -> String {
-        directory(page) + "index.html"
+        if case .text = page { return directory(page) + TextEditionFile.name }
+        return directory(page) + "index.html"
     }
 
-    /// Renders a page to its HTML.
+    /// Renders a page to its HTML, or a text edition to its text.
     func render(_ page: PageKind) -> String {
+        if case .text(let index) = page {
+            let loaded = bulletins[index]
+            return TextEdition.render(loaded.bulletin, body: loaded.body.textBlocks, width: config.textWidth)
+        }
         let directory = directory(page)
         var context: [String: Any] = [
             "site": siteContext,
@@ -84,14 +92,16 @@ struct SiteRenderer: Sendable {
             pageContext["title"] = "\(year)年 · \(config.title)"
             context["year"] = year
             context["bulletins"] = bulletins.filter { $0.bulletin.date.year == year }.map(entry)
-        case .bulletin(let index):
+        case .bulletin(let index), .text(let index):
             template = "bulletin"
             let loaded = bulletins[index]
             pageContext["title"] = "\(loaded.bulletin.title) · \(loaded.bulletin.issueLabel) · \(config.title)"
             pageContext["description"] = loaded.summary
-            context["bulletin"] = ViewModel.bulletin(
+            var bulletin = ViewModel.bulletin(
                 loaded.bulletin, path: directory, summary: loaded.summary, bodyHTML: loaded.body.html,
                 headings: loaded.body.headings.map { ($0.level, $0.text, $0.id) })
+            bulletin["textPath"] = directory + TextEditionFile.name
+            context["bulletin"] = bulletin
             if let older = neighbours[index].older { context["previous"] = entry(bulletins[older]) }
             if let newer = neighbours[index].newer { context["next"] = entry(bulletins[newer]) }
             context["hasNeighbours"] = neighbours[index].older != nil || neighbours[index].newer != nil
@@ -105,7 +115,7 @@ struct SiteRenderer: Sendable {
         case .home: ""
         case .archive: SitePaths.archive
         case .year(let year): SitePaths.year(year)
-        case .bulletin(let index): SitePaths.bulletin(bulletins[index].bulletin)
+        case .bulletin(let index), .text(let index): SitePaths.bulletin(bulletins[index].bulletin)
         }
     }
 
@@ -124,4 +134,9 @@ struct SiteRenderer: Sendable {
             ["year": year, "path": SitePaths.year(year), "count": bulletins.count { $0.bulletin.date.year == year }]
         }
     }
+}
+
+/// The plain-text edition beside each bulletin page.
+enum TextEditionFile {
+    static let name = "bulletin.txt"
 }

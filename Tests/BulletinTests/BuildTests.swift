@@ -67,10 +67,11 @@ import Testing
         let report = await site.build()
         #expect(report.succeeded)
         #expect(report.pages == 6)
-        #expect(report.summary.hasPrefix("Built 2 bulletins: 6 pages and 1 static files in "))
+        #expect(report.summary.hasPrefix("Built 2 bulletins: 6 pages, 2 text editions and 1 static file in "))
         let files = TemporarySite.snapshot(site.output).keys.sorted()
         #expect(files == [
-            "bulletins/2016/1/index.html", "bulletins/2016/index.html", "bulletins/2017/2/index.html",
+            "bulletins/2016/1/bulletin.txt", "bulletins/2016/1/index.html", "bulletins/2016/index.html",
+            "bulletins/2017/2/bulletin.txt", "bulletins/2017/2/index.html",
             "bulletins/2017/index.html", "bulletins/index.html", "index.html", "static/style.css",
         ])
         let home = try site.read("index.html")

@@ -55,6 +55,31 @@ import Testing
     }
 
     @Test func plainTextKeepsTheWords() {
-        #expect(render("## 标题\n\n**一是**，高度\n重视。").plainText == "标题\n一是，高度重视。\n")
+        #expect(render("## 标题\n\n**一是**，高度\n重视。").plainText == "标题\n一是，高度重视。")
+    }
+
+    @Test func textBlocksKeepStructureAndLinks() {
+        let blocks = render("""
+            ## 一、标题
+
+            见[志愿杭州网](https://zyz.example)和![图](a.png "t")说明。
+
+            > 引用
+            > 1. 第一项
+            >    - 子项
+
+            ---
+
+            ```
+            code  line
+            ```
+            """).textBlocks
+        #expect(blocks.map(\.kind) == [.heading(level: 2), .paragraph, .paragraph, .paragraph, .paragraph, .thematicBreak, .code])
+        #expect(blocks[1].text == "见志愿杭州网和图说明。")
+        #expect(blocks[1].textWithNoteMarkers == "见志愿杭州网[1]和图说明。")
+        #expect(blocks[1].notes == [LinkNote(number: 1, url: "https://zyz.example", offset: 18)])
+        #expect(blocks[3].containers == [.quote, .item(marker: "1.", isFirstBlock: true)])
+        #expect(blocks[4].containers == [.quote, .item(marker: "1.", isFirstBlock: false), .item(marker: "•", isFirstBlock: true)])
+        #expect(blocks[6].text == "code  line")
     }
 }
