@@ -9,7 +9,7 @@ public struct BulletinCommand: AsyncParsableCommand {
     public static let configuration = CommandConfiguration(
         commandName: "bulletin",
         abstract: "Builds websites and plain-text editions of civilization bulletins (精神文明建设·信息交流).",
-        subcommands: [Build.self],
+        subcommands: [Build.self, Render.self],
         defaultSubcommand: nil
     )
 
@@ -64,6 +64,34 @@ struct Build: AsyncParsableCommand {
         }
     }
 }
+
+/// `bulletin render`: prints one bulletin as its plain-text edition or HTML page.
+struct Render: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Print one bulletin to standard output as plain text or HTML.",
+        discussion: "Uses the settings and templates of the site the file belongs to (the folder holding its content/)."
+    )
+
+    @Argument(help: "The bulletin's Markdown file.")
+    var file: String
+
+    @Option(name: .long, help: "text (the plain-text edition) or html (the bulletin page).")
+    var format: BulletinRenderer.Format = .text
+
+    @Option(name: .long, help: "The site folder (default: the folder above the file's content/).")
+    var source: String?
+
+    func run() throws {
+        let result = BulletinRenderer.render(
+            file: URL(fileURLWithPath: file), format: format,
+            site: source.map { URL(fileURLWithPath: $0, isDirectory: true) })
+        for diagnostic in result.diagnostics { Console.printError(diagnostic.rendered) }
+        guard let output = result.output else { throw ExitCode.failure }
+        FileHandle.standardOutput.write(Data(output.utf8))
+    }
+}
+
+extension BulletinRenderer.Format: ExpressibleByArgument {}
 
 enum Console {
     static func printError(_ text: String) {

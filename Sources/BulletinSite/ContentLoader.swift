@@ -32,17 +32,7 @@ enum ContentLoader {
                 .error("no content folder: expected \(contentDirectory.path) holding the bulletins and site.yaml")
             ])
         }
-        let siteFile = contentDirectory.appending(path: "site.yaml")
-        if FileManager.default.fileExists(atPath: siteFile.path) {
-            switch readSource(siteFile, displayPath: "content/site.yaml") {
-            case .success(let source):
-                let decoded = SiteConfigDecoder.decode(source)
-                config = decoded.config
-                diagnostics += decoded.diagnostics
-            case .failure(let diagnostic):
-                diagnostics.append(diagnostic)
-            }
-        }
+        (config, diagnostics) = loadConfig(siteDirectory: siteDirectory)
         if let baseURL {
             if let normalized = SiteConfigDecoder.normalizedBaseURL(baseURL) {
                 config.baseURL = normalized
@@ -61,6 +51,18 @@ enum ContentLoader {
             if let loaded = result.loaded, includeDrafts || !loaded.bulletin.draft { bulletins.append(loaded) }
         }
         return LoadedContent(config: config, bulletins: bulletins, diagnostics: diagnostics)
+    }
+
+    /// `content/site.yaml` of a site, or the defaults when there is none.
+    static func loadConfig(siteDirectory: URL) -> (SiteConfig, [Diagnostic]) {
+        let siteFile = siteDirectory.appending(path: "content/site.yaml")
+        guard FileManager.default.fileExists(atPath: siteFile.path) else { return (SiteConfig(), []) }
+        switch readSource(siteFile, displayPath: "content/site.yaml") {
+        case .success(let source):
+            return SiteConfigDecoder.decode(source)
+        case .failure(let diagnostic):
+            return (SiteConfig(), [diagnostic])
+        }
     }
 
     /// `*.md` files below `directory`, skipping hidden files and folders, sorted by path.
@@ -101,7 +103,8 @@ enum ContentLoader {
         }
     }
 
-    private static func loadBulletin(_ url: URL, displayPath: String, config: SiteConfig) -> (loaded: LoadedBulletin?, diagnostics: [Diagnostic]) {
+    /// Reads, decodes and renders one bulletin file.
+    static func loadBulletin(_ url: URL, displayPath: String, config: SiteConfig) -> (loaded: LoadedBulletin?, diagnostics: [Diagnostic]) {
         let source: SourceText
         switch readSource(url, displayPath: displayPath) {
         case .success(let text): source = text

@@ -91,6 +91,29 @@ import Testing
         #expect(TemporarySite.snapshot(site.output) == before)
     }
 
+    @Test func renderPrintsTheTextEditionAndThePage() throws {
+        let file = repositoryRoot.appending(path: "content/bulletins/2017/305.md")
+        let text = try Self.run(["render", file.path])
+        #expect(text.status == 0)
+        #expect(text.stdout == (try String(contentsOf: repositoryRoot.appending(path: "Tests/BulletinTests/Golden/305.txt"), encoding: .utf8)))
+        let html = try Self.run(["render", "--format", "html", file.path])
+        #expect(html.status == 0)
+        #expect(html.stdout.hasPrefix("<!DOCTYPE html>"))
+        #expect(html.stdout.contains("<h1 class=\"bulletin-title\">坚持“四化”标准 努力打造志愿服务的铁军排头兵</h1>"))
+    }
+
+    @Test func renderUsesTheSiteOfTheFileAndReportsErrors() throws {
+        let site = try Self.fixture("archive")
+        defer { site.remove() }
+        try site.write("---\ntitle: 坏\nissue: 一\ndate: 2024-01-01\n---\n", to: "content/bulletins/2024/bad.md")
+        let run = try Self.run(["render", site.root.appending(path: "content/bulletins/2024/bad.md").path])
+        #expect(run.status == 1)
+        #expect(run.stdout.isEmpty)
+        #expect(run.stderr.hasPrefix("content/bulletins/2024/bad.md:3:8: error: 'issue' must be a whole number"))
+        let good = try Self.run(["render", "--format", "text", site.root.appending(path: "content/bulletins/2023/102.md").path])
+        #expect(good.stdout.hasPrefix("              示例市精神文明建设·信息交流\n"))
+    }
+
     @Test func unknownOptionIsAUsageError() throws {
         let run = try Self.run(["build", "--no-such-option"])
         #expect(run.status == 64)

@@ -1,0 +1,43 @@
+import BulletinModel
+import BulletinTemplates
+import Foundation
+
+/// Renders one bulletin file on its own, for `bulletin render`.
+public enum BulletinRenderer {
+    public enum Format: String, CaseIterable, Sendable {
+        case text, html
+    }
+
+    /// The bulletin in `file` as its plain-text edition or its HTML page, with the settings and templates of
+    /// the site it belongs to (`site`, else the nearest folder above the file that holds `content/`).
+    public static func render(file: URL, format: Format, site: URL? = nil) -> (output: String?, diagnostics: [Diagnostic]) {
+        let siteDirectory = site ?? enclosingSite(of: file) ?? file.deletingLastPathComponent()
+        var (config, diagnostics) = ContentLoader.loadConfig(siteDirectory: siteDirectory)
+        let root = siteDirectory.standardizedFileURL.path + "/"
+        let path = file.standardizedFileURL.path
+        let displayPath = path.hasPrefix(root) ? String(path.dropFirst(root.count)) : path
+        let (loaded, fileDiagnostics) = ContentLoader.loadBulletin(file, displayPath: displayPath, config: config)
+        diagnostics += fileDiagnostics
+        let templatesDirectory = siteDirectory.appending(path: "templates")
+        let templates: TemplateLibrary?
+        switch TemplateLibrary.load(siteTemplatesDirectory: FileManager.default.fileExists(atPath: templatesDirectory.path) ? templatesDirectory : nil) {
+        case .success(let library): templates = library
+        case .failure(let list):
+            templates = nil
+            diagnostics += list.items
+        }
+        guard let loaded, let templates, !diagnostics.hasErrors else { return (nil, diagnostics.sortedForOutput()) }
+        let renderer = SiteRenderer(config: config, templates: templates, bulletins: [loaded])
+        return (renderer.render(format == .text ? .text(0) : .bulletin(0)), diagnostics.sortedForOutput())
+    }
+
+    /// The nearest folder above `file` that holds a `content` folder containing the file.
+    static func enclosingSite(of file: URL) -> URL? {
+        var directory = file.standardizedFileURL.deletingLastPathComponent()
+        while directory.path != "/" {
+            if directory.lastPathComponent == "content" { return directory.deletingLastPathComponent() }
+            directory = directory.deletingLastPathComponent()
+        }
+        return nil
+    }
+}
