@@ -78,17 +78,12 @@ public enum BulletinDecoder {
         let draft = reader.bool(fields["draft"], field: "draft") ?? false
 
         guard let title, let series, let issue, let date, !publishers.isEmpty else { return nil }
-        let issueMark = fields["issue"]?.mark
-        let serialMark = fields["serial"]?.mark
-        let issueLocation = reader.document.diagnostic("", at: issueMark)
-        let serialLocation = serialMark.map { reader.document.diagnostic("", at: $0) }
+        var origins: [String: Origin] = [:]
+        for case let (.scalar(key), value) in root.mapping ?? [:] { origins[key.string] = reader.origin(of: value) }
         return Bulletin(
             sourcePath: source.path, title: title, series: series, issue: issue, serial: serial, date: date,
             publishers: publishers, summary: summary, tags: tags, districts: districts, stats: stats,
-            exemplars: exemplars, distribution: distribution, draft: draft,
-            locations: Bulletin.FieldLocations(
-                issue: issueLocation.location!, serial: serialLocation?.location,
-                issueLine: issueLocation.sourceLine, serialLine: serialLocation?.sourceLine)
+            exemplars: exemplars, distribution: distribution, draft: draft, origins: origins
         )
     }
 
@@ -110,7 +105,7 @@ public enum BulletinDecoder {
             reader.error("a stats entry needs '\(name)' (each entry has key, label, value and unit)", at: node)
         }
         guard let key, let label, let value, let unit else { return nil }
-        return Stat(key: key, label: label, value: value, unit: unit, asOf: asOf, scope: scope)
+        return Stat(key: key, label: label, value: value, unit: unit, asOf: asOf, scope: scope, origin: reader.origin(of: node))
     }
 
     private static func exemplar(from node: Node, reader: inout NodeReader) -> Exemplar? {
@@ -136,7 +131,7 @@ public enum BulletinDecoder {
         }
         guard let name, let kind, let honor else { return nil }
         return Exemplar(name: name, kind: kind, honor: honor, program: program, conferredBy: conferredBy,
-                        year: year, district: district)
+                        year: year, district: district, origin: reader.origin(of: fields["name"] ?? node))
     }
 
     private static func distribution(from node: Node?, reader: inout NodeReader) -> Distribution {

@@ -11,6 +11,12 @@ struct NodeReader {
         self.document = document
     }
 
+    /// Where a node was written.
+    func origin(of node: Node?) -> Origin {
+        let diagnostic = document.diagnostic("", at: node?.mark)
+        return Origin(location: diagnostic.location!, line: diagnostic.sourceLine)
+    }
+
     mutating func error(_ message: String, at node: Node?) {
         diagnostics.append(document.diagnostic(message, at: node?.mark))
     }

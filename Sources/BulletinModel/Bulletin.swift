@@ -17,14 +17,14 @@ public struct Bulletin: Sendable {
     public var exemplars: [Exemplar]
     public var distribution: Distribution
     public var draft: Bool
-    /// Where the identity fields were written, for errors that involve two files.
-    public var locations: FieldLocations
+    /// Where each top-level field was written, for errors that involve several files.
+    public var origins: [String: Origin]
 
     public init(
         sourcePath: String, title: String, series: String, issue: Int, serial: Int?, date: CalendarDate,
         publishers: [String], summary: String? = nil, tags: [String] = [], districts: [String] = [],
         stats: [Stat] = [], exemplars: [Exemplar] = [], distribution: Distribution = Distribution(),
-        draft: Bool = false, locations: FieldLocations
+        draft: Bool = false, origins: [String: Origin] = [:]
     ) {
         self.sourcePath = sourcePath
         self.title = title
@@ -40,22 +40,12 @@ public struct Bulletin: Sendable {
         self.exemplars = exemplars
         self.distribution = distribution
         self.draft = draft
-        self.locations = locations
+        self.origins = origins
     }
 
-    /// Source positions of the fields that cross-file checks point at.
-    public struct FieldLocations: Sendable, Hashable {
-        public var issue: SourceLocation
-        public var serial: SourceLocation?
-        public var issueLine: String?
-        public var serialLine: String?
-
-        public init(issue: SourceLocation, serial: SourceLocation?, issueLine: String? = nil, serialLine: String? = nil) {
-            self.issue = issue
-            self.serial = serial
-            self.issueLine = issueLine
-            self.serialLine = serialLine
-        }
+    /// Where `field` was written, else the start of the file.
+    public func origin(of field: String) -> Origin {
+        origins[field] ?? Origin(location: SourceLocation(file: sourcePath, line: 1, column: 1), line: nil)
     }
 
     /// `第1期（总第305期）`, or `第1期` without a serial.
@@ -67,6 +57,24 @@ public struct Bulletin: Sendable {
     public var pageNumber: Int { serial ?? issue }
 }
 
+/// A place in a source file and the text of its line, for diagnostics that point back at it.
+public struct Origin: Sendable, Hashable, CustomStringConvertible {
+    public var location: SourceLocation
+    public var line: String?
+
+    public init(location: SourceLocation, line: String?) {
+        self.location = location
+        self.line = line
+    }
+
+    public var description: String { location.description }
+
+    /// A diagnostic pointing here.
+    public func diagnostic(_ severity: Diagnostic.Severity, _ message: String) -> Diagnostic {
+        Diagnostic(severity, message, at: location, sourceLine: line)
+    }
+}
+
 /// A measured figure reported by a bulletin.
 public struct Stat: Sendable, Hashable {
     /// Identifier of the measure (`[a-z0-9_]+`); the same key means the same measure in every bulletin.
@@ -76,14 +84,18 @@ public struct Stat: Sendable, Hashable {
     public var unit: String
     public var asOf: CalendarDate?
     public var scope: String?
+    /// Where the entry was written.
+    public var origin: Origin?
 
-    public init(key: String, label: String, value: Quantity, unit: String, asOf: CalendarDate? = nil, scope: String? = nil) {
+    public init(key: String, label: String, value: Quantity, unit: String, asOf: CalendarDate? = nil, scope: String? = nil,
+                origin: Origin? = nil) {
         self.key = key
         self.label = label
         self.value = value
         self.unit = unit
         self.asOf = asOf
         self.scope = scope
+        self.origin = origin
     }
 }
 
@@ -110,10 +122,12 @@ public struct Exemplar: Sendable, Hashable {
     public var conferredBy: String?
     public var year: Int?
     public var district: String?
+    /// Where the entry was written.
+    public var origin: Origin?
 
     public init(
         name: String, kind: Kind, honor: String, program: String? = nil, conferredBy: String? = nil,
-        year: Int? = nil, district: String? = nil
+        year: Int? = nil, district: String? = nil, origin: Origin? = nil
     ) {
         self.name = name
         self.kind = kind
@@ -122,6 +136,7 @@ public struct Exemplar: Sendable, Hashable {
         self.conferredBy = conferredBy
         self.year = year
         self.district = district
+        self.origin = origin
     }
 }
 

@@ -6,25 +6,22 @@ enum SiteValidator {
         var diagnostics: [Diagnostic] = []
         var identities = UniqueClaims(), serials = UniqueClaims(), paths = UniqueClaims()
         for bulletin in bulletins.map(\.bulletin) {
-            let locations = bulletin.locations
+            let issue = bulletin.origin(of: "issue")
             if let first = identities.claim("\(bulletin.series)\u{0}\(bulletin.date.year)\u{0}\(bulletin.issue)", by: bulletin) {
-                diagnostics.append(Diagnostic(
+                diagnostics.append(issue.diagnostic(
                     .error,
                     "\(bulletin.series) \(bulletin.date.year)年第\(bulletin.issue)期 is claimed by two files: "
-                        + "this one and \(first.locations.issue); give each bulletin its own issue number",
-                    at: locations.issue, sourceLine: locations.issueLine))
+                        + "this one and \(first.origin(of: "issue")); give each bulletin its own issue number"))
             } else if let serial = bulletin.serial, let first = serials.claim("\(bulletin.series)\u{0}\(serial)", by: bulletin) {
-                diagnostics.append(Diagnostic(
+                diagnostics.append(bulletin.origin(of: "serial").diagnostic(
                     .error,
                     "serial 总第\(serial)期 of \(bulletin.series) is used by two files: this one and "
-                        + "\(first.locations.serial ?? first.locations.issue); serials must be unique within a series",
-                    at: locations.serial, sourceLine: locations.serialLine))
+                        + "\(first.origin(of: "serial")); serials must be unique within a series"))
             } else if let first = paths.claim(SitePaths.bulletin(bulletin), by: bulletin) {
-                diagnostics.append(Diagnostic(
+                diagnostics.append((bulletin.origins["serial"] ?? issue).diagnostic(
                     .error,
                     "this bulletin and \(first.sourcePath) would both be written to \(SitePaths.bulletin(bulletin)); "
-                        + "give them distinct serials",
-                    at: locations.serial ?? locations.issue, sourceLine: locations.serialLine ?? locations.issueLine))
+                        + "give them distinct serials"))
             }
         }
         return diagnostics
