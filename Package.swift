@@ -12,6 +12,7 @@ let package = Package(
         .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
         .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.0.0"),
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/yaslab/CSV.swift", from: "2.5.0"),
     ],
     targets: [
         // libcmark from Debian's libcmark-dev; only BulletinMarkdown imports it.
@@ -29,6 +30,10 @@ let package = Package(
         ),
         // Markdown to HTML and a Swift syntax tree (only importer of libcmark).
         .target(name: "BulletinMarkdown", dependencies: ["BulletinModel", "CCmark"]),
+        // What the bulletins say together: stats over time, exemplars, taxonomies, continuity.
+        .target(name: "BulletinAggregates", dependencies: ["BulletinModel"]),
+        // SVG charts drawn at build time.
+        .target(name: "BulletinCharts", dependencies: ["BulletinModel"]),
         // The plain-text edition: CJK line breaking and the printed layout in text.
         .target(name: "BulletinText", dependencies: ["BulletinModel", "BulletinMarkdown"]),
         // View models and template rendering (only importer of swift-mustache); ships the default templates.
@@ -48,7 +53,10 @@ let package = Package(
         // Loading, validating, rendering and writing a whole site.
         .target(
             name: "BulletinSite",
-            dependencies: ["BulletinModel", "BulletinFrontMatter", "BulletinMarkdown", "BulletinText", "BulletinTemplates"]
+            dependencies: [
+                "BulletinModel", "BulletinFrontMatter", "BulletinMarkdown", "BulletinText", "BulletinAggregates",
+                "BulletinCharts", "BulletinTemplates", .product(name: "CSV", package: "CSV.swift"),
+            ]
         ),
         // Command-line interface (only importer of swift-argument-parser).
         .target(
@@ -59,7 +67,8 @@ let package = Package(
         .testTarget(
             name: "BulletinTests",
             dependencies: [
-                "BulletinModel", "BulletinFrontMatter", "BulletinMarkdown", "BulletinText", "BulletinTemplates",
+                "BulletinModel", "BulletinFrontMatter", "BulletinMarkdown", "BulletinText", "BulletinAggregates",
+                "BulletinCharts", "BulletinTemplates",
                 "BulletinSite", "BulletinCLI", "bulletin",
             ],
             exclude: ["Fixtures", "Golden"]

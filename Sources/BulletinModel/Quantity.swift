@@ -63,6 +63,16 @@ public struct Quantity: Hashable, Sendable, Comparable, CustomStringConvertible 
         hasher.combine(scale)
     }
 
+    /// `self - other`, exact; nil when the result does not fit.
+    public func subtracting(_ other: Quantity) -> Quantity? {
+        let scale = max(self.scale, other.scale)
+        var a = units, b = other.units
+        for _ in self.scale..<scale { let (r, o) = a.multipliedReportingOverflow(by: 10); if o { return nil }; a = r }
+        for _ in other.scale..<scale { let (r, o) = b.multipliedReportingOverflow(by: 10); if o { return nil }; b = r }
+        let (difference, overflow) = a.subtractingReportingOverflow(b)
+        return overflow ? nil : Quantity(units: difference, scale: scale)
+    }
+
     /// Plain digits with a decimal point: `194000`, `989258.5`.
     public var plain: String {
         let (integer, fraction) = parts

@@ -27,7 +27,7 @@ public enum BulletinRenderer {
             diagnostics += list.items
         }
         guard let loaded, let templates, !diagnostics.hasErrors else { return (nil, diagnostics.sortedForOutput()) }
-        let renderer = SiteRenderer(config: config, templates: templates, bulletins: [loaded])
+        let renderer = SiteRenderer(model: SiteModel.build(config: config, bulletins: [loaded]).0, templates: templates)
         return (renderer.render(format == .text ? .text(0) : .bulletin(0)), diagnostics.sortedForOutput())
     }
 

@@ -36,6 +36,8 @@ public struct BuildReport: Sendable {
     public var pages: Int
     /// Plain-text editions written.
     public var textEditions: Int
+    /// Feeds, sitemap and data files written.
+    public var dataFiles: Int
     public var staticFiles: Int
     public var seconds: Double
     /// Whether the new site was published; false leaves the previous output untouched.
@@ -49,7 +51,8 @@ public struct BuildReport: Sendable {
             return "Build failed with \(errors) error\(errors == 1 ? "" : "s"); the previous output is unchanged."
         }
         return "Built \(bulletins) \(plural(bulletins, "bulletin")): \(pages) \(plural(pages, "page")), "
-            + "\(textEditions) \(plural(textEditions, "text edition")) and \(staticFiles) \(plural(staticFiles, "static file")) in \(time) s."
+            + "\(textEditions) \(plural(textEditions, "text edition")), \(dataFiles) \(plural(dataFiles, "data file")) "
+            + "and \(staticFiles) \(plural(staticFiles, "static file")) in \(time) s."
     }
 
     private func plural(_ count: Int, _ noun: String) -> String {
@@ -63,12 +66,15 @@ public enum SiteBuilder {
     public static func build(_ options: BuildOptions, onLockWait: @Sendable () -> Void = {}) async -> BuildReport {
         let clock = ContinuousClock()
         let start = clock.now
-        func report(_ diagnostics: [Diagnostic], bulletins: Int = 0, pages: Int = 0, staticFiles: Int = 0,
+        func report(_ diagnostics: [Diagnostic], bulletins: Int = 0, pages: [PageKind] = [], staticFiles: Int = 0,
                     succeeded: Bool) -> BuildReport {
             let elapsed = clock.now - start
             let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
-            return BuildReport(diagnostics: diagnostics.sortedForOutput(), bulletins: bulletins, pages: pages - bulletins,
-                               textEditions: bulletins, staticFiles: staticFiles, seconds: seconds, succeeded: succeeded)
+            let texts = pages.count { if case .text = $0 { true } else { false } }
+            let data = pages.count { if case .feed = $0 { true } else if case .sitemap = $0 { true } else if case .data = $0 { true } else { false } }
+            return BuildReport(diagnostics: diagnostics.sortedForOutput(), bulletins: bulletins, pages: pages.count - texts - data,
+                               textEditions: texts, dataFiles: data, staticFiles: staticFiles, seconds: seconds,
+                               succeeded: succeeded)
         }
 
         let content = await ContentLoader.load(
@@ -85,7 +91,13 @@ public enum SiteBuilder {
         }
         guard !diagnostics.hasErrors, let templates else { return report(diagnostics, succeeded: false) }
 
-        let renderer = SiteRenderer(config: content.config, templates: templates, bulletins: content.bulletins)
+        let (model, aggregateDiagnostics) = SiteModel.build(config: content.config, bulletins: content.bulletins)
+        diagnostics += aggregateDiagnostics
+        if content.config.baseURL == nil {
+            diagnostics.append(.warning("base_url is not set in content/site.yaml (or --base-url): feed.xml and sitemap.xml need absolute URLs and are not written"))
+        }
+        guard !diagnostics.hasErrors else { return report(diagnostics, succeeded: false) }
+        let renderer = SiteRenderer(model: model, templates: templates)
         let publisher = OutputPublisher(destination: options.resolvedDestination)
         do {
             let lock = try publisher.lock(onWait: onLockWait)
@@ -105,7 +117,7 @@ public enum SiteBuilder {
                 try publisher.write(file.bytes, to: "static/" + file.path)
             }
             try publisher.publish()
-            return report(diagnostics, bulletins: renderer.bulletins.count, pages: pages.count,
+            return report(diagnostics, bulletins: renderer.bulletins.count, pages: pages,
                           staticFiles: templates.staticFiles.count, succeeded: true)
         } catch {
             publisher.discardStaging()

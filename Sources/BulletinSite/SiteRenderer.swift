@@ -1,137 +1,294 @@
+import BulletinAggregates
+import BulletinCharts
 import BulletinModel
 import BulletinTemplates
 import BulletinText
+import Foundation
 
-/// One page of the site to render: which template, and where it goes.
-enum PageKind: Sendable {
-    case home
+/// One output file of the site.
+enum PageKind: Sendable, Hashable {
+    case home(page: Int)
     case archive
-    case year(Int)
+    case year(Int, page: Int)
     /// Index into the sorted bulletins.
     case bulletin(Int)
-    /// The plain-text edition of a bulletin (index into the sorted bulletins).
+    /// The plain-text edition of a bulletin.
     case text(Int)
+    case seriesIndex
+    case series(Int, page: Int)
+    /// The index of a taxonomy's terms.
+    case taxonomy(Int)
+    /// One term of a taxonomy.
+    case term(Int, Int, page: Int)
+    case statsIndex
+    case stat(Int)
+    case exemplarIndex
+    case exemplar(Int)
+    case feed
+    case sitemap
+    case notFound
+    case data(DataFile)
 }
 
-/// Turns the validated content into pages. Bulletins are kept newest first (date, then series, issue and
-/// path as tie-breaks), so every list and every page is the same from build to build.
+/// Turns the site model into pages; each page is rendered on its own, so pages can be rendered in parallel
+/// and written as they are done.
 struct SiteRenderer: Sendable {
-    let config: SiteConfig
+    let model: SiteModel
     let templates: TemplateLibrary
-    /// Newest first.
-    let bulletins: [LoadedBulletin]
-    /// Years with bulletins, newest first.
-    let years: [Int]
-    /// For each bulletin, the indices of its older and newer neighbours in the same series.
-    private let neighbours: [(older: Int?, newer: Int?)]
 
-    init(config: SiteConfig, templates: TemplateLibrary, bulletins: [LoadedBulletin]) {
-        self.config = config
-        self.templates = templates
-        let sorted = bulletins.sorted { a, b in
-            let x = a.bulletin, y = b.bulletin
-            if x.date != y.date { return x.date > y.date }
-            if x.series != y.series { return x.series.utf8.lexicographicallyPrecedes(y.series.utf8) }
-            if x.issue != y.issue { return x.issue > y.issue }
-            return x.sourcePath.utf8.lexicographicallyPrecedes(y.sourcePath.utf8)
-        }
-        self.bulletins = sorted
-        self.years = Array(Set(sorted.map { $0.bulletin.date.year })).sorted(by: >)
-        var neighbours = [(older: Int?, newer: Int?)](repeating: (nil, nil), count: sorted.count)
-        var lastSeen: [String: Int] = [:]
-        for index in sorted.indices.reversed() {
-            let series = sorted[index].bulletin.series
-            if let older = lastSeen[series] {
-                neighbours[index].older = older
-                neighbours[older].newer = index
-            }
-            lastSeen[series] = index
-        }
-        self.neighbours = neighbours
-    }
+    var config: SiteConfig { model.config }
+    var bulletins: [LoadedBulletin] { model.bulletins }
 
-    /// Every page of the site, in a fixed order.
+    /// How many bulletins a feed lists.
+    static let feedLength = 20
+
+    /// Every file of the site, in a fixed order.
     var pages: [PageKind] {
-        [.home, .archive] + years.map { .year($0) } + bulletins.indices.flatMap { [.bulletin($0), .text($0)] }
+        let pageSize = config.pageSize
+        var pages: [PageKind] = Pagination.pages(total: bulletins.count, size: pageSize).map { .home(page: $0.number) }
+        pages.append(.archive)
+        for year in model.years {
+            let count = bulletins.count { $0.bulletin.date.year == year }
+            pages += Pagination.pages(total: count, size: pageSize).map { .year(year, page: $0.number) }
+        }
+        pages += bulletins.indices.flatMap { [PageKind.bulletin($0), .text($0)] }
+        if model.hasSeriesPages {
+            pages.append(.seriesIndex)
+            for (index, series) in model.series.enumerated() {
+                let count = bulletins.count { $0.bulletin.series == series.name }
+                pages += Pagination.pages(total: count, size: pageSize).map { .series(index, page: $0.number) }
+            }
+        }
+        for (index, taxonomy) in model.taxonomies.enumerated() {
+            pages.append(.taxonomy(index))
+            for (termIndex, term) in taxonomy.terms.enumerated() {
+                pages += Pagination.pages(total: term.bulletins.count, size: pageSize).map { .term(index, termIndex, page: $0.number) }
+            }
+        }
+        pages.append(.statsIndex)
+        pages += model.stats.indices.map { .stat($0) }
+        pages.append(.exemplarIndex)
+        pages += model.exemplars.indices.map { .exemplar($0) }
+        if config.baseURL != nil { pages += [.feed, .sitemap] }
+        pages.append(.notFound)
+        pages += DataFile.allCases.map { .data($0) }
+        return pages
     }
 
     /// The output file of a page, relative to the output folder.
     func outputPath(_ page: PageKind) -> String {
-        if case .text = page { return directory(page) + TextEditionFile.name }
-        return directory(page) + "index.html"
+        switch page {
+        case .text: directory(page) + TextEditionFile.name
+        case .feed: "feed.xml"
+        case .sitemap: "sitemap.xml"
+        case .notFound: "404.html"
+        case .data(let file): file.path
+        default: directory(page) + "index.html"
+        }
     }
 
-    /// Renders a page to its HTML, or a text edition to its text.
+    /// The folder of an HTML page, site-relative and not yet percent-encoded.
+    func directory(_ page: PageKind) -> String {
+        switch page {
+        case .home(let number): SitePaths.paginated("", page: number)
+        case .archive: SitePaths.archive
+        case .year(let year, let number): SitePaths.paginated(SitePaths.year(year), page: number)
+        case .bulletin(let index), .text(let index): SitePaths.bulletin(bulletins[index].bulletin)
+        case .seriesIndex: SitePaths.series
+        case .series(let index, let number): SitePaths.paginated(SitePaths.seriesPage(slug: model.series[index].slug), page: number)
+        case .taxonomy(let index): SitePaths.taxonomy(model.taxonomies[index].field)
+        case .term(let index, let term, let number):
+            SitePaths.paginated(SitePaths.term(model.taxonomies[index].field, slug: model.taxonomies[index].terms[term].slug), page: number)
+        case .statsIndex: SitePaths.stats
+        case .stat(let index): SitePaths.stat(model.stats[index].key)
+        case .exemplarIndex: SitePaths.exemplars
+        case .exemplar(let index): SitePaths.exemplar(kind: model.exemplars[index].kind, slug: model.exemplars[index].slug)
+        case .feed, .sitemap, .notFound, .data: ""
+        }
+    }
+
+    /// Renders a page: HTML, the text edition, a feed, a sitemap or a data file.
     func render(_ page: PageKind) -> String {
-        if case .text(let index) = page {
+        switch page {
+        case .text(let index):
             let loaded = bulletins[index]
             return TextEdition.render(loaded.bulletin, body: loaded.body.textBlocks, width: config.textWidth)
+        case .data(let file):
+            return DataExport.render(file, model: model)
+        default:
+            break
         }
         let directory = directory(page)
         var context: [String: Any] = [
             "site": siteContext,
-            "root": SitePaths.root(from: directory),
-            "path": directory,
+            "root": page == .notFound ? basePath : SitePaths.root(from: directory),
+            "path": SitePaths.href(directory),
         ]
         var pageContext: [String: Any] = [:]
-        if let base = config.baseURL { pageContext["canonical"] = base + directory }
+        if let base = config.baseURL { pageContext["canonical"] = base + SitePaths.href(directory) }
         let template: String
         switch page {
-        case .home:
+        case .home(let number):
             template = "home"
-            pageContext["title"] = config.title
-            context["bulletins"] = bulletins.map(entry)
+            pageContext["title"] = config.title + pageSuffix(number)
+            addList(Array(bulletins.indices), page: number, base: "", to: &context)
             context["years"] = yearEntries
-            context["hasYears"] = !years.isEmpty
+            context["hasYears"] = !model.years.isEmpty
         case .archive:
             template = "archive"
             pageContext["title"] = "往期 · \(config.title)"
             context["years"] = yearEntries
-        case .year(let year):
+            context["hasYears"] = !model.years.isEmpty
+        case .year(let year, let number):
             template = "year"
-            pageContext["title"] = "\(year)年 · \(config.title)"
+            pageContext["title"] = "\(year)年\(pageSuffix(number)) · \(config.title)"
             context["year"] = year
-            context["bulletins"] = bulletins.filter { $0.bulletin.date.year == year }.map(entry)
-        case .bulletin(let index), .text(let index):
+            addList(bulletins.indices.filter { bulletins[$0].bulletin.date.year == year }, page: number,
+                    base: SitePaths.year(year), to: &context)
+        case .bulletin(let index):
             template = "bulletin"
             let loaded = bulletins[index]
             pageContext["title"] = "\(loaded.bulletin.title) · \(loaded.bulletin.issueLabel) · \(config.title)"
             pageContext["description"] = loaded.summary
             var bulletin = ViewModel.bulletin(
-                loaded.bulletin, path: directory, summary: loaded.summary, bodyHTML: loaded.body.html,
-                headings: loaded.body.headings.map { ($0.level, $0.text, $0.id) })
-            bulletin["textPath"] = directory + TextEditionFile.name
+                loaded.bulletin, path: SitePaths.href(directory), summary: loaded.summary, bodyHTML: loaded.body.html,
+                headings: loaded.body.headings.map { ($0.level, $0.text, $0.id) }, links: links)
+            bulletin["textPath"] = SitePaths.href(directory) + TextEditionFile.name
             context["bulletin"] = bulletin
-            if let older = neighbours[index].older { context["previous"] = entry(bulletins[older]) }
-            if let newer = neighbours[index].newer { context["next"] = entry(bulletins[newer]) }
-            context["hasNeighbours"] = neighbours[index].older != nil || neighbours[index].newer != nil
+            if let older = model.neighbours[index].older { context["previous"] = entry(older) }
+            if let newer = model.neighbours[index].newer { context["next"] = entry(newer) }
+            context["hasNeighbours"] = model.neighbours[index].older != nil || model.neighbours[index].newer != nil
+        case .seriesIndex:
+            template = "taxonomy"
+            pageContext["title"] = "系列 · \(config.title)"
+            context["taxonomy"] = [
+                "label": "系列",
+                "terms": model.series.map { series in
+                    ["name": series.name, "path": SitePaths.href(SitePaths.seriesPage(slug: series.slug)),
+                     "count": bulletins.count { $0.bulletin.series == series.name }] as [String: Any]
+                },
+            ] as [String: Any]
+        case .series(let index, let number):
+            template = "term"
+            let series = model.series[index]
+            pageContext["title"] = "\(series.name)\(pageSuffix(number)) · \(config.title)"
+            context["taxonomy"] = ["label": "系列", "path": SitePaths.href(SitePaths.series)]
+            context["term"] = ["name": series.name]
+            addList(bulletins.indices.filter { bulletins[$0].bulletin.series == series.name }, page: number,
+                    base: SitePaths.seriesPage(slug: series.slug), to: &context)
+        case .taxonomy(let index):
+            template = "taxonomy"
+            let taxonomy = model.taxonomies[index]
+            pageContext["title"] = "\(taxonomy.label) · \(config.title)"
+            context["taxonomy"] = [
+                "label": taxonomy.label, "field": taxonomy.field,
+                "terms": taxonomy.terms.map { term in
+                    ["name": term.name, "path": SitePaths.href(SitePaths.term(taxonomy.field, slug: term.slug)),
+                     "count": term.bulletins.count] as [String: Any]
+                },
+            ] as [String: Any]
+        case .term(let index, let termIndex, let number):
+            template = "term"
+            let taxonomy = model.taxonomies[index]
+            let term = taxonomy.terms[termIndex]
+            pageContext["title"] = "\(taxonomy.label)：\(term.name)\(pageSuffix(number)) · \(config.title)"
+            context["taxonomy"] = ["label": taxonomy.label, "path": SitePaths.href(SitePaths.taxonomy(taxonomy.field))]
+            context["term"] = ["name": term.name]
+            addList(term.bulletins, page: number, base: SitePaths.term(taxonomy.field, slug: term.slug), to: &context)
+        case .statsIndex:
+            template = "stats"
+            pageContext["title"] = "数据 · \(config.title)"
+            context["stats"] = model.stats.map(StatPages.summary)
+            context["hasStats"] = !model.stats.isEmpty
+        case .stat(let index):
+            template = "stat"
+            let series = model.stats[index]
+            pageContext["title"] = "\(series.label) · 数据 · \(config.title)"
+            context["stat"] = StatPages.detail(series, entry: entry)
+        case .exemplarIndex:
+            template = "exemplars"
+            pageContext["title"] = "先进典型 · \(config.title)"
+            context["kinds"] = ExemplarPages.index(model.exemplars)
+            context["hasExemplars"] = !model.exemplars.isEmpty
+        case .exemplar(let index):
+            template = "exemplar"
+            let exemplar = model.exemplars[index]
+            pageContext["title"] = "\(exemplar.name) · 先进典型 · \(config.title)"
+            context["exemplar"] = ExemplarPages.detail(exemplar, entry: entry)
+        case .feed:
+            template = "feed"
+            context["feed"] = FeedContext.feed(model, entry: entry)
+        case .sitemap:
+            template = "sitemap"
+            context["urls"] = pages.compactMap(sitemapEntry)
+        case .notFound:
+            template = "404"
+            pageContext["title"] = "页面未找到 · \(config.title)"
+            pageContext["canonical"] = nil
+        case .text, .data:
+            return ""
         }
         context["page"] = pageContext
         return templates.render(template, context: context)
     }
 
-    private func directory(_ page: PageKind) -> String {
-        switch page {
-        case .home: ""
-        case .archive: SitePaths.archive
-        case .year(let year): SitePaths.year(year)
-        case .bulletin(let index), .text(let index): SitePaths.bulletin(bulletins[index].bulletin)
-        }
+    // MARK: - Pieces shared by pages
+
+    /// The path of the site's root on its server (from `base_url`), for pages served at any address (404).
+    private var basePath: String {
+        guard let base = config.baseURL, let url = URL(string: base) else { return "/" }
+        let path = url.path
+        return path.hasSuffix("/") ? path : path + "/"
     }
 
     private var siteContext: [String: Any] {
         var site: [String: Any] = ["title": config.title, "language": config.language]
         if let base = config.baseURL { site["baseURL"] = base }
+        site["hasSeriesPages"] = model.hasSeriesPages
+        site["taxonomies"] = model.taxonomies.filter { !$0.terms.isEmpty }.map {
+            ["label": $0.label, "path": SitePaths.href(SitePaths.taxonomy($0.field))]
+        }
         return site
     }
 
-    private func entry(_ loaded: LoadedBulletin) -> [String: Any] {
-        ViewModel.entry(loaded.bulletin, path: SitePaths.bulletin(loaded.bulletin), summary: loaded.summary)
+    private var links: ViewModel.Links {
+        ViewModel.Links(
+            term: { field, name in SitePaths.href(SitePaths.term(field, slug: Normalization.pathSegment(name))) },
+            exemplar: { SitePaths.href(SitePaths.exemplar(kind: $0.kind, slug: Normalization.pathSegment($0.name))) },
+            stat: { SitePaths.href(SitePaths.stat($0)) })
+    }
+
+    private func pageSuffix(_ number: Int) -> String { number == 1 ? "" : "（第\(number)页）" }
+
+    /// A bulletin as a list entry.
+    func entry(_ index: Int) -> [String: Any] {
+        let loaded = bulletins[index]
+        return ViewModel.entry(loaded.bulletin, path: SitePaths.href(SitePaths.bulletin(loaded.bulletin)), summary: loaded.summary)
+    }
+
+    /// Puts page `number` of a bulletin list and its pagination into a context.
+    private func addList(_ indices: [Int], page number: Int, base: String, to context: inout [String: Any]) {
+        let pages = Pagination.pages(total: indices.count, size: config.pageSize)
+        let page = pages[number - 1]
+        context["bulletins"] = indices[page.range].map(entry)
+        guard page.count > 1 else { return }
+        context["pagination"] = PaginationContext.make(page, path: { SitePaths.href(SitePaths.paginated(base, page: $0)) })
     }
 
     private var yearEntries: [[String: Any]] {
-        years.map { year in
+        model.years.map { year in
             ["year": year, "path": SitePaths.year(year), "count": bulletins.count { $0.bulletin.date.year == year }]
+        }
+    }
+
+    private func sitemapEntry(_ page: PageKind) -> [String: Any]? {
+        guard let base = config.baseURL else { return nil }
+        switch page {
+        case .text, .feed, .sitemap, .notFound, .data: return nil
+        case .bulletin(let index):
+            return ["loc": base + SitePaths.href(directory(page)), "lastmod": bulletins[index].bulletin.date.iso]
+        default:
+            return ["loc": base + SitePaths.href(directory(page))]
         }
     }
 }
@@ -139,4 +296,23 @@ struct SiteRenderer: Sendable {
 /// The plain-text edition beside each bulletin page.
 enum TextEditionFile {
     static let name = "bulletin.txt"
+}
+
+/// Page links for a paginated list: previous, next, and a window of page numbers around the current one.
+enum PaginationContext {
+    static func make(_ page: Pagination, path: (Int) -> String) -> [String: Any] {
+        var context: [String: Any] = ["number": page.number, "count": page.count]
+        if page.number > 1 { context["previousPath"] = path(page.number - 1) }
+        if page.number < page.count { context["nextPath"] = path(page.number + 1) }
+        let shown = Set([1, page.count] + Array(max(1, page.number - 2)...min(page.count, page.number + 2)))
+        var entries: [[String: Any]] = []
+        var last = 0
+        for number in shown.sorted() {
+            if number > last + 1 { entries.append(["isGap": true]) }
+            entries.append(["number": number, "path": path(number), "isCurrent": number == page.number])
+            last = number
+        }
+        context["pages"] = entries
+        return context
+    }
 }

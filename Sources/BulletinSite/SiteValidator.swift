@@ -40,18 +40,3 @@ enum SiteValidator {
     }
 }
 
-/// Where pages live in the output, as site-relative directory paths ending in `/` (empty for the home page).
-enum SitePaths {
-    static let archive = "bulletins/"
-
-    static func year(_ year: Int) -> String { "bulletins/\(year)/" }
-
-    /// `bulletins/<year>/<serial or issue>/`.
-    static func bulletin(_ bulletin: Bulletin) -> String { "bulletins/\(bulletin.date.year)/\(bulletin.pageNumber)/" }
-
-    /// The way back to the site root from a page in `directory`: `./` for the root itself, else `../` per level.
-    static func root(from directory: String) -> String {
-        let depth = directory.split(separator: "/").count
-        return depth == 0 ? "./" : String(repeating: "../", count: depth)
-    }
-}

@@ -19,7 +19,9 @@ public struct TemplateLibrary: Sendable {
     public let staticFiles: [StaticFile]
 
     /// Templates every site build renders.
-    public static let requiredTemplates = ["home", "archive", "year", "bulletin"]
+    public static let requiredTemplates = [
+        "home", "archive", "year", "bulletin", "taxonomy", "term", "stats", "stat", "exemplars", "exemplar", "404", "feed", "sitemap",
+    ]
 
     /// Loads the defaults and the overrides in `siteTemplatesDirectory` (when it exists). Diagnostics name
     /// site templates as `displayPrefix` + their path below the folder.

@@ -30,29 +30,48 @@ public enum ViewModel {
         ]
     }
 
-    /// Everything a bulletin page shows.
+    /// Everything a bulletin page shows; `links` gives the pages of its terms, exemplars and stats.
     public static func bulletin(
-        _ bulletin: Bulletin, path: String, summary: String, bodyHTML: String, headings: [(level: Int, text: String, id: String)]
+        _ bulletin: Bulletin, path: String, summary: String, bodyHTML: String, headings: [(level: Int, text: String, id: String)],
+        links: Links
     ) -> [String: Any] {
         var context = entry(bulletin, path: path, summary: summary)
         context["issue"] = bulletin.issue
         if let serial = bulletin.serial { context["serial"] = serial }
         context["publishers"] = bulletin.publishers
-        context["tags"] = bulletin.tags
-        context["districts"] = bulletin.districts
+        context["tags"] = bulletin.tags.map { ["name": $0, "path": links.term("tags", $0)] }
+        context["districts"] = bulletin.districts.map { ["name": $0, "path": links.term("districts", $0)] }
+        context["hasTerms"] = !bulletin.tags.isEmpty || !bulletin.districts.isEmpty
         context["bodyHTML"] = bodyHTML
         context["headings"] = headings.map { ["level": $0.level, "text": $0.text, "id": $0.id] as [String: Any] }
-        context["stats"] = bulletin.stats.map(stat)
+        context["stats"] = bulletin.stats.map { stat($0, path: links.stat($0.key)) }
         context["hasStats"] = !bulletin.stats.isEmpty
-        context["exemplarGroups"] = exemplarGroups(bulletin.exemplars)
+        context["exemplarGroups"] = exemplarGroups(bulletin.exemplars, links: links)
         context["hasExemplars"] = !bulletin.exemplars.isEmpty
         if !bulletin.distribution.isEmpty { context["distribution"] = distribution(bulletin.distribution) }
         return context
     }
 
-    static func stat(_ stat: Stat) -> [String: Any] {
+    /// Where the pages a bulletin links to are (site-relative, percent-encoded paths).
+    public struct Links {
+        /// The page of a term of a taxonomy (`tags`, `districts`).
+        public var term: (_ field: String, _ name: String) -> String
+        public var exemplar: (Exemplar) -> String
+        /// The page of a stat key.
+        public var stat: (String) -> String
+
+        public init(term: @escaping (String, String) -> String, exemplar: @escaping (Exemplar) -> String,
+                    stat: @escaping (String) -> String) {
+            self.term = term
+            self.exemplar = exemplar
+            self.stat = stat
+        }
+    }
+
+    /// A stat entry: `key`, `label`, `value` (formats), `unit`, `asOf`, `scope` and the `path` of its key's page.
+    public static func stat(_ stat: Stat, path: String) -> [String: Any] {
         var context: [String: Any] = [
-            "key": stat.key, "label": stat.label, "value": quantity(stat.value), "unit": stat.unit,
+            "key": stat.key, "label": stat.label, "value": quantity(stat.value), "unit": stat.unit, "path": path,
         ]
         if let asOf = stat.asOf { context["asOf"] = date(asOf) }
         if let scope = stat.scope { context["scope"] = scope }
@@ -60,15 +79,18 @@ public enum ViewModel {
     }
 
     /// Exemplars grouped by kind in the contract's order (组织, 项目, 社区, 个人), each group in source order.
-    static func exemplarGroups(_ exemplars: [Exemplar]) -> [[String: Any]] {
+    static func exemplarGroups(_ exemplars: [Exemplar], links: Links) -> [[String: Any]] {
         Exemplar.Kind.allCases.compactMap { kind in
             let members = exemplars.filter { $0.kind == kind }
             guard !members.isEmpty else { return nil }
-            return ["kind": kind.rawValue, "label": kind.label, "exemplars": members.map(exemplar)]
+            return ["kind": kind.rawValue, "label": kind.label,
+                    "exemplars": members.map { exemplar($0).merging(["path": links.exemplar($0)]) { $1 } }]
         }
     }
 
-    static func exemplar(_ exemplar: Exemplar) -> [String: Any] {
+    /// An exemplar: `name`, `kind`, `honor`, `program`, `conferredBy`, `year`, `district`, and `details` joining
+    /// the optional ones.
+    public static func exemplar(_ exemplar: Exemplar) -> [String: Any] {
         var context: [String: Any] = ["name": exemplar.name, "kind": exemplar.kind.rawValue, "honor": exemplar.honor]
         var details: [String] = []
         if let program = exemplar.program { context["program"] = program; details.append(program) }

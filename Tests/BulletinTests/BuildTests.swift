@@ -35,7 +35,8 @@ import Testing
         }
         for name in ["杭州西湖志愿者服务总队", "公羊会公益救援促进会", "G20峰会“小青荷”志愿服务项目",
                      "萧山区北干街道北干一苑社区", "江干区九堡街道兴安社区", "施志平"] {
-            #expect(page.contains("<span class=\"exemplar-name\">\(name)</span>"), "exemplar \(name) missing")
+            #expect(page.contains("class=\"exemplar-name\" href=\"../../../exemplars/"), "exemplar links missing")
+            #expect(page.contains("/\">\(name)</a>"), "exemplar \(name) missing")
         }
         #expect(page.contains("第1期（总第305期）"))
         #expect(page.contains("<time datetime=\"2017-03-07\">2017年3月7日</time>"))
@@ -66,13 +67,15 @@ import Testing
         defer { site.remove() }
         let report = await site.build()
         #expect(report.succeeded)
-        #expect(report.pages == 6)
-        #expect(report.summary.hasPrefix("Built 2 bulletins: 6 pages, 2 text editions and 1 static file in "))
+        #expect(report.pages == 11)
+        #expect(report.summary.hasPrefix("Built 2 bulletins: 11 pages, 2 text editions, 6 data files and 1 static file in "))
         let files = TemporarySite.snapshot(site.output).keys.sorted()
         #expect(files == [
-            "bulletins/2016/1/bulletin.txt", "bulletins/2016/1/index.html", "bulletins/2016/index.html",
-            "bulletins/2017/2/bulletin.txt", "bulletins/2017/2/index.html",
-            "bulletins/2017/index.html", "bulletins/index.html", "index.html", "static/style.css",
+            "404.html", "bulletins/2016/1/bulletin.txt", "bulletins/2016/1/index.html", "bulletins/2016/index.html",
+            "bulletins/2017/2/bulletin.txt", "bulletins/2017/2/index.html", "bulletins/2017/index.html",
+            "bulletins/index.html", "data/bulletins.json", "data/exemplars.csv", "data/schema.json", "data/stats.csv",
+            "districts/index.html", "exemplars/index.html", "feed.xml", "index.html", "sitemap.xml", "static/style.css",
+            "stats/index.html", "tags/index.html",
         ])
         let home = try site.read("index.html")
         let newer = try #require(home.range(of: "新一期")), older = try #require(home.range(of: "旧一期"))

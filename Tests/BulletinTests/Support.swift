@@ -62,6 +62,7 @@ func bulletinFile(title: String = "测试简报", issue: Int = 1, serial: Int? =
 /// site.yaml with defaults for series and publishers.
 let defaultSiteYAML = """
     title: 测试站点
+    base_url: https://bulletins.example.net/
     series: 测试精神文明建设·信息交流
     publishers:
       - 测试市文明办

@@ -1,0 +1,154 @@
+import BulletinFrontMatter
+import BulletinModel
+import CSV
+import Foundation
+
+/// Machine-readable files for archivists, below `data/`.
+enum DataFile: String, CaseIterable, Sendable {
+    case bulletinsJSON, statsCSV, exemplarsCSV, schema
+
+    var path: String {
+        switch self {
+        case .bulletinsJSON: "data/bulletins.json"
+        case .statsCSV: "data/stats.csv"
+        case .exemplarsCSV: "data/exemplars.csv"
+        case .schema: "data/schema.json"
+        }
+    }
+}
+
+/// Renders the data files: every bulletin's metadata, stats and exemplars as JSON, one CSV row per bulletin
+/// and stat or exemplar (values as plain numbers), and the JSON Schema of the front matter.
+enum DataExport {
+    static func render(_ file: DataFile, model: SiteModel) -> String {
+        switch file {
+        case .bulletinsJSON: bulletinsJSON(model)
+        case .statsCSV: csv(header: statsHeader, rows: model.bulletins.flatMap { loaded in
+            loaded.bulletin.stats.map { stat in
+                identity(loaded.bulletin) + [stat.key, stat.label, stat.value.plain, stat.unit, stat.asOf?.iso ?? "", stat.scope ?? "",
+                                             url(loaded.bulletin, model)]
+            }
+        })
+        case .exemplarsCSV: csv(header: exemplarsHeader, rows: model.bulletins.flatMap { loaded in
+            loaded.bulletin.exemplars.map { exemplar in
+                identity(loaded.bulletin) + [exemplar.kind.rawValue, exemplar.name, exemplar.honor, exemplar.program ?? "",
+                                             exemplar.conferredBy ?? "", exemplar.year.map(String.init) ?? "",
+                                             exemplar.district ?? "", url(loaded.bulletin, model)]
+            }
+        })
+        case .schema: FrontMatterSchema.json
+        }
+    }
+
+    static let identityHeader = ["series", "year", "issue", "serial", "date", "title"]
+    static let statsHeader = identityHeader + ["key", "label", "value", "unit", "as_of", "scope", "url"]
+    static let exemplarsHeader = identityHeader + ["kind", "name", "honor", "program", "conferred_by", "honor_year", "district", "url"]
+
+    private static func identity(_ bulletin: Bulletin) -> [String] {
+        [bulletin.series, String(bulletin.date.year), String(bulletin.issue), bulletin.serial.map(String.init) ?? "",
+         bulletin.date.iso, bulletin.title]
+    }
+
+    /// The bulletin's page: absolute with a base URL, else site-relative.
+    private static func url(_ bulletin: Bulletin, _ model: SiteModel) -> String {
+        (model.config.baseURL ?? "") + SitePaths.href(SitePaths.bulletin(bulletin))
+    }
+
+    private static func csv(header: [String], rows: [[String]]) -> String {
+        guard let writer = try? CSVWriter(stream: .toMemory()) else { return "" }
+        try? writer.write(row: header)
+        for row in rows { try? writer.write(row: row) }
+        writer.stream.close()
+        let data = writer.stream.property(forKey: .dataWrittenToMemoryStreamKey) as? Data ?? Data()
+        return String(decoding: data, as: UTF8.self) + "\n"
+    }
+
+    private struct Record: Encodable {
+        var series: String
+        var issue: Int
+        var serial: Int?
+        var date: String
+        var title: String
+        var publishers: [String]
+        var summary: String
+        var tags: [String]
+        var districts: [String]
+        var url: String
+        var textURL: String
+        var stats: [StatRecord]
+        var exemplars: [ExemplarRecord]
+        var distribution: DistributionRecord?
+
+        enum CodingKeys: String, CodingKey {
+            case series, issue, serial, date, title, publishers, summary, tags, districts, url, stats, exemplars, distribution
+            case textURL = "text_url"
+        }
+    }
+
+    private struct StatRecord: Encodable {
+        var key: String
+        var label: String
+        var value: Decimal
+        var unit: String
+        var asOf: String?
+        var scope: String?
+
+        enum CodingKeys: String, CodingKey {
+            case key, label, value, unit, scope
+            case asOf = "as_of"
+        }
+    }
+
+    private struct ExemplarRecord: Encodable {
+        var name: String
+        var kind: String
+        var honor: String
+        var program: String?
+        var conferredBy: String?
+        var year: Int?
+        var district: String?
+
+        enum CodingKeys: String, CodingKey {
+            case name, kind, honor, program, year, district
+            case conferredBy = "conferred_by"
+        }
+    }
+
+    private struct DistributionRecord: Encodable {
+        var reportTo: [String]
+        var sendTo: [String]
+        var issueTo: [String]
+
+        enum CodingKeys: String, CodingKey {
+            case reportTo = "report_to"
+            case sendTo = "send_to"
+            case issueTo = "issue_to"
+        }
+    }
+
+    private static func bulletinsJSON(_ model: SiteModel) -> String {
+        let records = model.bulletins.map { loaded -> Record in
+            let bulletin = loaded.bulletin
+            let page = url(bulletin, model)
+            return Record(
+                series: bulletin.series, issue: bulletin.issue, serial: bulletin.serial, date: bulletin.date.iso,
+                title: bulletin.title, publishers: bulletin.publishers, summary: loaded.summary, tags: bulletin.tags,
+                districts: bulletin.districts, url: page, textURL: page + TextEditionFile.name,
+                stats: bulletin.stats.map {
+                    StatRecord(key: $0.key, label: $0.label, value: Decimal(string: $0.value.plain) ?? 0, unit: $0.unit,
+                               asOf: $0.asOf?.iso, scope: $0.scope)
+                },
+                exemplars: bulletin.exemplars.map {
+                    ExemplarRecord(name: $0.name, kind: $0.kind.rawValue, honor: $0.honor, program: $0.program,
+                                   conferredBy: $0.conferredBy, year: $0.year, district: $0.district)
+                },
+                distribution: bulletin.distribution.isEmpty ? nil : DistributionRecord(
+                    reportTo: bulletin.distribution.reportTo, sendTo: bulletin.distribution.sendTo,
+                    issueTo: bulletin.distribution.issueTo))
+        }
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        let data = (try? encoder.encode(records)) ?? Data()
+        return String(decoding: data, as: UTF8.self) + "\n"
+    }
+}

@@ -1,0 +1,44 @@
+import BulletinAggregates
+import BulletinModel
+
+/// Where pages live in the output, as site-relative folder paths ending in `/` (empty for the home page).
+/// Folder names keep Chinese characters; `href` percent-encodes them for links.
+enum SitePaths {
+    static let archive = "bulletins/"
+    static let stats = "stats/"
+    static let exemplars = "exemplars/"
+    static let series = "series/"
+
+    static func year(_ year: Int) -> String { "bulletins/\(year)/" }
+
+    /// `bulletins/<year>/<serial or issue>/`.
+    static func bulletin(_ bulletin: Bulletin) -> String { "bulletins/\(bulletin.date.year)/\(bulletin.pageNumber)/" }
+
+    static func stat(_ key: String) -> String { "stats/\(key)/" }
+
+    static func exemplar(kind: Exemplar.Kind, slug: String) -> String { "exemplars/\(kind.rawValue)/\(slug)/" }
+
+    static func taxonomy(_ field: String) -> String { "\(field)/" }
+
+    static func term(_ field: String, slug: String) -> String { "\(field)/\(slug)/" }
+
+    static func seriesPage(slug: String) -> String { "series/\(slug)/" }
+
+    /// Page `number` of a paginated list whose first page is `directory`.
+    static func paginated(_ directory: String, page number: Int) -> String {
+        number == 1 ? directory : directory + "page/\(number)/"
+    }
+
+    /// The path percent-encoded for an `href` or a URL.
+    static func href(_ path: String) -> String {
+        path.split(separator: "/", omittingEmptySubsequences: false)
+            .map { Normalization.percentEncoded(String($0)) }
+            .joined(separator: "/")
+    }
+
+    /// The way back to the site root from a page in `directory`: `./` for the root itself, else `../` per level.
+    static func root(from directory: String) -> String {
+        let depth = directory.split(separator: "/").count
+        return depth == 0 ? "./" : String(repeating: "../", count: depth)
+    }
+}
