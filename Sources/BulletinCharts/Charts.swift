@@ -16,7 +16,7 @@ public struct ChartSeries: Sendable {
 /// screen readers, axis labels in Chinese with 万/亿, and prints as vector graphics.
 public enum Charts {
     static let width = 640.0, height = 300.0
-    static let left = 76.0, right = 20.0, top = 20.0, bottom = 44.0
+    static let left = 76.0, right = 20.0, top = 32.0, bottom = 44.0
     static let palette = ["#c8161d", "#0b4f9c", "#2e7d32", "#8e24aa", "#ef6c00", "#546e7a"]
 
     /// A line chart over time, one line per series, the value axis from zero.
@@ -35,11 +35,19 @@ public enum Charts {
         svg += grid(ticks: ticks, y: y, unit: unit)
         let firstYear = calendarYear(fromDay: minX), lastYear = calendarYear(fromDay: maxX)
         let step = max(1, (lastYear - firstYear + 1) / 8)
-        for year in stride(from: firstYear, through: lastYear, by: step) {
-            guard let date = CalendarDate(year: year, month: 1, day: 1), Double(dayNumber(date)) >= minX else { continue }
+        var dateTicks = stride(from: firstYear, through: lastYear, by: step).compactMap { year -> (CalendarDate, String)? in
+            guard let date = CalendarDate(year: year, month: 1, day: 1), Double(dayNumber(date)) >= minX else { return nil }
+            return (date, "\(year)年")
+        }
+        if dateTicks.count < 2 {
+            let dates = Array(Set(allPoints.map(\.date))).sorted()
+            dateTicks = (dates.count <= 6 ? dates : [dates.first!, dates.last!]).map { ($0, "\($0.year)年\($0.month)月") }
+        }
+        for (date, label) in dateTicks {
             let position = format(x(date))
+            let anchor = x(date) > width - right - 40 ? "end" : "middle"
             svg += "<line x1=\"\(position)\" y1=\"\(format(height - bottom))\" x2=\"\(position)\" y2=\"\(format(height - bottom + 5))\" stroke=\"#555\"/>\n"
-            svg += "<text x=\"\(position)\" y=\"\(format(height - bottom + 20))\" text-anchor=\"middle\">\(year)年</text>\n"
+            svg += "<text x=\"\(position)\" y=\"\(format(height - bottom + 20))\" text-anchor=\"\(anchor)\">\(label)</text>\n"
         }
         for (index, line) in series.enumerated() {
             let color = palette[index % palette.count]
@@ -116,7 +124,7 @@ public enum Charts {
             svg += "<line x1=\"\(format(left))\" y1=\"\(position)\" x2=\"\(format(width - right))\" y2=\"\(position)\" stroke=\"#ddd\"/>\n"
             svg += "<text x=\"\(format(left - 8))\" y=\"\(format(y(tick) + 4))\" text-anchor=\"end\">\(escape(axisLabel(tick)))</text>\n"
         }
-        svg += "<text x=\"\(format(left - 8))\" y=\"\(format(top - 6))\" text-anchor=\"end\">\(escape(unit))</text>\n"
+        svg += "<text x=\"\(format(left - 8))\" y=\"\(format(top - 16))\" text-anchor=\"end\">\(escape(unit))</text>\n"
         svg += "<line x1=\"\(format(left))\" y1=\"\(format(height - bottom))\" x2=\"\(format(width - right))\" y2=\"\(format(height - bottom))\" stroke=\"#555\"/>\n"
         return svg
     }

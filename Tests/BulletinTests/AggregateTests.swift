@@ -1,0 +1,203 @@
+import BulletinAggregates
+import BulletinCharts
+import BulletinModel
+import BulletinSite
+import Foundation
+#if canImport(FoundationXML)
+import FoundationXML
+#endif
+import Testing
+
+/// The pages built from what bulletins say together, on the fixture archive (2022–2024).
+@Suite struct AggregatePagesTests {
+    private func buildArchive() async throws -> TemporarySite {
+        let site = try CLITests.fixture("archive")
+        let report = await site.build()
+        #expect(report.succeeded, "\(report.diagnostics)")
+        return site
+    }
+
+    @Test func statsPagesMatchGolden() async throws {
+        let site = try await buildArchive()
+        defer { site.remove() }
+        try expectGolden(try site.read("stats/index.html"), "archive-stats.html")
+        try expectGolden(try site.read("stats/practice_stations/index.html"), "archive-stat-practice_stations.html")
+    }
+
+    @Test func exemplarIndexAndFeedMatchGolden() async throws {
+        let site = try await buildArchive()
+        defer { site.remove() }
+        try expectGolden(try site.read("exemplars/index.html"), "archive-exemplars.html")
+        try expectGolden(try site.read("feed.xml"), "archive-feed.xml")
+    }
+
+    @Test func chartSVGMatchesGolden() throws {
+        let svg = Charts.line(
+            id: "chart-test", title: "新时代文明实践站（个）变化", description: "两年的数值。", unit: "个",
+            series: [ChartSeries(name: "新时代文明实践站", points: [
+                (CalendarDate(year: 2021, month: 12, day: 31)!, 1204), (CalendarDate(year: 2022, month: 12, day: 31)!, 1310),
+            ])])
+        try expectGolden(svg, "chart.svg")
+        #expect(try XMLDocumentCheck.parses(svg))
+    }
+
+    @Test func timeSeriesPerKeyIsCorrect() async throws {
+        let site = try await buildArchive()
+        defer { site.remove() }
+        let page = try site.read("stats/practice_stations/index.html")
+        #expect(page.contains("最新：<data value=\"1310\">1,310</data>个（<time datetime=\"2022-12-31\">2022年12月31日</time>）"))
+        #expect(page.contains("<span class=\"change change-up\">+106（+8.8%）</span>"))
+        let titles = page.matches(of: /<circle[^>]*><title>([^<]*)<\/title><\/circle>/).map { String($0.1) }
+        #expect(titles == ["新时代文明实践站 2021年12月31日：1,204个", "新时代文明实践站 2022年12月31日：1,310个"])
+        #expect(page.contains("<rect x=\""), "two years of values get a bar chart")
+    }
+
+    @Test func feedAndSitemapParseAndPointAtFiles() async throws {
+        let site = try await buildArchive()
+        defer { site.remove() }
+        for file in ["feed.xml", "sitemap.xml"] {
+            let xml = try site.read(file)
+            #expect(try XMLDocumentCheck.parses(xml), "\(file) is not well-formed XML")
+            let urls = xml.matches(of: /(?:href="|<loc>)(https:\/\/bulletins\.example\.org\/[^"<]*)/).map { String($0.1) }
+            #expect(!urls.isEmpty)
+            for url in urls {
+                let path = String(url.dropFirst("https://bulletins.example.org/".count)).removingPercentEncoding!
+                let file = path.isEmpty || path.hasSuffix("/") ? path + "index.html" : path
+                #expect(FileManager.default.fileExists(atPath: site.output.appending(path: file).path), "\(url) has no file")
+            }
+        }
+    }
+
+    @Test func paginationFollowsPageSize() async throws {
+        let site = try await buildArchive()
+        defer { site.remove() }
+        let first = try site.read("index.html"), second = try site.read("page/2/index.html")
+        #expect(first.components(separatedBy: "class=\"bulletin-entry\"").count - 1 == 2)
+        #expect(second.components(separatedBy: "class=\"bulletin-entry\"").count - 1 == 2)
+        #expect(first.contains("<a class=\"pagination-next\" rel=\"next\" href=\"./page/2/\">下一页</a>"))
+        #expect(second.contains("<a class=\"pagination-prev\" rel=\"prev\" href=\"../../\">上一页</a>"))
+        #expect(second.contains("<span aria-current=\"page\">2</span>"))
+    }
+
+    @Test func taxonomyPagesKeepChineseAndLinkPercentEncoded() async throws {
+        let site = try await buildArchive()
+        defer { site.remove() }
+        let term = try site.read("tags/志愿服务/index.html")
+        #expect(term.contains("<h1 class=\"page-title\">志愿服务</h1>"))
+        #expect(try site.read("tags/index.html").contains("href=\"../tags/%E5%BF%97%E6%84%BF%E6%9C%8D%E5%8A%A1/\">志愿服务</a>（1期）"))
+        let bulletin = try site.read("bulletins/2023/102/index.html")
+        #expect(bulletin.contains("<a class=\"district\" href=\"../../../districts/%E8%A5%BF%E5%9F%8E%E5%8C%BA/\">西城区</a>"))
+    }
+}
+
+/// Numbers keep the front-matter values everywhere: pages, charts, CSV and JSON.
+@Suite struct AggregateNumberTests {
+    @Test func nineteenPointFourWanIsOneHundredNinetyFourThousandEverywhere() async throws {
+        let output = FileManager.default.temporaryDirectory.appending(path: "bulletin-numbers-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: output) }
+        let report = await SiteBuilder.build(BuildOptions(source: repositoryRoot, destination: output))
+        #expect(report.succeeded)
+        func read(_ path: String) throws -> String { try String(contentsOf: output.appending(path: path), encoding: .utf8) }
+        let page = try read("stats/summit_volunteer_hours/index.html")
+        #expect(page.contains("<data value=\"194000\">19.4万</data>小时"))
+        #expect(page.contains("<title>峰会志愿服务时数 2017年3月7日：19.4万小时</title>"))
+        let csv = try read("data/stats.csv")
+        #expect(csv.contains(",summit_volunteer_hours,峰会志愿服务时数,194000,小时,,,https://example.org/bulletins/bulletins/2017/305/\n"))
+        #expect(csv.contains(",family_volunteer_hours,家庭志愿者参与志愿服务时长,989258.5,小时,2016-12-31,,"))
+        let json = try JSONSerialization.jsonObject(with: Data(try read("data/bulletins.json").utf8)) as! [[String: Any]]
+        let stats = json[0]["stats"] as! [[String: Any]]
+        let summit = stats.first { $0["key"] as? String == "summit_volunteer_hours" }!
+        #expect((summit["value"] as? NSNumber)?.doubleValue == 194000)
+        let exemplars = try read("data/exemplars.csv")
+        #expect(exemplars.split(separator: "\n").count == 7)
+        #expect(exemplars.contains(",person,施志平,第三批全国岗位学雷锋标兵,,中宣部,,,"))
+        #expect(try read("data/schema.json").contains("\"$schema\" : \"https://json-schema.org/draft/2020-12/schema\""))
+    }
+}
+
+/// Contradictions between bulletins are errors naming both places.
+@Suite struct AggregateErrorTests {
+    private func diagnostics(_ files: [String: String]) async throws -> [String] {
+        var all = files
+        all["content/site.yaml"] = defaultSiteYAML
+        let site = try TemporarySite(all)
+        defer { site.remove() }
+        return await site.build().diagnostics.map(\.description)
+    }
+
+    private func stats(_ key: String, _ value: String, _ unit: String, asOf: String? = nil) -> String {
+        "stats:\n  - key: \(key)\n    label: 标签\n    value: \(value)\n    unit: \(unit)" + (asOf.map { "\n    as_of: \($0)" } ?? "")
+    }
+
+    @Test func aKeyWithTwoUnitsIsAnError() async throws {
+        let result = try await diagnostics([
+            "content/a.md": bulletinFile(issue: 1, date: "2017-01-01", extra: stats("volunteers", "100", "名")),
+            "content/b.md": bulletinFile(issue: 2, date: "2017-02-01", extra: stats("volunteers", "120", "人")),
+        ])
+        #expect(result == [
+            "content/b.md:6:5: error: stat 'volunteers' is measured in 人 here but in 名 at content/a.md:6:5; one key must keep one unit",
+        ])
+    }
+
+    @Test func twoValuesForOneKeyScopeAndDateIsAnError() async throws {
+        let result = try await diagnostics([
+            "content/a.md": bulletinFile(issue: 1, date: "2017-01-01", extra: stats("households", "27093", "户", asOf: "2016-12-31")),
+            "content/b.md": bulletinFile(issue: 2, date: "2017-02-01", extra: stats("households", "27000", "户", asOf: "2016-12-31")),
+            "content/c.md": bulletinFile(issue: 3, date: "2017-03-01", extra: stats("households", "27,093", "户", asOf: "2016-12-31")),
+        ])
+        #expect(result == [
+            "content/b.md:6:5: error: stat 'households' on 2016-12-31 is 27,000 here but 27,093 at content/a.md:6:5; one key, scope and date can have only one value",
+        ])
+    }
+
+    @Test func exemplarNamesThatShareAPageAreAnError() async throws {
+        let exemplar = { (name: String) in "exemplars:\n  - name: \(name)\n    kind: person\n    honor: 标兵" }
+        let result = try await diagnostics([
+            "content/a.md": bulletinFile(issue: 1, date: "2017-01-01", extra: exemplar("Wang/Li")),
+            "content/b.md": bulletinFile(issue: 2, date: "2017-02-01", extra: exemplar("WangLi")),
+            "content/c.md": bulletinFile(issue: 3, date: "2017-03-01", extra: exemplar("ＷａｎｇＬｉ")),
+        ])
+        #expect(result == [
+            "content/b.md:6:11: error: exemplar 'WangLi' would share the page exemplars/person/wangli/ with a different name at content/a.md:6:11; rename one of them",
+            "content/c.md:6:11: error: exemplar 'ＷａｎｇＬｉ' would share the page exemplars/person/wangli/ with a different name at content/a.md:6:11; rename one of them",
+        ])
+    }
+
+    @Test func taxonomyTermsThatShareAPageAreAnError() async throws {
+        let result = try await diagnostics([
+            "content/a.md": bulletinFile(issue: 1, date: "2017-01-01", extra: "tags: [Volunteer]"),
+            "content/b.md": bulletinFile(issue: 2, date: "2017-02-01", extra: "tags: [volunteer]"),
+        ])
+        #expect(result == [
+            "content/a.md:5:7: error: tags term 'Volunteer' and 'volunteer' at content/b.md:5:7 would share the page tags/volunteer/; write them the same way or distinguish them",
+        ])
+    }
+
+    @Test func serialGapsAreWarningsListingTheMissingNumbers() async throws {
+        let result = try await diagnostics([
+            "content/a.md": bulletinFile(issue: 1, serial: 300, date: "2017-01-01"),
+            "content/b.md": bulletinFile(issue: 2, serial: 301, date: "2017-02-01"),
+            "content/c.md": bulletinFile(issue: 3, serial: 305, date: "2017-03-01"),
+            "content/d.md": bulletinFile(issue: 4, serial: 307, date: "2017-04-01"),
+        ])
+        #expect(result == [
+            "content/c.md:4:9: warning: 测试精神文明建设·信息交流: serial jumps from 301 to 305; 总第302–304期 (3 issues) are missing from the archive",
+            "content/d.md:4:9: warning: 测试精神文明建设·信息交流: serial jumps from 305 to 307; 总第306期 is missing from the archive",
+        ])
+    }
+
+    @Test func normalizationFoldsWidthAndComposition() {
+        #expect(Normalization.identity("Ｇ２０峰会") == Normalization.identity("G20峰会"))
+        #expect(Normalization.identity("e\u{301}　x") == "\u{E9} x")
+        #expect(Normalization.pathSegment("../../etc") == "....etc")
+        #expect(Normalization.pathSegment("..") == "_..")
+        #expect(Normalization.pathSegment(String(repeating: "志", count: 100)).utf8.count <= 200)
+    }
+}
+
+enum XMLDocumentCheck {
+    /// Whether `xml` is well-formed.
+    static func parses(_ xml: String) throws -> Bool {
+        XMLParser(data: Data(xml.utf8)).parse()
+    }
+}
