@@ -45,8 +45,11 @@ public struct StatSeries: Sendable, Hashable {
 /// The same stat `key` means the same measure in every bulletin; this gathers each key's values over time
 /// and rejects contradictions (two units for a key, two values for one key, scope and date).
 public enum StatsIndex {
-    /// Series of every key, sorted by key. `bulletins` are in the site's order (newest first).
-    public static func build(_ bulletins: [Bulletin]) -> (series: [StatSeries], diagnostics: [Diagnostic]) {
+    /// Series of every key, sorted by key. `bulletins` are in the site's order (newest first). Two values for
+    /// one key, scope and date are reported with `conflictSeverity`; when that is a warning, the newer
+    /// bulletin's value is kept as a correction of the older.
+    public static func build(_ bulletins: [Bulletin], conflictSeverity: Diagnostic.Severity = .error)
+        -> (series: [StatSeries], diagnostics: [Diagnostic]) {
         struct Reported { var stat: Stat; var date: CalendarDate; var bulletin: Int }
         var byKey: [String: [Reported]] = [:]
         for (index, bulletin) in bulletins.enumerated().reversed() {
@@ -76,10 +79,12 @@ public enum StatsIndex {
                     if point.value != report.stat.value {
                         let scopeText = report.stat.scope.map { " in \($0)" } ?? ""
                         diagnostics.append(place(report.stat, in: bulletins[report.bulletin]).diagnostic(
-                            .error, "stat '\(key)'\(scopeText) on \(report.date.iso) is \(report.stat.value.display) here but "
+                            conflictSeverity, "stat '\(key)'\(scopeText) on \(report.date.iso) is \(report.stat.value.display) here but "
                                 + "\(earlier.stat.value.display) at \(place(earlier.stat, in: bulletins[earlier.bulletin])); "
                                 + "one key, scope and date can have only one value"))
-                        continue
+                        guard conflictSeverity == .warning else { continue }
+                        point = StatPoint(date: report.date, value: report.stat.value, label: report.stat.label, bulletins: [])
+                        firstReport[scope]![report.date] = report
                     }
                     point.bulletins.append(report.bulletin)
                     points[scope]![report.date] = point

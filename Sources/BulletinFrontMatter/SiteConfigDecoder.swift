@@ -6,7 +6,7 @@ import Yams
 public enum SiteConfigDecoder {
     static let knownKeys = [
         "title", "base_url", "language", "time_zone", "series", "publishers", "text_width", "page_size",
-        "unsafe_html",
+        "unsafe_html", "stat_conflicts",
     ]
 
     /// The configuration, with defaults for what the file leaves out, and any problems found.
@@ -48,6 +48,13 @@ public enum SiteConfigDecoder {
             config.pageSize = size
         }
         if let unsafe = reader.bool(fields["unsafe_html"], field: "unsafe_html") { config.unsafeHTML = unsafe }
+        if let severity = reader.text(fields["stat_conflicts"], field: "stat_conflicts") {
+            if let parsed = Diagnostic.Severity(rawValue: severity) {
+                config.statConflicts = parsed
+            } else {
+                reader.error("'stat_conflicts' must be error or warning, found '\(severity)'", at: fields["stat_conflicts"])
+            }
+        }
         return (config, reader.diagnostics)
     }
 

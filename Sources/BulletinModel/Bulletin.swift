@@ -170,11 +170,14 @@ public struct SiteConfig: Sendable {
     public var textWidth: Int
     public var pageSize: Int
     public var unsafeHTML: Bool
+    /// How two values for one stat key, scope and date are reported: an error (the default), or a warning
+    /// that keeps the newer bulletin's value, for archives known to hold such corrections.
+    public var statConflicts: Diagnostic.Severity
 
     public init(
         title: String = "Bulletin", baseURL: String? = nil, language: String = "zh-CN",
         timeZone: String = "Asia/Shanghai", series: String? = nil, publishers: [String] = [],
-        textWidth: Int = 56, pageSize: Int = 20, unsafeHTML: Bool = false
+        textWidth: Int = 56, pageSize: Int = 20, unsafeHTML: Bool = false, statConflicts: Diagnostic.Severity = .error
     ) {
         self.title = title
         self.baseURL = baseURL
@@ -185,5 +188,6 @@ public struct SiteConfig: Sendable {
         self.textWidth = textWidth
         self.pageSize = pageSize
         self.unsafeHTML = unsafeHTML
+        self.statConflicts = statConflicts
     }
 }

@@ -38,7 +38,7 @@ struct SiteModel: Sendable {
             }
             lastSeen[series] = index
         }
-        let stats = StatsIndex.build(bulletins)
+        let stats = StatsIndex.build(bulletins, conflictSeverity: config.statConflicts)
         let exemplars = ExemplarIndex.build(bulletins)
         let tags = Taxonomy.build(field: "tags", label: "标签", bulletins) { $0.tags }
         let districts = Taxonomy.build(field: "districts", label: "地区", bulletins) { $0.districts }

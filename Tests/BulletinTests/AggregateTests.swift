@@ -150,6 +150,20 @@ import Testing
         ])
     }
 
+    @Test func conflictsCanBeDowngradedToWarningsKeepingTheNewerValue() async throws {
+        let site = try TemporarySite([
+            "content/site.yaml": defaultSiteYAML + "stat_conflicts: warning\n",
+            "content/a.md": bulletinFile(issue: 1, date: "2017-01-01", extra: stats("households", "27093", "户", asOf: "2016-12-31")),
+            "content/b.md": bulletinFile(issue: 2, date: "2017-02-01", extra: stats("households", "27000", "户", asOf: "2016-12-31")),
+        ])
+        defer { site.remove() }
+        let report = await site.build()
+        #expect(report.succeeded)
+        #expect(report.diagnostics.map(\.severity) == [.warning])
+        let page = try site.read("stats/households/index.html")
+        #expect(page.contains("最新：<data value=\"27000\">27,000</data>户"))
+    }
+
     @Test func exemplarNamesThatShareAPageAreAnError() async throws {
         let exemplar = { (name: String) in "exemplars:\n  - name: \(name)\n    kind: person\n    honor: 标兵" }
         let result = try await diagnostics([
