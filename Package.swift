@@ -12,7 +12,6 @@ let package = Package(
         .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
         .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.0.0"),
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
-        .package(url: "https://github.com/yaslab/CSV.swift", from: "2.5.0"),
     ],
     targets: [
         // libcmark from Debian's libcmark-dev; only BulletinMarkdown imports it.
@@ -55,7 +54,7 @@ let package = Package(
             name: "BulletinSite",
             dependencies: [
                 "BulletinModel", "BulletinFrontMatter", "BulletinMarkdown", "BulletinText", "BulletinAggregates",
-                "BulletinCharts", "BulletinTemplates", .product(name: "CSV", package: "CSV.swift"),
+                "BulletinCharts", "BulletinTemplates",
             ]
         ),
         // Command-line interface (only importer of swift-argument-parser).

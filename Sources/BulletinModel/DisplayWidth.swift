@@ -6,6 +6,9 @@ public enum DisplayWidth {
     public static func of(_ scalar: Unicode.Scalar, ambiguousIsWide: Bool = true) -> Int {
         let value = scalar.value
         if value < 0x7F { return value < 0x20 ? 0 : 1 }
+        if (0x4E00...0x9FFF).contains(value) || (0x3000...0x303E).contains(value) || (0xFF01...0xFF60).contains(value) {
+            return 2
+        }
         switch scalar.properties.generalCategory {
         case .nonspacingMark, .enclosingMark, .format, .control: return 0
         default: break
@@ -22,11 +25,23 @@ public enum DisplayWidth {
 
     /// Whether the scalar is East Asian Wide or Full-width.
     public static func isWide(_ value: UInt32) -> Bool {
-        wideRanges.contains { $0.contains(value) }
+        contains(value, in: wideRanges)
     }
 
     static func isAmbiguous(_ value: UInt32) -> Bool {
-        ambiguousRanges.contains { $0.contains(value) }
+        contains(value, in: ambiguousRanges)
+    }
+
+    /// Binary search in sorted, disjoint ranges.
+    private static func contains(_ value: UInt32, in ranges: [ClosedRange<UInt32>]) -> Bool {
+        var low = 0, high = ranges.count - 1
+        while low <= high {
+            let middle = (low + high) / 2
+            if value < ranges[middle].lowerBound { high = middle - 1 }
+            else if value > ranges[middle].upperBound { low = middle + 1 }
+            else { return true }
+        }
+        return false
     }
 
     private static let wideRanges: [ClosedRange<UInt32>] = [

@@ -7,17 +7,19 @@ public enum LineBreaker {
     /// The lines of `text` at most `width` columns wide, the first starting with `firstPrefix`, the others
     /// with `restPrefix`. `\n` in the text forces a break. No line has trailing spaces.
     public static func wrap(_ text: String, width: Int, firstPrefix: String = "", restPrefix: String = "") -> [String] {
+        let scalars = Array(text.unicodeScalars)
         var lines: [String] = []
-        var line = firstPrefix
+        var line = String.UnicodeScalarView(firstPrefix.unicodeScalars)
         var lineWidth = DisplayWidth.of(firstPrefix)
         var hasContent = false
         func flush(next prefix: String) {
-            lines.append(line.trimmingTrailingSpaces())
-            line = prefix
+            while line.last == " " { line.removeLast() }
+            lines.append(String(line))
+            line = String.UnicodeScalarView(prefix.unicodeScalars)
             lineWidth = DisplayWidth.of(prefix)
             hasContent = false
         }
-        for atom in atoms(of: text) {
+        for atom in atoms(of: scalars) {
             if atom.isHardBreak {
                 flush(next: restPrefix)
                 continue
@@ -28,20 +30,37 @@ public enum LineBreaker {
                 needsSpace = false
             }
             if needsSpace {
-                line += " "
+                line.append(" ")
                 lineWidth += 1
             }
-            line += atom.text
+            append(scalars[atom.range], to: &line)
             lineWidth += atom.width
             hasContent = true
         }
-        if hasContent || lines.isEmpty { lines.append(line.trimmingTrailingSpaces()) }
+        if hasContent || lines.isEmpty {
+            while line.last == " " { line.removeLast() }
+            lines.append(String(line))
+        }
         return lines
     }
 
-    /// An unbreakable piece of text.
+    /// Appends an atom's scalars, each run of white space inside it (a glued `( x`) as one space.
+    private static func append(_ scalars: ArraySlice<Unicode.Scalar>, to line: inout String.UnicodeScalarView) {
+        var inSpace = false
+        for scalar in scalars {
+            if scalar == " " || scalar == "\t" {
+                if !inSpace { line.append(" ") }
+                inSpace = true
+            } else {
+                line.append(scalar)
+                inSpace = false
+            }
+        }
+    }
+
+    /// An unbreakable piece of text: a range of the scalars.
     struct Atom {
-        var text: String
+        var range: Range<Int>
         var width: Int
         /// Whether white space stood before it (a break opportunity that is dropped at a line end).
         var spaceBefore: Bool
@@ -64,15 +83,26 @@ public enum LineBreaker {
 
     /// Splits text into atoms: Latin words and numbers with their units whole, each CJK character alone,
     /// then glues closing punctuation to what precedes it and opening punctuation to what follows.
-    static func atoms(of text: String) -> [Atom] {
-        let scalars = Array(text.unicodeScalars)
-        var raw: [Atom] = []
+    static func atoms(of text: String) -> [Atom] { atoms(of: Array(text.unicodeScalars)) }
+
+    static func atoms(of scalars: [Unicode.Scalar]) -> [Atom] {
+        var atoms: [Atom] = []
+        atoms.reserveCapacity(scalars.count)
         var index = 0
         var pendingSpace = false
+        func push(_ atom: Atom) {
+            if let last = atoms.last, !last.isHardBreak,
+               closing.contains(scalars[atom.range.lowerBound]) || opening.contains(scalars[last.range.upperBound - 1]) {
+                atoms[atoms.count - 1].range = last.range.lowerBound..<atom.range.upperBound
+                atoms[atoms.count - 1].width += atom.width + (atom.spaceBefore ? 1 : 0)
+            } else {
+                atoms.append(atom)
+            }
+        }
         while index < scalars.count {
             let scalar = scalars[index]
             if scalar == "\n" {
-                raw.append(Atom(text: "", width: 0, spaceBefore: false, isHardBreak: true))
+                atoms.append(Atom(range: index..<index + 1, width: 0, spaceBefore: false, isHardBreak: true))
                 pendingSpace = false
                 index += 1
                 continue
@@ -83,35 +113,31 @@ public enum LineBreaker {
                 continue
             }
             let width = DisplayWidth.of(scalar)
-            if width == 0 || (index > 0 && scalars[index - 1] == "\u{200D}"), !raw.isEmpty, !raw[raw.count - 1].isHardBreak {
-                raw[raw.count - 1].text.unicodeScalars.append(scalar)
-                raw[raw.count - 1].width += width
+            if width == 0 || (index > 0 && scalars[index - 1] == "\u{200D}"), let last = atoms.last, !last.isHardBreak,
+               last.range.upperBound == index {
+                atoms[atoms.count - 1].range = last.range.lowerBound..<index + 1
+                atoms[atoms.count - 1].width += width
                 index += 1
                 continue
             }
             var end = index + 1
+            var atomWidth = width
             if width == 1 {
-                while end < scalars.count, scalars[end] != " ", scalars[end] != "\t", scalars[end] != "\n",
-                      DisplayWidth.of(scalars[end]) <= 1 {
+                while end < scalars.count, scalars[end] != " ", scalars[end] != "\t", scalars[end] != "\n" {
+                    let next = DisplayWidth.of(scalars[end])
+                    guard next <= 1 else { break }
+                    atomWidth += next
                     end += 1
                 }
-                if ("0"..."9").contains(scalars[end - 1]) { end = unitEnd(scalars, from: end) }
+                if ("0"..."9").contains(scalars[end - 1]) {
+                    let unit = unitEnd(scalars, from: end)
+                    for scalar in scalars[end..<unit] { atomWidth += DisplayWidth.of(scalar) }
+                    end = unit
+                }
             }
-            let piece = String(String.UnicodeScalarView(scalars[index..<end]))
-            raw.append(Atom(text: piece, width: DisplayWidth.of(piece), spaceBefore: pendingSpace))
+            push(Atom(range: index..<end, width: atomWidth, spaceBefore: pendingSpace))
             pendingSpace = false
             index = end
-        }
-        var atoms: [Atom] = []
-        for atom in raw {
-            if let last = atoms.last, !last.isHardBreak, !atom.isHardBreak,
-               closing.contains(atom.text.unicodeScalars.first!) || opening.contains(last.text.unicodeScalars.last!) {
-                let space = atom.spaceBefore ? " " : ""
-                atoms[atoms.count - 1].text += space + atom.text
-                atoms[atoms.count - 1].width += space.count + atom.width
-            } else {
-                atoms.append(atom)
-            }
         }
         return atoms
     }

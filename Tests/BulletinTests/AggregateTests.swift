@@ -1,7 +1,7 @@
 import BulletinAggregates
 import BulletinCharts
 import BulletinModel
-import BulletinSite
+@testable import BulletinSite
 import Foundation
 #if canImport(FoundationXML)
 import FoundationXML
@@ -213,5 +213,12 @@ enum XMLDocumentCheck {
     /// Whether `xml` is well-formed.
     static func parses(_ xml: String) throws -> Bool {
         XMLParser(data: Data(xml.utf8)).parse()
+    }
+}
+
+@Suite struct CSVTests {
+    @Test func quotesFieldsThatNeedIt() {
+        #expect(DataExport.csv(header: ["a", "b"], rows: [["1,2", "say \"hi\""], ["line\nbreak", "plain"]])
+                == "a,b\n\"1,2\",\"say \"\"hi\"\"\"\n\"line\nbreak\",plain\n")
     }
 }
