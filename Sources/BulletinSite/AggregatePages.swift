@@ -20,7 +20,8 @@ enum StatPages {
         return context
     }
 
-    /// Everything about one key: series per scope, yearly figures, charts, the bulletins reporting it.
+    /// Everything about one key: series per scope with the bulletins reporting each value, yearly figures,
+    /// charts.
     static func detail(_ series: StatSeries, entry: (Int) -> [String: Any]) -> [String: Any] {
         var context = summary(series)
         context["scopes"] = series.scopes.map { scope in
@@ -50,7 +51,6 @@ enum StatPages {
                 description: yearly.map { "\($0.year)年\($0.point.value.display)\(series.unit)" }.joined(separator: "，") + "。",
                 unit: series.unit, bars: yearly.map { ("\($0.year)年", $0.point.value.doubleValue) })
         }
-        context["bulletins"] = series.bulletins.map(entry)
         return context
     }
 
