@@ -3,13 +3,17 @@ import BulletinModel
 import BulletinSite
 import Foundation
 
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// The `bulletin` command line.
 @available(macOS 10.15, *)
 public struct BulletinCommand: AsyncParsableCommand {
     public static let configuration = CommandConfiguration(
         commandName: "bulletin",
         abstract: "Builds websites and plain-text editions of civilization bulletins (精神文明建设·信息交流).",
-        subcommands: [Build.self, Render.self],
+        subcommands: [Build.self, Check.self, Render.self],
         defaultSubcommand: nil
     )
 
@@ -62,6 +66,71 @@ struct Build: AsyncParsableCommand {
             Console.printError(report.summary)
             throw ExitCode.failure
         }
+    }
+}
+
+/// `bulletin check`: every validation of a build, without writing anything.
+struct Check: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Check the site without writing output: every validation of a build, and links with --links.",
+        discussion: "Exit status 0 when there is no error, 1 otherwise."
+    )
+
+    enum Format: String, ExpressibleByArgument, CaseIterable {
+        case text, json, github
+    }
+
+    @Option(name: .long, help: "The site folder, holding content/ and optionally templates/.")
+    var source: String = "."
+
+    @Option(name: .long, help: "text (compiler style), json (one object a line) or github (workflow annotations).")
+    var format: Format = .text
+
+    @Flag(name: .long, help: "Treat warnings as errors.")
+    var strict = false
+
+    @Flag(name: .long, help: "Check bulletins marked 'draft: true' too.")
+    var drafts = false
+
+    @Option(name: .customLong("base-url"), help: "Absolute URL the site is published at (overrides site.yaml base_url).")
+    var baseURL: String?
+
+    @Flag(name: .long, help: "Also check every link of the built site in --destination.")
+    var links = false
+
+    @Option(name: .long, help: "The built site whose links --links checks (default: SOURCE/output).")
+    var destination: String?
+
+    func run() async throws {
+        let sourceURL = URL(fileURLWithPath: source, isDirectory: true).standardizedFileURL
+        let options = BuildOptions(
+            source: sourceURL, destination: destination.map { URL(fileURLWithPath: $0, isDirectory: true).standardizedFileURL },
+            includeDrafts: drafts, baseURL: baseURL)
+        var diagnostics = await SiteBuilder.check(options)
+        if links {
+            let output = options.resolvedDestination
+            if FileManager.default.fileExists(atPath: output.appending(path: "index.html").path) {
+                let prefix = destination == nil ? "output/" : output.path + "/"
+                diagnostics += LinkChecker.check(output: output, baseURL: SiteBuilder.configuredBaseURL(options), displayPrefix: prefix)
+            } else {
+                diagnostics.append(.error("no built site in \(output.path) to check links in; run bulletin build first"))
+            }
+        }
+        if strict { diagnostics = diagnostics.map { Diagnostic(.error, $0.message, at: $0.location, sourceLine: $0.sourceLine) } }
+        diagnostics = diagnostics.sortedForOutput()
+        let colored = format == .text && isatty(STDOUT_FILENO) != 0 && ProcessInfo.processInfo.environment["NO_COLOR"] == nil
+        for diagnostic in diagnostics {
+            switch format {
+            case .text: print(colored ? diagnostic.renderedInColor : diagnostic.rendered)
+            case .json: print(diagnostic.jsonObject)
+            case .github: print(diagnostic.githubAnnotation)
+            }
+        }
+        let errors = diagnostics.count { $0.severity == .error }, warnings = diagnostics.count - errors
+        if format == .text {
+            print(errors + warnings == 0 ? "No problems found." : "\(errors) error\(errors == 1 ? "" : "s"), \(warnings) warning\(warnings == 1 ? "" : "s").")
+        }
+        if errors > 0 { throw ExitCode.failure }
     }
 }
 

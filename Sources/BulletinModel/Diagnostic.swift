@@ -92,3 +92,86 @@ public struct DiagnosticList: Error, Sendable {
         self.items = items
     }
 }
+
+extension Diagnostic {
+    /// The compiler-style form with ANSI colours: severity in red or yellow, the location bold, the caret green.
+    public var renderedInColor: String {
+        let bold = "\u{1B}[1m", reset = "\u{1B}[0m"
+        let color = severity == .error ? "\u{1B}[1;31m" : "\u{1B}[1;33m"
+        var head = "\(color)\(severity.rawValue):\(reset) \(bold)\(message)\(reset)"
+        if let location { head = "\(bold)\(location):\(reset) " + head }
+        guard let sourceLine, let location else { return head }
+        let prefix = sourceLine.unicodeScalars.prefix(max(0, location.column - 1))
+        let padding = prefix.map { $0 == "\t" ? "\t" : String(repeating: " ", count: DisplayWidth.of($0)) }.joined()
+        return "\(head)\n    \(sourceLine)\n    \(padding)\u{1B}[1;32m^\(reset)"
+    }
+
+    /// A GitHub Actions workflow command: `::error file=…,line=…,col=…::message`.
+    public var githubAnnotation: String {
+        func escapeData(_ text: String) -> String {
+            text.replacingAll("%", with: "%25").replacingAll("\r", with: "%0D").replacingAll("\n", with: "%0A")
+        }
+        func escapeProperty(_ text: String) -> String {
+            escapeData(text).replacingAll(":", with: "%3A").replacingAll(",", with: "%2C")
+        }
+        var properties: [String] = []
+        if let location {
+            properties = ["file=\(escapeProperty(location.file))", "line=\(location.line)", "col=\(location.column)"]
+        }
+        let command = severity == .error ? "error" : "warning"
+        return "::\(command)\(properties.isEmpty ? "" : " " + properties.joined(separator: ","))::\(escapeData(message))"
+    }
+
+    /// One JSON object: `{"column":…,"file":…,"line":…,"message":…,"severity":…}` (keys sorted, no location keys
+    /// when there is no location).
+    public var jsonObject: String {
+        var fields: [(String, String)] = []
+        if let location {
+            fields += [("column", "\(location.column)"), ("file", jsonString(location.file)), ("line", "\(location.line)")]
+        }
+        fields += [("message", jsonString(message)), ("severity", jsonString(severity.rawValue))]
+        return "{" + fields.map { "\"\($0.0)\":\($0.1)" }.joined(separator: ",") + "}"
+    }
+
+    private func jsonString(_ text: String) -> String {
+        var result = "\""
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "\"": result += "\\\""
+            case "\\": result += "\\\\"
+            case "\n": result += "\\n"
+            case "\r": result += "\\r"
+            case "\t": result += "\\t"
+            default:
+                if scalar.value < 0x20 {
+                    let hex = String(scalar.value, radix: 16)
+                    result += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+                } else {
+                    result.unicodeScalars.append(scalar)
+                }
+            }
+        }
+        return result + "\""
+    }
+}
+
+extension String {
+    /// Every occurrence of `target` replaced (on Unicode scalars, without Foundation).
+    func replacingAll(_ target: String, with replacement: String) -> String {
+        guard let first = target.unicodeScalars.first else { return self }
+        var result = String.UnicodeScalarView()
+        let scalars = Array(unicodeScalars), pattern = Array(target.unicodeScalars)
+        var index = 0
+        while index < scalars.count {
+            if scalars[index] == first, index + pattern.count <= scalars.count,
+               Array(scalars[index..<(index + pattern.count)]) == pattern {
+                result.append(contentsOf: replacement.unicodeScalars)
+                index += pattern.count
+            } else {
+                result.append(scalars[index])
+                index += 1
+            }
+        }
+        return String(result)
+    }
+}

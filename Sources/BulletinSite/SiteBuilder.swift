@@ -1,3 +1,4 @@
+import BulletinFrontMatter
 import BulletinModel
 import BulletinTemplates
 import Foundation
@@ -62,6 +63,41 @@ public struct BuildReport: Sendable {
 
 /// Builds a site: load and validate everything, render into a staging folder, swap it into place.
 public enum SiteBuilder {
+    /// Runs every check of a build without writing anything: the diagnostics a build would report.
+    public static func check(_ options: BuildOptions) async -> [Diagnostic] {
+        await validate(options).diagnostics.sortedForOutput()
+    }
+
+    /// The base URL a build of `options` would use (from --base-url or site.yaml).
+    public static func configuredBaseURL(_ options: BuildOptions) -> String? {
+        if let url = options.baseURL { return SiteConfigDecoder.normalizedBaseURL(url) }
+        return ContentLoader.loadConfig(siteDirectory: options.source).0.baseURL
+    }
+
+    /// Loads and validates everything; a renderer only when there is no error.
+    static func validate(_ options: BuildOptions) async -> (renderer: SiteRenderer?, diagnostics: [Diagnostic]) {
+        let content = await ContentLoader.load(
+            siteDirectory: options.source, includeDrafts: options.includeDrafts, baseURL: options.baseURL, jobs: options.jobs)
+        var diagnostics = content.diagnostics
+        diagnostics += SiteValidator.check(content.bulletins)
+        let templatesDirectory = options.source.appending(path: "templates")
+        let templates: TemplateLibrary?
+        switch TemplateLibrary.load(siteTemplatesDirectory: FileManager.default.fileExists(atPath: templatesDirectory.path) ? templatesDirectory : nil) {
+        case .success(let library): templates = library
+        case .failure(let list):
+            templates = nil
+            diagnostics += list.items
+        }
+        guard !diagnostics.hasErrors, let templates else { return (nil, diagnostics) }
+        let (model, aggregateDiagnostics) = SiteModel.build(config: content.config, bulletins: content.bulletins)
+        diagnostics += aggregateDiagnostics
+        if content.config.baseURL == nil {
+            diagnostics.append(.warning("base_url is not set in content/site.yaml (or --base-url): feed.xml and sitemap.xml need absolute URLs and are not written"))
+        }
+        guard !diagnostics.hasErrors else { return (nil, diagnostics) }
+        return (SiteRenderer(model: model, templates: templates), diagnostics)
+    }
+
     /// Runs a whole build. Nothing is written unless every input is valid.
     public static func build(_ options: BuildOptions, onLockWait: @Sendable () -> Void = {}) async -> BuildReport {
         let clock = ContinuousClock()
@@ -77,27 +113,10 @@ public enum SiteBuilder {
                                succeeded: succeeded)
         }
 
-        let content = await ContentLoader.load(
-            siteDirectory: options.source, includeDrafts: options.includeDrafts, baseURL: options.baseURL, jobs: options.jobs)
-        var diagnostics = content.diagnostics
-        diagnostics += SiteValidator.check(content.bulletins)
-        let templatesDirectory = options.source.appending(path: "templates")
-        let templates: TemplateLibrary?
-        switch TemplateLibrary.load(siteTemplatesDirectory: FileManager.default.fileExists(atPath: templatesDirectory.path) ? templatesDirectory : nil) {
-        case .success(let library): templates = library
-        case .failure(let list):
-            templates = nil
-            diagnostics += list.items
-        }
-        guard !diagnostics.hasErrors, let templates else { return report(diagnostics, succeeded: false) }
-
-        let (model, aggregateDiagnostics) = SiteModel.build(config: content.config, bulletins: content.bulletins)
-        diagnostics += aggregateDiagnostics
-        if content.config.baseURL == nil {
-            diagnostics.append(.warning("base_url is not set in content/site.yaml (or --base-url): feed.xml and sitemap.xml need absolute URLs and are not written"))
-        }
-        guard !diagnostics.hasErrors else { return report(diagnostics, succeeded: false) }
-        let renderer = SiteRenderer(model: model, templates: templates)
+        let validated = await validate(options)
+        var diagnostics = validated.diagnostics
+        guard let renderer = validated.renderer else { return report(diagnostics, succeeded: false) }
+        let templates = renderer.templates
         let publisher = OutputPublisher(destination: options.resolvedDestination)
         do {
             let lock = try publisher.lock(onWait: onLockWait)
