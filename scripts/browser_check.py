@@ -1,0 +1,208 @@
+#!/usr/bin/env python3
+"""Checks the built sample site in a real browser (Debian's headless Chromium through Selenium).
+
+Builds nothing itself: takes the folder of a built site, serves it on 127.0.0.1 and, for the home page, the
+305 bulletin, the stats overview and the exemplar index at phone (390 px) and desktop (1280 px) widths:
+saves a screenshot, asserts no horizontal scrolling at phone width, no console errors, the masthead red and
+the Chinese text set in an installed CJK font, and the accessibility basics (lang, one h1, ordered headings,
+landmarks, labelled charts, a visible focus ring, contrast of the red). Then prints the 305 bulletin to PDF
+and checks A4 pages, the page count, page numbers `— N —` and the red masthead on page one (with pdfinfo,
+pdftotext and pdftoppm), keeping a PNG of page one.
+
+usage: browser_check.py SITE_DIR ARTIFACTS_DIR
+Prints 'N passed, N failed' last; exits 1 when any check failed.
+"""
+import base64
+import functools
+import http.server
+import json
+import os
+import re
+import subprocess
+import sys
+import threading
+
+from selenium import webdriver
+from selenium.webdriver.chrome.service import Service
+from selenium.webdriver.common.by import By
+from selenium.webdriver.common.keys import Keys
+
+PAGES = {
+    "home": "",
+    "bulletin-305": "bulletins/2017/305/",
+    "stats": "stats/",
+    "exemplars": "exemplars/",
+}
+WIDTHS = {"phone": 390, "desktop": 1280}
+MASTHEAD_RED = (200, 22, 29)
+
+passed, failed = 0, 0
+
+
+def check(condition, description):
+    global passed, failed
+    if condition:
+        passed += 1
+        print(f"ok: {description}")
+    else:
+        failed += 1
+        print(f"FAILED: {description}")
+
+
+class QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args):
+        pass
+
+
+def serve(directory):
+    handler = functools.partial(QuietHandler, directory=directory)
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server
+
+
+def browser():
+    options = webdriver.ChromeOptions()
+    options.binary_location = "/usr/bin/chromium"
+    for argument in ["--headless=new", "--no-sandbox", "--disable-gpu", "--hide-scrollbars", "--force-device-scale-factor=1"]:
+        options.add_argument(argument)
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
+    return webdriver.Chrome(service=Service(executable_path="/usr/bin/chromedriver"), options=options)
+
+
+def relative_luminance(rgb):
+    def channel(value):
+        value /= 255
+        return value / 12.92 if value <= 0.03928 else ((value + 0.055) / 1.055) ** 2.4
+    r, g, b = (channel(v) for v in rgb)
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+
+def contrast(a, b):
+    la, lb = sorted((relative_luminance(a), relative_luminance(b)), reverse=True)
+    return (la + 0.05) / (lb + 0.05)
+
+
+def rgb(css):
+    values = css[css.index("(") + 1:css.index(")")].split(",")
+    return tuple(int(float(v)) for v in values[:3])
+
+
+def platform_fonts(driver, selector):
+    document = driver.execute_cdp_cmd("DOM.getDocument", {"depth": 0})
+    node = driver.execute_cdp_cmd("DOM.querySelector", {"nodeId": document["root"]["nodeId"], "selector": selector})
+    driver.execute_cdp_cmd("CSS.enable", {})
+    fonts = driver.execute_cdp_cmd("CSS.getPlatformFontsForNode", {"nodeId": node["nodeId"]})
+    return [font["familyName"] for font in fonts["fonts"]]
+
+
+def accessibility(driver, name):
+    check(driver.execute_script("return document.documentElement.lang") == "zh-CN", f"{name}: lang is zh-CN")
+    check(len(driver.find_elements(By.TAG_NAME, "h1")) == 1, f"{name}: exactly one h1")
+    levels = driver.execute_script(
+        "return Array.from(document.querySelectorAll('h1,h2,h3,h4,h5,h6')).map(h => Number(h.tagName[1]))")
+    check(levels and levels[0] == 1 and all(b - a <= 1 for a, b in zip(levels, levels[1:])),
+          f"{name}: headings in order {levels[:12]}")
+    for landmark in ["header", "nav", "main", "footer"]:
+        check(len(driver.find_elements(By.CSS_SELECTOR, landmark)) >= 1, f"{name}: has a <{landmark}> landmark")
+    unlabelled = driver.execute_script(
+        "return Array.from(document.querySelectorAll('svg')).filter(s => !(s.getAttribute('role') === 'img'"
+        " && s.getAttribute('aria-labelledby') && s.querySelector('title'))).length")
+    check(unlabelled == 0, f"{name}: every chart is an image labelled by its title")
+    missing_alt = driver.execute_script("return document.querySelectorAll('img:not([alt])').length")
+    check(missing_alt == 0, f"{name}: every img has alt text")
+
+
+def main():
+    site, artifacts = sys.argv[1], sys.argv[2]
+    os.makedirs(artifacts, exist_ok=True)
+    server = serve(site)
+    base = f"http://127.0.0.1:{server.server_address[1]}/"
+    driver = browser()
+    try:
+        for width_name, width in WIDTHS.items():
+            driver.set_window_size(width, 900)
+            for name, path in PAGES.items():
+                label = f"{name} at {width}px"
+                driver.get(base + path)
+                driver.get_log("browser")  # drop entries from before this page
+                driver.get(base + path)
+                height = driver.execute_script("return document.documentElement.scrollHeight")
+                driver.set_window_size(width, min(max(height, 900), 16000))
+                shot = os.path.join(artifacts, f"{name}-{width_name}.png")
+                driver.save_screenshot(shot)
+                driver.set_window_size(width, 900)
+                check(os.path.getsize(shot) > 0, f"{label}: screenshot saved to {shot}")
+                errors = [entry for entry in driver.get_log("browser") if entry["level"] == "SEVERE"]
+                check(not errors, f"{label}: no console errors {[e['message'] for e in errors]}")
+                if width_name == "phone":
+                    overflow = driver.execute_script(
+                        "return document.documentElement.scrollWidth - document.documentElement.clientWidth")
+                    check(overflow <= 0, f"{label}: no horizontal scrolling (overflow {overflow}px)")
+                    accessibility(driver, name)
+                if name == "bulletin-305":
+                    color = rgb(driver.execute_script(
+                        "return getComputedStyle(document.querySelector('.masthead-series')).color"))
+                    check(color == MASTHEAD_RED, f"{label}: masthead is red {color}")
+                    rule = rgb(driver.execute_script(
+                        "return getComputedStyle(document.querySelector('.masthead-rule')).borderTopColor"))
+                    check(rule == MASTHEAD_RED, f"{label}: masthead rule is red {rule}")
+                    check(contrast(color, (255, 255, 255)) >= 4.5,
+                          f"{label}: red on white contrast {contrast(color, (255, 255, 255)):.2f} >= 4.5")
+                    fonts = platform_fonts(driver, ".bulletin-title")
+                    check(any("CJK" in font or "Noto" in font for font in fonts),
+                          f"{label}: Chinese text falls back to an installed CJK font {fonts}")
+        driver.get(base + PAGES["home"])
+        driver.find_element(By.TAG_NAME, "body").send_keys(Keys.TAB)
+        driver.find_element(By.TAG_NAME, "body").send_keys(Keys.TAB)
+        outline = driver.execute_script(
+            "const s = getComputedStyle(document.activeElement); return [document.activeElement.tagName, s.outlineStyle, s.outlineWidth]")
+        check(outline[0] == "A" and outline[1] != "none" and outline[2] != "0px", f"keyboard focus is visible {outline}")
+
+        driver.get(base + PAGES["bulletin-305"])
+        pdf = base64.b64decode(driver.execute_cdp_cmd(
+            "Page.printToPDF", {"preferCSSPageSize": True, "printBackground": True})["data"])
+        pdf_path = os.path.join(artifacts, "bulletin-305.pdf")
+        with open(pdf_path, "wb") as file:
+            file.write(pdf)
+        info = subprocess.run(["pdfinfo", pdf_path], capture_output=True, text=True, check=True).stdout
+        fields = dict(line.split(":", 1) for line in info.splitlines() if ":" in line)
+        size = fields.get("Page size", "").strip()
+        check("(A4)" in size, f"print: A4 pages ({size})")
+        pages = int(fields.get("Pages", "0").strip())
+        check(2 <= pages <= 12, f"print: {pages} pages")
+        text = subprocess.run(["pdftotext", "-layout", pdf_path, "-"], capture_output=True, text=True, check=True).stdout
+        numbers = [int(n) for n in re.findall(r"—\s*(\d+)\s*—", text)]
+        check(numbers == list(range(1, pages + 1)), f"print: page numbers — N — on every page {numbers}")
+        check("往期" not in text and "纯文本版" not in text, "print: site navigation and screen-only links are not printed")
+        first_page = text.split("\f")[0]
+        check("第1期（总第305期）" in first_page and "坚持“四化”标准" in first_page,
+              "print: masthead and title on page one")
+        png_prefix = os.path.join(artifacts, "bulletin-305-page")
+        subprocess.run(["pdftoppm", "-png", "-r", "60", "-f", "1", "-l", "1", "-singlefile", pdf_path, png_prefix], check=True)
+        ppm = subprocess.run(["pdftoppm", "-r", "30", "-f", "1", "-l", "1", "-singlefile", pdf_path], capture_output=True,
+                             check=True).stdout
+        check(red_pixels(ppm) > 200, f"print: red masthead and rule on page one ({red_pixels(ppm)} red pixels), "
+                                     f"page one kept as {png_prefix}.png")
+    finally:
+        driver.quit()
+        server.shutdown()
+    print(f"{passed} passed, {failed} failed")
+    return 1 if failed else 0
+
+
+def red_pixels(ppm):
+    """Counts pixels close to the masthead red in a binary PPM (P6)."""
+    parts = ppm.split(b"\n", 3)
+    width, height = (int(v) for v in parts[1].split())
+    data = parts[3]
+    count = 0
+    for offset in range(0, width * height * 3, 3):
+        r, g, b = data[offset], data[offset + 1], data[offset + 2]
+        if r > 150 and g < 90 and b < 90:
+            count += 1
+    return count
+
+
+if __name__ == "__main__":
+    sys.exit(main())
