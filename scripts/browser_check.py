@@ -174,6 +174,12 @@ def main():
         text = subprocess.run(["pdftotext", "-layout", pdf_path, "-"], capture_output=True, text=True, check=True).stdout
         numbers = [int(n) for n in re.findall(r"—\s*(\d+)\s*—", text)]
         check(numbers == list(range(1, pages + 1)), f"print: page numbers — N — on every page {numbers}")
+        boxes = subprocess.run(["pdftotext", "-bbox", pdf_path, "-"], capture_output=True, text=True, check=True).stdout
+        lefts = [float(v) for v in re.findall(r'<word xMin="([0-9.]+)"', boxes)]
+        rights = [float(v) for v in re.findall(r'xMax="([0-9.]+)"', boxes)]
+        # GB/T 9704: left margin 28 mm (79.4 pt), right margin 26 mm (73.7 pt) on a 595.3 pt wide page.
+        check(min(lefts) >= 78.5 and max(rights) <= 522.5,
+              f"print: text within the GB/T 9704 side margins (x from {min(lefts):.1f} to {max(rights):.1f} pt)")
         check("往期" not in text and "纯文本版" not in text, "print: site navigation and screen-only links are not printed")
         first_page = text.split("\f")[0]
         check("第1期（总第305期）" in first_page and "坚持“四化”标准" in first_page,
