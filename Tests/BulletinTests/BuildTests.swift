@@ -68,13 +68,14 @@ import Testing
         let report = await site.build()
         #expect(report.succeeded)
         #expect(report.pages == 11)
-        #expect(report.summary.hasPrefix("Built 2 bulletins: 11 pages, 2 text editions, 6 data files and 1 static file in "))
+        #expect(report.summary.hasPrefix("Built 2 bulletins: 11 pages, 2 text editions, 6 data files and 2 static files in "))
         let files = TemporarySite.snapshot(site.output).keys.sorted()
         #expect(files == [
             "404.html", "bulletins/2016/1/bulletin.txt", "bulletins/2016/1/index.html", "bulletins/2016/index.html",
             "bulletins/2017/2/bulletin.txt", "bulletins/2017/2/index.html", "bulletins/2017/index.html",
             "bulletins/index.html", "data/bulletins.json", "data/exemplars.csv", "data/schema.json", "data/stats.csv",
-            "districts/index.html", "exemplars/index.html", "feed.xml", "index.html", "sitemap.xml", "static/style.css",
+            "districts/index.html", "exemplars/index.html", "feed.xml", "index.html", "sitemap.xml", "static/favicon.svg",
+            "static/style.css",
             "stats/index.html", "tags/index.html",
         ])
         let home = try site.read("index.html")
