@@ -1,5 +1,6 @@
 import BulletinAggregates
 import BulletinCharts
+@testable import BulletinFrontMatter
 import BulletinModel
 @testable import BulletinSite
 import Foundation
@@ -220,5 +221,53 @@ enum XMLDocumentCheck {
     @Test func quotesFieldsThatNeedIt() {
         #expect(DataExport.csv(header: ["a", "b"], rows: [["1,2", "say \"hi\""], ["line\nbreak", "plain"]])
                 == "a,b\n\"1,2\",\"say \"\"hi\"\"\"\n\"line\nbreak\",plain\n")
+    }
+}
+
+@Suite struct SeriesAndSchemaTests {
+    @Test func sitesWithSeveralSeriesGetSeriesPages() async throws {
+        let site = try TemporarySite([
+            "content/site.yaml": defaultSiteYAML,
+            "content/a.md": bulletinFile(issue: 1, date: "2017-01-01"),
+            "content/b.md": bulletinFile(issue: 1, date: "2017-02-01", extra: "series: 志愿服务专刊\nserial: 9"),
+        ])
+        defer { site.remove() }
+        #expect(await site.build().succeeded)
+        let index = try site.read("series/index.html")
+        #expect(index.contains("<a href=\"../series/%E5%BF%97%E6%84%BF%E6%9C%8D%E5%8A%A1%E4%B8%93%E5%88%8A/\">志愿服务专刊</a>（1期）"))
+        #expect(try site.read("series/志愿服务专刊/index.html").contains("<h1 class=\"page-title\">志愿服务专刊</h1>"))
+        #expect(try site.read("index.html").contains("<a href=\"./series/\">系列</a>"))
+    }
+
+    @Test func singleSeriesSitesHaveNoSeriesPages() async throws {
+        let site = try TemporarySite(["content/site.yaml": defaultSiteYAML, "content/a.md": bulletinFile()])
+        defer { site.remove() }
+        #expect(await site.build().succeeded)
+        #expect(!FileManager.default.fileExists(atPath: site.output.appending(path: "series").path))
+    }
+
+    @Test func schemaDescribesExactlyTheKnownKeys() throws {
+        let schema = try JSONSerialization.jsonObject(with: Data(FrontMatterSchema.json.utf8)) as! [String: Any]
+        let properties = schema["properties"] as! [String: Any]
+        #expect(Set(properties.keys) == Set(BulletinDecoder.knownKeys))
+        let stat = ((properties["stats"] as! [String: Any])["items"] as! [String: Any])["properties"] as! [String: Any]
+        #expect(Set(stat.keys) == Set(BulletinDecoder.statKeys))
+        let exemplar = ((properties["exemplars"] as! [String: Any])["items"] as! [String: Any])["properties"] as! [String: Any]
+        #expect(Set(exemplar.keys) == Set(BulletinDecoder.exemplarKeys))
+    }
+}
+
+@Suite struct TextWidthSettingTests {
+    @Test func textWidthInSiteYAMLChangesTheEdition() async throws {
+        let body = "## 一、标题\n\n" + String(repeating: "志愿服务", count: 20) + "。\n"
+        let site = try TemporarySite([
+            "content/site.yaml": defaultSiteYAML + "text_width: 40\n",
+            "content/a.md": bulletinFile(body: body),
+        ])
+        defer { site.remove() }
+        #expect(await site.build().succeeded)
+        let lines = try site.read("bulletins/2017/1/bulletin.txt").split(separator: "\n")
+        #expect(lines.allSatisfy { DisplayWidth.of($0) <= 40 })
+        #expect(lines.contains { DisplayWidth.of($0) == 40 })
     }
 }
