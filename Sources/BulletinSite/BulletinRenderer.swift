@@ -18,14 +18,7 @@ public enum BulletinRenderer {
         let displayPath = path.hasPrefix(root) ? String(path.dropFirst(root.count)) : path
         let (loaded, fileDiagnostics) = ContentLoader.loadBulletin(file, displayPath: displayPath, config: config)
         diagnostics += fileDiagnostics
-        let templatesDirectory = siteDirectory.appending(path: "templates")
-        let templates: TemplateLibrary?
-        switch TemplateLibrary.load(siteTemplatesDirectory: FileManager.default.fileExists(atPath: templatesDirectory.path) ? templatesDirectory : nil) {
-        case .success(let library): templates = library
-        case .failure(let list):
-            templates = nil
-            diagnostics += list.items
-        }
+        let templates = SiteBuilder.templates(of: siteDirectory, diagnostics: &diagnostics)
         guard let loaded, let templates, !diagnostics.hasErrors else { return (nil, diagnostics.sortedForOutput()) }
         let renderer = SiteRenderer(model: SiteModel.build(config: config, bulletins: [loaded]).0, templates: templates)
         return (renderer.render(format == .text ? .text(0) : .bulletin(0)), diagnostics.sortedForOutput())

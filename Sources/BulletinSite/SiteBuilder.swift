@@ -74,20 +74,25 @@ public enum SiteBuilder {
         return ContentLoader.loadConfig(siteDirectory: options.source).0.baseURL
     }
 
+    /// The templates of the site in `directory` over the defaults; nil after adding their errors to `diagnostics`.
+    static func templates(of directory: URL, diagnostics: inout [Diagnostic]) -> TemplateLibrary? {
+        let folder = directory.appending(path: "templates")
+        switch TemplateLibrary.load(siteTemplatesDirectory: FileManager.default.fileExists(atPath: folder.path) ? folder : nil) {
+        case .success(let library):
+            return library
+        case .failure(let list):
+            diagnostics += list.items
+            return nil
+        }
+    }
+
     /// Loads and validates everything; a renderer only when there is no error.
     static func validate(_ options: BuildOptions) async -> (renderer: SiteRenderer?, diagnostics: [Diagnostic]) {
         let content = await ContentLoader.load(
             siteDirectory: options.source, includeDrafts: options.includeDrafts, baseURL: options.baseURL, jobs: options.jobs)
         var diagnostics = content.diagnostics
         diagnostics += SiteValidator.check(content.bulletins)
-        let templatesDirectory = options.source.appending(path: "templates")
-        let templates: TemplateLibrary?
-        switch TemplateLibrary.load(siteTemplatesDirectory: FileManager.default.fileExists(atPath: templatesDirectory.path) ? templatesDirectory : nil) {
-        case .success(let library): templates = library
-        case .failure(let list):
-            templates = nil
-            diagnostics += list.items
-        }
+        let templates = templates(of: options.source, diagnostics: &diagnostics)
         guard !diagnostics.hasErrors, let templates else { return (nil, diagnostics) }
         let (model, aggregateDiagnostics) = SiteModel.build(config: content.config, bulletins: content.bulletins)
         diagnostics += aggregateDiagnostics
