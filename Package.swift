@@ -12,6 +12,7 @@ let package = Package(
         .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
         .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.0.0"),
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/swhitty/FlyingFox", from: "0.27.0"),
     ],
     targets: [
         // libcmark from Debian's libcmark-dev; only BulletinMarkdown imports it.
@@ -57,10 +58,18 @@ let package = Package(
                 "BulletinCharts", "BulletinTemplates",
             ]
         ),
+        // The live preview server (only importer of FlyingFox).
+        .target(
+            name: "BulletinServer",
+            dependencies: [
+                "BulletinModel", "BulletinSite",
+                .product(name: "FlyingFox", package: "FlyingFox"), .product(name: "FlyingSocks", package: "FlyingFox"),
+            ]
+        ),
         // Command-line interface (only importer of swift-argument-parser).
         .target(
             name: "BulletinCLI",
-            dependencies: ["BulletinSite", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+            dependencies: ["BulletinSite", "BulletinServer", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
         .executableTarget(name: "bulletin", dependencies: ["BulletinCLI"]),
         .testTarget(
@@ -68,7 +77,7 @@ let package = Package(
             dependencies: [
                 "BulletinModel", "BulletinFrontMatter", "BulletinMarkdown", "BulletinText", "BulletinAggregates",
                 "BulletinCharts", "BulletinTemplates",
-                "BulletinSite", "BulletinCLI", "bulletin",
+                "BulletinSite", "BulletinServer", "BulletinCLI", "bulletin",
             ],
             exclude: ["Fixtures", "Golden"]
         ),

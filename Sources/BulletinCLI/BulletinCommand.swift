@@ -1,5 +1,6 @@
 import ArgumentParser
 import BulletinModel
+import BulletinServer
 import BulletinSite
 import Foundation
 
@@ -13,7 +14,7 @@ public struct BulletinCommand: AsyncParsableCommand {
     public static let configuration = CommandConfiguration(
         commandName: "bulletin",
         abstract: "Builds websites and plain-text editions of civilization bulletins (精神文明建设·信息交流).",
-        subcommands: [Build.self, Check.self, Render.self],
+        subcommands: [Build.self, Check.self, New.self, Init.self, Serve.self, Render.self],
         defaultSubcommand: nil
     )
 
@@ -131,6 +132,99 @@ struct Check: AsyncParsableCommand {
             print(errors + warnings == 0 ? "No problems found." : "\(errors) error\(errors == 1 ? "" : "s"), \(warnings) warning\(warnings == 1 ? "" : "s").")
         }
         if errors > 0 { throw ExitCode.failure }
+    }
+}
+
+/// `bulletin new`: the next issue's file, numbered after the latest.
+struct New: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Create the next issue's file: issue and serial after the latest, site defaults, an outline.",
+        discussion: "Prints the path of the new file. Never overwrites an existing file."
+    )
+
+    @Option(name: .long, help: "The site folder.")
+    var source: String = "."
+
+    @Option(name: .long, help: "The series (default: the site's default series).")
+    var series: String?
+
+    @Option(name: .long, help: "The issue date, YYYY-MM-DD (default: today in the site's time zone).")
+    var date: String?
+
+    @Option(name: .long, help: "The headline.")
+    var title: String?
+
+    func run() async throws {
+        var parsedDate: CalendarDate?
+        if let date {
+            guard case .success(let value) = CalendarDate.parse(date) else {
+                throw ValidationError("--date must be a calendar date written YYYY-MM-DD, found '\(date)'")
+            }
+            parsedDate = value
+        }
+        let site = URL(fileURLWithPath: source, isDirectory: true).standardizedFileURL
+        switch await Scaffold.newBulletin(site: site, series: series, date: parsedDate, title: title) {
+        case .success(let path):
+            print(path)
+        case .failure(let list):
+            for diagnostic in list.items { Console.printError(diagnostic.rendered) }
+            throw ExitCode.failure
+        }
+    }
+}
+
+/// `bulletin init`: a new site that builds at once.
+struct Init: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Create a new site: content/site.yaml with comments, an example bulletin, .gitignore.")
+
+    @Argument(help: "The folder of the new site.")
+    var directory: String
+
+    @Flag(name: .customLong("with-templates"), help: "Copy the default templates into templates/ to edit them.")
+    var withTemplates = false
+
+    func run() throws {
+        let folder = URL(fileURLWithPath: directory, isDirectory: true).standardizedFileURL
+        switch Scaffold.newSite(at: folder, withTemplates: withTemplates, date: Scaffold.today(in: "Asia/Shanghai")) {
+        case .success(let files):
+            print("Created a site in \(folder.path) (\(files.count) files). Next: bulletin serve --source \(directory)")
+        case .failure(let list):
+            for diagnostic in list.items { Console.printError(diagnostic.rendered) }
+            throw ExitCode.failure
+        }
+    }
+}
+
+/// `bulletin serve`: live preview.
+struct Serve: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Build, serve over HTTP, rebuild on every change and reload open pages.",
+        discussion: "Watches content/ and templates/ with inotify. The preview is written to a temporary folder; output/ is left alone."
+    )
+
+    @Option(name: .long, help: "The site folder.")
+    var source: String = "."
+
+    @Option(name: .long, help: "Port (0 picks a free one).")
+    var port: UInt16 = 1313
+
+    @Option(name: .long, help: "Address to listen on.")
+    var host: String = "127.0.0.1"
+
+    @Flag(name: .long, help: "Include bulletins marked 'draft: true'.")
+    var drafts = false
+
+    func run() async throws {
+        let site = URL(fileURLWithPath: source, isDirectory: true).standardizedFileURL
+        let preview = FileManager.default.temporaryDirectory.appending(path: "bulletin-serve-\(getpid())")
+        let server = PreviewServer(
+            options: .init(build: BuildOptions(source: site, destination: preview, includeDrafts: drafts), host: host, port: port),
+            log: { Console.printError($0) })
+        try await server.run { [host] port in
+            let shown = host.contains(":") ? "[\(host)]" : host
+            FileHandle.standardOutput.write(Data("Serving \(site.path) at http://\(shown):\(port)/ (Ctrl-C to stop)\n".utf8))
+        }
     }
 }
 

@@ -1,0 +1,177 @@
+import BulletinServer
+import BulletinSite
+import Foundation
+import Testing
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The preview server on a real socket on 127.0.0.1.
+@Suite(.serialized) struct ServerTests {
+    /// A running preview of a temporary copy of the fixture archive.
+    final class Preview: @unchecked Sendable {
+        let site: TemporarySite
+        let server: PreviewServer
+        let task: Task<Void, Error>
+        let port: UInt16
+
+        init() async throws {
+            site = try CLITests.fixture("archive")
+            let preview = site.root.appending(path: ".preview")
+            let server = PreviewServer(options: .init(build: BuildOptions(source: site.root, destination: preview), port: 0), log: { _ in })
+            self.server = server
+            let (ports, continuation) = AsyncStream<UInt16>.makeStream()
+            task = Task { try await server.run { continuation.yield($0) } }
+            var iterator = ports.makeAsyncIterator()
+            port = await iterator.next() ?? 0
+        }
+
+        func stop() {
+            task.cancel()
+            site.remove()
+        }
+
+        /// Waits until the server has completed more than `count` builds.
+        func waitForBuild(after count: Int) async throws {
+            for _ in 0..<100 where await server.buildCount <= count { try await Task.sleep(for: .milliseconds(50)) }
+        }
+    }
+
+    @Test func servesPagesWithContentTypesAndTheReloadScript() async throws {
+        let preview = try await Preview()
+        defer { preview.stop() }
+        let home = try RawHTTP.get(port: preview.port, path: "/")
+        #expect(home.status == 200)
+        #expect(home.headers.contains("Content-Type: text/html; charset=utf-8"))
+        #expect(home.body.contains("示例市精神文明建设·信息交流"))
+        #expect(home.body.contains("new EventSource(\"/__bulletin/events\")"))
+        let text = try RawHTTP.get(port: preview.port, path: "/bulletins/2023/102/bulletin.txt")
+        #expect(text.status == 200)
+        #expect(text.headers.contains("Content-Type: text/plain; charset=utf-8"))
+        #expect(!text.body.contains("EventSource"))
+        let built = try String(contentsOf: preview.site.root.appending(path: ".preview/index.html"), encoding: .utf8)
+        #expect(!built.contains("EventSource"), "the reload script is injected when serving, never written")
+    }
+
+    @Test func everyTraversalAttemptIsANotFoundAndTheServerStaysUp() async throws {
+        let preview = try await Preview()
+        defer { preview.stop() }
+        let outside = preview.site.root.deletingLastPathComponent().appending(path: "secret-\(UUID().uuidString).txt")
+        try Data("secret".utf8).write(to: outside)
+        defer { try? FileManager.default.removeItem(at: outside) }
+        try FileManager.default.createSymbolicLink(
+            at: preview.site.root.appending(path: ".preview/static/escape.txt"), withDestinationURL: outside)
+        let name = outside.lastPathComponent
+        for path in ["/../\(name)", "/../../\(name)", "/%2e%2e/\(name)", "/%2E%2E/%2e%2e/\(name)", "/static/..%2f..%2f\(name)",
+                     "/..%2f\(name)", "/index.html%00.txt", "/static/%00", "/..\\\(name)", "/static/escape.txt",
+                     "/%252e%252e/\(name)"] {
+            let response = try RawHTTP.get(port: preview.port, path: path)
+            #expect(response.status == 404, "\(path) gave \(response.status)")
+            #expect(!response.body.contains("secret"))
+        }
+        #expect(try RawHTTP.get(port: preview.port, path: "/").status == 200)
+    }
+
+    @Test func anEditIsServedAndAnnouncedAndABrokenFileShowsTheOverlayUntilFixed() async throws {
+        let preview = try await Preview()
+        defer { preview.stop() }
+        let events = try RawHTTP.EventReader(port: preview.port, path: PreviewServer.eventsPath)
+        defer { events.close() }
+        let file = "content/bulletins/2024/104.md"
+        let original = try String(contentsOf: preview.site.root.appending(path: file), encoding: .utf8)
+
+        var builds = await preview.server.buildCount
+        try preview.site.write(original.replacingOccurrences(of: "示例市表彰最美志愿服务社区", with: "示例市表彰最美志愿服务社区（修订）"), to: file)
+        try await preview.waitForBuild(after: builds)
+        #expect(try events.waitFor("event: reload"))
+        #expect(try RawHTTP.get(port: preview.port, path: "/bulletins/2024/104/").body.contains("示例市表彰最美志愿服务社区（修订）"))
+
+        builds = await preview.server.buildCount
+        try preview.site.write(original.replacingOccurrences(of: "issue: 1", with: "issue：1"), to: file)
+        try await preview.waitForBuild(after: builds)
+        let overlay = try RawHTTP.get(port: preview.port, path: "/bulletins/2024/104/")
+        #expect(overlay.status == 500)
+        #expect(overlay.body.contains("构建失败 · Build failed"))
+        #expect(overlay.body.contains("content/bulletins/2024/104.md:3:6: error: full-width colon"))
+        #expect(overlay.body.contains("EventSource"))
+
+        builds = await preview.server.buildCount
+        try preview.site.write(original, to: file)
+        try await preview.waitForBuild(after: builds)
+        let fixed = try RawHTTP.get(port: preview.port, path: "/bulletins/2024/104/")
+        #expect(fixed.status == 200)
+        #expect(fixed.body.contains("示例市表彰最美志愿服务社区"))
+    }
+}
+
+/// A minimal HTTP/1.1 client over a socket, so request targets reach the server exactly as written.
+enum RawHTTP {
+    struct Response {
+        var status: Int
+        var headers: String
+        var body: String
+    }
+
+    static func connect(port: UInt16) throws -> Int32 {
+        let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        var timeout = timeval(tv_sec: 10, tv_usec: 0)
+        setsockopt(descriptor, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = port.bigEndian
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        let result = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { Glibc.connect(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        guard result == 0 else { close(descriptor); throw POSIXError(.ECONNREFUSED) }
+        return descriptor
+    }
+
+    static func send(_ descriptor: Int32, path: String) {
+        let request = Array("GET \(path) HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n".utf8)
+        _ = request.withUnsafeBytes { Glibc.send(descriptor, $0.baseAddress, $0.count, 0) }
+    }
+
+    static func get(port: UInt16, path: String) throws -> Response {
+        let descriptor = try connect(port: port)
+        defer { close(descriptor) }
+        send(descriptor, path: path)
+        var data: [UInt8] = []
+        var buffer = [UInt8](repeating: 0, count: 65536)
+        while true {
+            let count = recv(descriptor, &buffer, buffer.count, 0)
+            if count <= 0 { break }
+            data += buffer[0..<count]
+        }
+        let text = String(decoding: data, as: UTF8.self)
+        let parts = text.components(separatedBy: "\r\n\r\n")
+        let head = parts.first ?? ""
+        let status = Int(head.split(separator: " ").dropFirst().first ?? "") ?? 0
+        return Response(status: status, headers: head, body: parts.dropFirst().joined(separator: "\r\n\r\n"))
+    }
+
+    /// Reads a server-sent event stream as it arrives.
+    final class EventReader {
+        let descriptor: Int32
+        private var received = ""
+
+        init(port: UInt16, path: String) throws {
+            descriptor = try RawHTTP.connect(port: port)
+            RawHTTP.send(descriptor, path: path)
+        }
+
+        /// Whether `text` arrives within the socket's timeout.
+        func waitFor(_ text: String) throws -> Bool {
+            var buffer = [UInt8](repeating: 0, count: 4096)
+            while !received.contains(text) {
+                let count = recv(descriptor, &buffer, buffer.count, 0)
+                if count <= 0 { return false }
+                received += String(decoding: buffer[0..<count], as: UTF8.self)
+            }
+            return true
+        }
+
+        func close() { Glibc.close(descriptor) }
+    }
+}
