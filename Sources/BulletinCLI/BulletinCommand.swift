@@ -51,18 +51,31 @@ struct Build: AsyncParsableCommand {
     @Option(name: .long, help: "Concurrent workers (default: the number of cores).")
     var jobs: Int = ProcessInfo.processInfo.activeProcessorCount
 
+    @Flag(name: .long, help: "Print nothing but problems.")
+    var quiet = false
+
+    @Flag(name: .long, help: "Also print the time each stage took.")
+    var verbose = false
+
     func run() async throws {
         let sourceURL = URL(fileURLWithPath: source, isDirectory: true).standardizedFileURL
-        let options = BuildOptions(
+        var options = BuildOptions(
             source: sourceURL,
             destination: destination.map { URL(fileURLWithPath: $0, isDirectory: true).standardizedFileURL },
             includeDrafts: drafts, baseURL: baseURL, jobs: jobs)
+        let bar = ProgressBar(enabled: !quiet && isatty(STDERR_FILENO) != 0)
+        options.progress = { bar.show($0) }
+        let destinationPath = options.resolvedDestination.path
         let report = await SiteBuilder.build(options) {
-            Console.printError("waiting for another build of \(options.resolvedDestination.path) to finish…")
+            Console.printError("waiting for another build of \(destinationPath) to finish…")
         }
+        bar.clear()
         for diagnostic in report.diagnostics { Console.printError(diagnostic.rendered) }
         if report.succeeded {
-            print(report.summary)
+            if verbose {
+                for (stage, seconds) in report.stageSeconds { print(String(format: "  %@: %.3f s", stage, seconds)) }
+            }
+            if !quiet { print(report.summary) }
         } else {
             Console.printError(report.summary)
             throw ExitCode.failure
@@ -255,6 +268,34 @@ struct Render: ParsableCommand {
 }
 
 extension BulletinRenderer.Format: ExpressibleByArgument {}
+
+/// A one-line progress bar on standard error, shown only when a build runs longer than a second on a terminal.
+final class ProgressBar: @unchecked Sendable {
+    private let enabled: Bool
+    private let start = ContinuousClock.now
+    private let lock = NSLock()
+    private var shown = false
+
+    init(enabled: Bool) { self.enabled = enabled }
+
+    func show(_ progress: BuildProgress) {
+        guard enabled, ContinuousClock.now - start > .seconds(1) else { return }
+        let width = 30
+        let filled = progress.total == 0 ? width : width * progress.done / progress.total
+        let line = "\r[" + String(repeating: "#", count: filled) + String(repeating: " ", count: width - filled) + "] "
+            + "\(progress.stage) \(progress.done)/\(progress.total)\u{1B}[K"
+        lock.withLock {
+            shown = true
+            FileHandle.standardError.write(Data(line.utf8))
+        }
+    }
+
+    func clear() {
+        lock.withLock {
+            if shown { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
+        }
+    }
+}
 
 enum Console {
     static func printError(_ text: String) {

@@ -22,7 +22,8 @@ enum ContentLoader {
     /// Files larger than this are rejected before they are parsed.
     static let maximumFileSize = 1 << 20
 
-    static func load(siteDirectory: URL, includeDrafts: Bool, baseURL: String?, jobs: Int) async -> LoadedContent {
+    static func load(siteDirectory: URL, includeDrafts: Bool, baseURL: String?, jobs: Int,
+                     progress: (@Sendable (BuildProgress) -> Void)? = nil) async -> LoadedContent {
         let contentDirectory = siteDirectory.appending(path: "content")
         var diagnostics: [Diagnostic] = []
         var config = SiteConfig()
@@ -42,8 +43,10 @@ enum ContentLoader {
         }
         let files = markdownFiles(under: contentDirectory, siteDirectory: siteDirectory)
         let siteConfig = config
+        let counter = ProgressCounter(stage: "reading bulletins", total: files.count, report: progress)
         let results = await parallelMap(files, jobs: jobs) { file in
-            loadBulletin(file.url, displayPath: file.displayPath, config: siteConfig)
+            defer { counter.increment() }
+            return loadBulletin(file.url, displayPath: file.displayPath, config: siteConfig)
         }
         var bulletins: [LoadedBulletin] = []
         for result in results {

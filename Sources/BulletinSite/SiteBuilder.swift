@@ -14,6 +14,8 @@ public struct BuildOptions: Sendable {
     public var baseURL: String?
     /// Concurrent workers for decoding and rendering.
     public var jobs: Int
+    /// Told how far the build is, from the workers, at most a few hundred times a build.
+    public var progress: (@Sendable (BuildProgress) -> Void)?
 
     public init(source: URL, destination: URL? = nil, includeDrafts: Bool = false, baseURL: String? = nil,
                 jobs: Int = ProcessInfo.processInfo.activeProcessorCount) {
@@ -26,6 +28,37 @@ public struct BuildOptions: Sendable {
 
     /// The output folder.
     public var resolvedDestination: URL { destination ?? source.appending(path: "output") }
+}
+
+/// How far a build is: its stage and the items of that stage done.
+public struct BuildProgress: Sendable {
+    public var stage: String
+    public var done: Int
+    public var total: Int
+}
+
+/// Counts finished items across workers and reports every hundredth of the total.
+final class ProgressCounter: @unchecked Sendable {
+    private let lock = NSLock()
+    private var done = 0
+    private let total: Int
+    private let stage: String
+    private let report: (@Sendable (BuildProgress) -> Void)?
+
+    init(stage: String, total: Int, report: (@Sendable (BuildProgress) -> Void)?) {
+        self.stage = stage
+        self.total = total
+        self.report = report
+    }
+
+    func increment() {
+        guard let report else { return }
+        let current: Int = lock.withLock {
+            done += 1
+            return done
+        }
+        if current == total || current % max(1, total / 100) == 0 { report(BuildProgress(stage: stage, done: current, total: total)) }
+    }
 }
 
 /// The outcome of a build.
@@ -41,6 +74,8 @@ public struct BuildReport: Sendable {
     public var dataFiles: Int
     public var staticFiles: Int
     public var seconds: Double
+    /// Seconds spent in each stage, in order.
+    public var stageSeconds: [(stage: String, seconds: Double)] = []
     /// Whether the new site was published; false leaves the previous output untouched.
     public var succeeded: Bool
 
@@ -89,7 +124,8 @@ public enum SiteBuilder {
     /// Loads and validates everything; a renderer only when there is no error.
     static func validate(_ options: BuildOptions) async -> (renderer: SiteRenderer?, diagnostics: [Diagnostic]) {
         let content = await ContentLoader.load(
-            siteDirectory: options.source, includeDrafts: options.includeDrafts, baseURL: options.baseURL, jobs: options.jobs)
+            siteDirectory: options.source, includeDrafts: options.includeDrafts, baseURL: options.baseURL, jobs: options.jobs,
+            progress: options.progress)
         var diagnostics = content.diagnostics
         diagnostics += SiteValidator.check(content.bulletins)
         let templates = templates(of: options.source, diagnostics: &diagnostics)
@@ -118,7 +154,15 @@ public enum SiteBuilder {
                                succeeded: succeeded)
         }
 
+        var stages: [(stage: String, seconds: Double)] = []
+        var stageStart = clock.now
+        func endStage(_ name: String) {
+            let elapsed = clock.now - stageStart
+            stages.append((name, Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18))
+            stageStart = clock.now
+        }
         let validated = await validate(options)
+        endStage("load and check")
         var diagnostics = validated.diagnostics
         guard let renderer = validated.renderer else { return report(diagnostics, succeeded: false) }
         let templates = renderer.templates
@@ -128,9 +172,11 @@ public enum SiteBuilder {
             defer { withExtendedLifetime(lock) {} }
             try publisher.prepareStaging()
             let pages = renderer.pages
+            let counter = ProgressCounter(stage: "writing pages", total: pages.count, report: options.progress)
             let failures = await parallelMap(pages, jobs: options.jobs) { page -> String? in
                 do {
                     try publisher.write(renderer.render(page).utf8, to: renderer.outputPath(page))
+                    counter.increment()
                     return nil
                 } catch {
                     return "cannot write \(renderer.outputPath(page)): \(error.localizedDescription)"
@@ -140,9 +186,13 @@ public enum SiteBuilder {
             for file in templates.staticFiles {
                 try publisher.write(file.bytes, to: "static/" + file.path)
             }
+            endStage("render and write")
             try publisher.publish()
-            return report(diagnostics, bulletins: renderer.bulletins.count, pages: pages,
-                          staticFiles: templates.staticFiles.count, succeeded: true)
+            endStage("publish")
+            var result = report(diagnostics, bulletins: renderer.bulletins.count, pages: pages,
+                                staticFiles: templates.staticFiles.count, succeeded: true)
+            result.stageSeconds = stages
+            return result
         } catch {
             publisher.discardStaging()
             diagnostics.append(.error("cannot write the site to \(options.resolvedDestination.path): \(error)"))
