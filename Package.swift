@@ -58,6 +58,8 @@ let package = Package(
                 "BulletinCharts", "BulletinTemplates",
             ]
         ),
+        // Importing bulletins from text extracted from PDF or Word files.
+        .target(name: "BulletinImport", dependencies: ["BulletinModel"]),
         // The live preview server (only importer of FlyingFox).
         .target(
             name: "BulletinServer",
@@ -69,7 +71,9 @@ let package = Package(
         // Command-line interface (only importer of swift-argument-parser).
         .target(
             name: "BulletinCLI",
-            dependencies: ["BulletinSite", "BulletinServer", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+            dependencies: [
+                "BulletinSite", "BulletinServer", "BulletinImport", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
         ),
         .executableTarget(name: "bulletin", dependencies: ["BulletinCLI"]),
         .testTarget(
@@ -77,7 +81,7 @@ let package = Package(
             dependencies: [
                 "BulletinModel", "BulletinFrontMatter", "BulletinMarkdown", "BulletinText", "BulletinAggregates",
                 "BulletinCharts", "BulletinTemplates",
-                "BulletinSite", "BulletinServer", "BulletinCLI", "bulletin",
+                "BulletinSite", "BulletinServer", "BulletinImport", "BulletinCLI", "bulletin",
             ],
             exclude: ["Fixtures", "Golden"]
         ),

@@ -1,4 +1,5 @@
 import ArgumentParser
+import BulletinImport
 import BulletinModel
 import BulletinServer
 import BulletinSite
@@ -14,7 +15,7 @@ public struct BulletinCommand: AsyncParsableCommand {
     public static let configuration = CommandConfiguration(
         commandName: "bulletin",
         abstract: "Builds websites and plain-text editions of civilization bulletins (精神文明建设·信息交流).",
-        subcommands: [Build.self, Check.self, New.self, Init.self, Serve.self, Render.self],
+        subcommands: [Build.self, Check.self, New.self, Init.self, Serve.self, Render.self, Import.self],
         defaultSubcommand: nil
     )
 
@@ -238,6 +239,44 @@ struct Serve: AsyncParsableCommand {
             let shown = host.contains(":") ? "[\(host)]" : host
             FileHandle.standardOutput.write(Data("Serving \(site.path) at http://\(shown):\(port)/ (Ctrl-C to stop)\n".utf8))
         }
+    }
+}
+
+/// `bulletin import`: bulletins from text extracted from PDF or Word files.
+struct Import: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "import",
+        abstract: "Turn extracted text of historic bulletins into bulletin files, marking what needs review.",
+        discussion: "Uncertain values carry '# import: check — …' comments and are listed in the report. Exit status 2 when some files failed."
+    )
+
+    @Argument(help: "Text files or folders of them (UTF-8 or GB18030/GBK).")
+    var paths: [String]
+
+    @Option(name: .long, help: "Folder the bulletins are written to.")
+    var into: String = "content/bulletins"
+
+    @Flag(name: .customLong("dry-run"), help: "Print the Markdown and the report without writing.")
+    var dryRun = false
+
+    @Flag(name: .long, help: "Overwrite existing files.")
+    var force = false
+
+    @Option(name: .long, help: "Series for texts whose masthead names none.")
+    var series: String?
+
+    @Flag(name: .customLong("keep-punctuation"), help: "Keep ASCII punctuation inside Chinese text.")
+    var keepPunctuation = false
+
+    func run() throws {
+        let outcome = ImportBatch.run(
+            paths, into: URL(fileURLWithPath: into, isDirectory: true),
+            options: ImportOptions(series: series, keepPunctuation: keepPunctuation), dryRun: dryRun, force: force)
+        for markdown in outcome.printed { print(markdown) }
+        for line in outcome.reports { Console.printError(line) }
+        for failure in outcome.failures { Console.printError("error: \(failure)") }
+        Console.printError("Imported \(dryRun ? outcome.printed.count : outcome.written.count) of \(outcome.printed.count + outcome.written.count + outcome.failures.count) files.")
+        if !outcome.failures.isEmpty { throw ExitCode(2) }
     }
 }
 

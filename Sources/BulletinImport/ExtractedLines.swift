@@ -1,0 +1,139 @@
+import BulletinModel
+import Foundation
+
+/// The lines of an extracted text after clean-up: page numbers and repeated page headers gone, ASCII
+/// punctuation inside Chinese text made full-width, spaces between Chinese and Latin or digits removed, the
+/// 版记 block at the end separated out.
+struct ExtractedLines {
+    var lines: [String]
+    /// Where the 版记 block starts in `lines`, if there is one.
+    var distributionStart: Int?
+    var distributionLines: [String]
+    /// `共印N份`.
+    var copies: Int?
+
+    static func clean(_ text: String, keepPunctuation: Bool) -> ExtractedLines {
+        var lines = text.split(separator: "\n", omittingEmptySubsequences: false).map { trim(String($0)) }
+        lines = lines.map { isPageNumber($0) ? "" : $0 }
+        var counts: [String: Int] = [:]
+        for line in lines where !line.isEmpty && line.count <= 30 { counts[line, default: 0] += 1 }
+        var seen: Set<String> = []
+        lines = lines.enumerated().map { index, line in
+            guard counts[line, default: 0] >= 3, isHeaderLike(line) else { return line }
+            defer { seen.insert(line) }
+            return index < 12 && !seen.contains(line) ? line : ""
+        }
+        if !keepPunctuation { lines = lines.map(Punctuation.normalize) }
+        var result = ExtractedLines(lines: lines, distributionStart: nil, distributionLines: [], copies: nil)
+        if let start = distributionBlockStart(lines) {
+            result.distributionStart = start
+            result.distributionLines = Array(lines[start...]).filter { !$0.isEmpty }
+            for line in result.distributionLines {
+                if let match = line.firstMatch(of: /共印\s*([0-9]+)\s*份/) { result.copies = Int(match.1) }
+            }
+            result.lines = Array(lines[..<start])
+        }
+        return result
+    }
+
+    static func trim(_ line: String) -> String {
+        String(line.unicodeScalars.drop { $0.properties.isWhitespace }.reversed().drop { $0.properties.isWhitespace }.reversed()
+            .reduce(into: String.UnicodeScalarView()) { $0.append($1) })
+    }
+
+    /// `- 2 -`, `— 2 —`, `－2－`, `第 2 页`, `2 / 8`.
+    static func isPageNumber(_ line: String) -> Bool {
+        line.wholeMatch(of: /[-—－–―]{1,2}\s*[0-9]{1,3}\s*[-—－–―]{1,2}/) != nil
+            || line.wholeMatch(of: /第\s*[0-9]{1,3}\s*页(\s*[\/／共]\s*[0-9]{1,3}\s*页?)?/) != nil
+            || line.wholeMatch(of: /[0-9]{1,3}\s*[\/／]\s*[0-9]{1,3}/) != nil
+    }
+
+    /// Lines that look like page headers or footers rather than prose.
+    private static func isHeaderLike(_ line: String) -> Bool {
+        !line.hasSuffix("。") && !line.hasSuffix("，")
+    }
+
+    /// The first line of the trailing 版记 block: 报/送/发 lines, their rules and the printing line.
+    static func distributionBlockStart(_ lines: [String]) -> Int? {
+        var start: Int?
+        var index = lines.count - 1
+        while index >= 0 {
+            let line = lines[index]
+            if line.isEmpty || isRule(line) || line.contains("印发") || line.contains("共印") {
+                index -= 1
+                continue
+            }
+            if line.firstMatch(of: /^(报|送|发|抄送|抄报|分送)\s*[：:]/) != nil {
+                start = index
+                index -= 1
+                continue
+            }
+            break
+        }
+        guard var first = start else { return nil }
+        while first > 0 && (lines[first - 1].isEmpty || isRule(lines[first - 1])) { first -= 1 }
+        return first
+    }
+
+    static func isRule(_ line: String) -> Bool {
+        line.count >= 3 && line.allSatisfy { "—─━-_＿=＝·.".contains($0) }
+    }
+}
+
+/// ASCII punctuation written inside Chinese text, made full-width.
+enum Punctuation {
+    static let fullWidth: [Character: Character] = [",": "，", ":": "：", ";": "；", "!": "！", "?": "？", "(": "（", ")": "）"]
+
+    /// `精神,立足` → `精神，立足`; `(总第 305 期)` → `（总第305期）`. Spaces between Chinese and Latin or digits go;
+    /// punctuation between Latin or digits (`3.5`, `1,000`, URLs) stays.
+    static func normalize(_ line: String) -> String {
+        let characters = Array(line)
+        var result = ""
+        for (index, character) in characters.enumerated() {
+            let previous = index > 0 ? characters[index - 1] : nil
+            let next = index + 1 < characters.count ? characters[index + 1] : nil
+            if character == " " {
+                if let previous, let next, isChinese(previous) != isChinese(next),
+                   (isChinese(previous) ? isLatinOrDigit(next) : isLatinOrDigit(previous)) || isChinesePunctuation(previous)
+                    || isChinesePunctuation(next) {
+                    continue
+                }
+                result.append(character)
+                continue
+            }
+            if let replacement = fullWidth[character], touchesChinese(characters, at: index) {
+                result.append(replacement)
+                continue
+            }
+            result.append(character)
+        }
+        return result
+    }
+
+    /// Whether the nearest non-space neighbour on either side is Chinese.
+    private static func touchesChinese(_ characters: [Character], at index: Int) -> Bool {
+        var before = index - 1
+        while before >= 0 && characters[before] == " " { before -= 1 }
+        var after = index + 1
+        while after < characters.count && characters[after] == " " { after += 1 }
+        let left = before >= 0 ? characters[before] : nil
+        let right = after < characters.count ? characters[after] : nil
+        if characters[index] == "(" || characters[index] == ")" {
+            return [left, right].contains { $0.map { isChinese($0) || isChinesePunctuation($0) } ?? false }
+        }
+        return left.map { isChinese($0) || isChinesePunctuation($0) } ?? false
+    }
+
+    static func isChinese(_ character: Character) -> Bool {
+        guard let scalar = character.unicodeScalars.first else { return false }
+        return (0x4E00...0x9FFF).contains(scalar.value) || (0x3400...0x4DBF).contains(scalar.value)
+    }
+
+    static func isChinesePunctuation(_ character: Character) -> Bool {
+        "，。、；：？！（）《》“”‘’【】…—".contains(character)
+    }
+
+    static func isLatinOrDigit(_ character: Character) -> Bool {
+        character.isASCII && (character.isLetter || character.isNumber)
+    }
+}
