@@ -268,10 +268,16 @@ struct Import: ParsableCommand {
     @Flag(name: .customLong("keep-punctuation"), help: "Keep ASCII punctuation inside Chinese text.")
     var keepPunctuation = false
 
+    @Option(name: .long, help: "The site whose content/site.yaml gives the default series and import_vocabulary.")
+    var source: String = "."
+
     func run() throws {
+        let config = SiteBuilder.siteConfig(URL(fileURLWithPath: source, isDirectory: true))
+        let vocabulary = config.importVocabulary.map { (keywords: $0.keywords, unit: $0.unit, key: $0.key) }
         let outcome = ImportBatch.run(
             paths, into: URL(fileURLWithPath: into, isDirectory: true),
-            options: ImportOptions(series: series, keepPunctuation: keepPunctuation), dryRun: dryRun, force: force)
+            options: ImportOptions(series: series ?? config.series, keepPunctuation: keepPunctuation, vocabulary: vocabulary),
+            dryRun: dryRun, force: force)
         for markdown in outcome.printed { print(markdown) }
         for line in outcome.reports { Console.printError(line) }
         for failure in outcome.failures { Console.printError("error: \(failure)") }

@@ -6,7 +6,7 @@ import Yams
 public enum SiteConfigDecoder {
     static let knownKeys = [
         "title", "base_url", "language", "time_zone", "series", "publishers", "text_width", "page_size",
-        "unsafe_html", "stat_conflicts",
+        "unsafe_html", "stat_conflicts", "import_vocabulary",
     ]
 
     /// The configuration, with defaults for what the file leaves out, and any problems found.
@@ -54,6 +54,17 @@ public enum SiteConfigDecoder {
             } else {
                 reader.error("'stat_conflicts' must be error or warning, found '\(severity)'", at: fields["stat_conflicts"])
             }
+        }
+        for entry in reader.list(fields["import_vocabulary"], field: "import_vocabulary") {
+            guard let entryFields = reader.fields(of: entry, in: "an import_vocabulary entry", known: ["key", "keywords", "unit"]) else { continue }
+            let keywords = reader.textList(entryFields["keywords"], field: "keywords")
+            guard let key = reader.text(entryFields["key"], field: "key"), !keywords.isEmpty,
+                  key.unicodeScalars.allSatisfy({ ("a"..."z").contains($0) || ("0"..."9").contains($0) || $0 == "_" }) else {
+                reader.error("an import_vocabulary entry needs 'key' (a-z, 0-9 and _) and 'keywords'", at: entry)
+                continue
+            }
+            config.importVocabulary.append(ImportVocabularyEntry(
+                keywords: keywords, unit: reader.text(entryFields["unit"], field: "unit"), key: key))
         }
         return (config, reader.diagnostics)
     }

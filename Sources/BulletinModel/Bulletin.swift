@@ -158,6 +158,19 @@ public struct Distribution: Sendable, Hashable {
     public var isEmpty: Bool { reportTo.isEmpty && sendTo.isEmpty && issueTo.isEmpty }
 }
 
+/// A measure `bulletin import` recognises: a figure with `unit` in a sentence holding all `keywords` gets `key`.
+public struct ImportVocabularyEntry: Sendable, Hashable {
+    public var keywords: [String]
+    public var unit: String?
+    public var key: String
+
+    public init(keywords: [String], unit: String?, key: String) {
+        self.keywords = keywords
+        self.unit = unit
+        self.key = key
+    }
+}
+
 /// Settings from `content/site.yaml`; every one has a default.
 public struct SiteConfig: Sendable {
     public var title: String
@@ -173,6 +186,8 @@ public struct SiteConfig: Sendable {
     /// How two values for one stat key, scope and date are reported: an error (the default), or a warning
     /// that keeps the newer bulletin's value, for archives known to hold such corrections.
     public var statConflicts: Diagnostic.Severity
+    /// Extra measures `bulletin import` recognises, before its built-in vocabulary.
+    public var importVocabulary: [ImportVocabularyEntry] = []
 
     public init(
         title: String = "Bulletin", baseURL: String? = nil, language: String = "zh-CN",

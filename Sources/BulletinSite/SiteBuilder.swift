@@ -103,6 +103,11 @@ public enum SiteBuilder {
         await validate(options).diagnostics.sortedForOutput()
     }
 
+    /// The settings of the site in `directory` (defaults when it has no valid content/site.yaml).
+    public static func siteConfig(_ directory: URL) -> SiteConfig {
+        ContentLoader.loadConfig(siteDirectory: directory).0
+    }
+
     /// The base URL a build of `options` would use (from --base-url or site.yaml).
     public static func configuredBaseURL(_ options: BuildOptions) -> String? {
         if let url = options.baseURL { return SiteConfigDecoder.normalizedBaseURL(url) }

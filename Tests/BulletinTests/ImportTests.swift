@@ -111,6 +111,17 @@ import Testing
 }
 
 @Suite struct ImportCommandTests {
+    @Test func siteVocabularyNamesMeasuresTheBuiltInOneDoesNot() throws {
+        let site = try TemporarySite([
+            "content/site.yaml": "import_vocabulary:\n  - key: practice_stations\n    keywords: [实践站]\n    unit: 个\n",
+        ])
+        defer { site.remove() }
+        let fixture = repositoryRoot.appending(path: "Tests/BulletinTests/Fixtures/import/variant-masthead.txt").path
+        let run = try CLITests.run(["import", fixture, "--dry-run", "--source", site.root.path])
+        #expect(run.stdout.contains("  - key: practice_stations\n"))
+        #expect(!run.stdout.contains("imported_stat_1"))
+    }
+
     @Test func batchWritesDeterministicNamesNeverOverwritesAndReportsFailures() throws {
         let site = try TemporarySite()
         defer { site.remove() }
