@@ -76,12 +76,24 @@ let package = Package(
             ]
         ),
         .executableTarget(name: "bulletin", dependencies: ["BulletinCLI"]),
+        // What each fuzz target does with one input, shared by the fuzzers and the regression tests.
+        .target(
+            name: "BulletinFuzzing",
+            dependencies: ["BulletinModel", "BulletinFrontMatter", "BulletinAggregates", "BulletinImport", "BulletinServer", "BulletinSite"]
+        ),
+    ]
+        // libFuzzer targets: `scripts/fuzz` builds them with `--sanitize=fuzzer -Xswiftc -DFUZZING`; otherwise
+        // they replay the input files given as arguments.
+        + ["FuzzFrontMatter", "FuzzRender", "FuzzImport", "FuzzPaths", "FuzzServerPath"].map { name in
+            .executableTarget(name: name, dependencies: ["BulletinFuzzing"])
+        }
+        + [
         .testTarget(
             name: "BulletinTests",
             dependencies: [
                 "BulletinModel", "BulletinFrontMatter", "BulletinMarkdown", "BulletinText", "BulletinAggregates",
                 "BulletinCharts", "BulletinTemplates",
-                "BulletinSite", "BulletinServer", "BulletinImport", "BulletinCLI", "bulletin",
+                "BulletinSite", "BulletinServer", "BulletinImport", "BulletinCLI", "BulletinFuzzing", "bulletin",
             ],
             exclude: ["Fixtures", "Golden"]
         ),

@@ -24,6 +24,21 @@ public enum BulletinRenderer {
         return (renderer.render(format == .text ? .text(0) : .bulletin(0)), diagnostics.sortedForOutput())
     }
 
+    /// Renders one bulletin given as bytes, with default settings and the built-in templates; nil output when
+    /// the input has errors. Used by the fuzz targets: it must end, and never crash, whatever the bytes.
+    public static func render(bytes: [UInt8], format: Format) -> (output: String?, diagnostics: [Diagnostic]) {
+        let config = SiteConfig(series: "Fuzz", publishers: ["Fuzz"])
+        let source: SourceText
+        switch SourceText.decode(bytes, limit: ContentLoader.maximumFileSize) {
+        case .success(let text): source = SourceText(path: "fuzz.md", text: text)
+        case .failure: return (nil, [.error("undecodable input")])
+        }
+        let (loaded, diagnostics) = ContentLoader.loadBulletin(source: source, config: config)
+        guard let loaded, case .success(let templates) = TemplateLibrary.load(siteTemplatesDirectory: nil) else { return (nil, diagnostics) }
+        let renderer = SiteRenderer(model: SiteModel.build(config: config, bulletins: [loaded]).0, templates: templates)
+        return (renderer.render(format == .text ? .text(0) : .bulletin(0)), diagnostics)
+    }
+
     /// The nearest folder above `file` that holds a `content` folder containing the file.
     static func enclosingSite(of file: URL) -> URL? {
         var directory = file.standardizedFileURL.deletingLastPathComponent()

@@ -108,11 +108,14 @@ enum ContentLoader {
 
     /// Reads, decodes and renders one bulletin file.
     static func loadBulletin(_ url: URL, displayPath: String, config: SiteConfig) -> (loaded: LoadedBulletin?, diagnostics: [Diagnostic]) {
-        let source: SourceText
         switch readSource(url, displayPath: displayPath) {
-        case .success(let text): source = text
+        case .success(let source): return loadBulletin(source: source, config: config)
         case .failure(let diagnostic): return (nil, [diagnostic])
         }
+    }
+
+    /// Decodes and renders one bulletin already read.
+    static func loadBulletin(source: SourceText, config: SiteConfig) -> (loaded: LoadedBulletin?, diagnostics: [Diagnostic]) {
         let decoded = BulletinDecoder.decode(source, site: config)
         guard let bulletin = decoded.bulletin else { return (nil, decoded.diagnostics) }
         let body = MarkdownRenderer.render(

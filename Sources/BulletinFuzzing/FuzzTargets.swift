@@ -1,0 +1,64 @@
+import BulletinAggregates
+import BulletinFrontMatter
+import BulletinImport
+import BulletinModel
+import BulletinServer
+import BulletinSite
+import Foundation
+
+/// What each fuzz target does with one input. The libFuzzer entry points call these, and so do the regression
+/// tests on inputs the fuzzers found, so a crash once found stays fixed.
+public enum FuzzTargets {
+    /// Front matter splitting and decoding.
+    public static func frontMatter(_ bytes: [UInt8]) {
+        guard case .success(let text) = SourceText.decode(bytes, limit: 1 << 20) else { return }
+        _ = BulletinDecoder.decode(SourceText(path: "fuzz.md", text: text), site: SiteConfig(series: "S", publishers: ["P"]))
+        _ = SiteConfigDecoder.decode(SourceText(path: "site.yaml", text: text))
+    }
+
+    /// The whole single-bulletin render, HTML and text.
+    public static func render(_ bytes: [UInt8]) {
+        _ = BulletinRenderer.render(bytes: bytes, format: .html)
+        _ = BulletinRenderer.render(bytes: bytes, format: .text)
+    }
+
+    /// The importer.
+    public static func importer(_ bytes: [UInt8]) {
+        guard case .success(let decoded) = TextDecoding.decode(bytes) else { return }
+        _ = Importer.importText(decoded.text, sourceName: "fuzz.txt", encoding: decoded.encoding.rawValue, options: ImportOptions())
+    }
+
+    /// Names turned into folders: never empty, never a path separator, `.` or `..`, never NUL, at most 255 bytes.
+    public static func paths(_ bytes: [UInt8]) {
+        let text = String(decoding: bytes, as: UTF8.self)
+        let segment = Normalization.pathSegment(text)
+        precondition(!segment.isEmpty && segment != "." && segment != "..", "unsafe segment \(segment)")
+        precondition(!segment.contains("/") && !segment.contains("\\") && !segment.contains("\0"), "separator in \(segment)")
+        precondition(segment.utf8.count <= 255, "segment too long")
+        let encoded = Normalization.percentEncoded(segment)
+        precondition(!encoded.contains("/"), "encoded separator in \(encoded)")
+    }
+
+    /// The preview server's path resolver: nil, or a file inside the served folder.
+    public static func serverPath(_ bytes: [UInt8], root: URL) {
+        let target = String(decoding: bytes, as: UTF8.self)
+        for candidate in [target, "/" + target] {
+            guard let file = SafePath.resolve(candidate, root: root) else { continue }
+            precondition(file.path.hasPrefix(root.resolvingSymlinksInPath().path + "/"), "escaped to \(file.path)")
+        }
+    }
+
+    /// A small folder for `serverPath`: an index, a page, a file outside it and a symbolic link pointing there.
+    public static func servedFolder() -> URL {
+        let base = FileManager.default.temporaryDirectory.appending(path: "bulletin-fuzz-served")
+        let root = base.appending(path: "site")
+        if !FileManager.default.fileExists(atPath: root.path) {
+            try? FileManager.default.createDirectory(at: root.appending(path: "a"), withIntermediateDirectories: true)
+            try? Data("index".utf8).write(to: root.appending(path: "index.html"))
+            try? Data("page".utf8).write(to: root.appending(path: "a/index.html"))
+            try? Data("secret".utf8).write(to: base.appending(path: "secret.txt"))
+            try? FileManager.default.createSymbolicLink(at: root.appending(path: "link"), withDestinationURL: base.appending(path: "secret.txt"))
+        }
+        return root
+    }
+}

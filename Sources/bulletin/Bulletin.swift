@@ -1,0 +1,8 @@
+import BulletinCLI
+
+@main
+struct Bulletin {
+    static func main() async {
+        await BulletinCommand.runMain()
+    }
+}

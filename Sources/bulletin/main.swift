@@ -1,3 +1,0 @@
-import BulletinCLI
-
-await BulletinCommand.runMain()
