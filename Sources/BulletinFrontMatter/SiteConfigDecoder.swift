@@ -6,7 +6,7 @@ import Yams
 public enum SiteConfigDecoder {
     static let knownKeys = [
         "title", "base_url", "language", "time_zone", "series", "publishers", "text_width", "page_size",
-        "unsafe_html", "stat_conflicts", "import_vocabulary",
+        "unsafe_html", "stat_conflicts", "import_vocabulary", "max_file_size",
     ]
 
     /// The configuration, with defaults for what the file leaves out, and any problems found.
@@ -48,6 +48,10 @@ public enum SiteConfigDecoder {
             config.pageSize = size
         }
         if let unsafe = reader.bool(fields["unsafe_html"], field: "unsafe_html") { config.unsafeHTML = unsafe }
+        if let size = reader.integer(fields["max_file_size"], field: "max_file_size", minimum: 1024,
+                                     meaning: "the largest bulletin file in bytes") {
+            config.maxFileSize = size
+        }
         if let severity = reader.text(fields["stat_conflicts"], field: "stat_conflicts") {
             if let parsed = Diagnostic.Severity(rawValue: severity) {
                 config.statConflicts = parsed

@@ -186,6 +186,8 @@ public struct SiteConfig: Sendable {
     /// How two values for one stat key, scope and date are reported: an error (the default), or a warning
     /// that keeps the newer bulletin's value, for archives known to hold such corrections.
     public var statConflicts: Diagnostic.Severity
+    /// Largest bulletin file read, in bytes (site.yaml `max_file_size`, default 1 MiB).
+    public var maxFileSize = 1 << 20
     /// Extra measures `bulletin import` recognises, before its built-in vocabulary.
     public var importVocabulary: [ImportVocabularyEntry] = []
 

@@ -19,7 +19,7 @@ struct LoadedContent: Sendable {
 
 /// Reads `content/`: `site.yaml`, then every `*.md` below it in sorted order, decoded in parallel.
 enum ContentLoader {
-    /// Files larger than this are rejected before they are parsed.
+    /// Files larger than this are rejected before they are parsed, unless site.yaml sets `max_file_size`.
     static let maximumFileSize = 1 << 20
 
     static func load(siteDirectory: URL, includeDrafts: Bool, baseURL: String?, jobs: Int,
@@ -41,7 +41,8 @@ enum ContentLoader {
                 diagnostics.append(.error("--base-url must be an absolute http(s) URL, found '\(baseURL)'"))
             }
         }
-        let files = markdownFiles(under: contentDirectory, siteDirectory: siteDirectory)
+        let (files, skipped) = markdownFiles(under: contentDirectory, siteDirectory: siteDirectory)
+        diagnostics += skipped
         let siteConfig = config
         let counter = ProgressCounter(stage: "reading bulletins", total: files.count, report: progress)
         let results = await parallelMap(files, jobs: jobs) { file in
@@ -68,37 +69,52 @@ enum ContentLoader {
         }
     }
 
-    /// `*.md` files below `directory`, skipping hidden files and folders, sorted by path.
-    static func markdownFiles(under directory: URL, siteDirectory: URL) -> [(url: URL, displayPath: String)] {
+    /// `*.md` files below `directory`, skipping hidden files and folders, sorted by path. Symbolic links are
+    /// followed only when they lead to a file inside the site; others (outside, dangling, looping) are skipped
+    /// with a warning. Folders reached through links are never entered.
+    static func markdownFiles(under directory: URL, siteDirectory: URL) -> (files: [(url: URL, displayPath: String)], skipped: [Diagnostic]) {
         let root = siteDirectory.standardizedFileURL.path
+        let realRoot = siteDirectory.standardizedFileURL.resolvingSymlinksInPath().path
         guard let enumerator = FileManager.default.enumerator(
-            at: directory, includingPropertiesForKeys: [.isRegularFileKey], options: [.skipsHiddenFiles]
-        ) else { return [] }
+            at: directory, includingPropertiesForKeys: [.isRegularFileKey, .isSymbolicLinkKey], options: [.skipsHiddenFiles]
+        ) else { return ([], []) }
         var files: [(url: URL, displayPath: String)] = []
-        for case let url as URL in enumerator where url.pathExtension == "md" {
-            guard (try? url.resourceValues(forKeys: [.isRegularFileKey]).isRegularFile) == true else { continue }
+        var skipped: [Diagnostic] = []
+        for case let url as URL in enumerator {
             let path = url.standardizedFileURL.path
             let display = path.hasPrefix(root + "/") ? String(path.dropFirst(root.count + 1)) : path
+            if (try? url.resourceValues(forKeys: [.isSymbolicLinkKey]).isSymbolicLink) == true {
+                let target = url.resolvingSymlinksInPath()
+                var isDirectory: ObjCBool = false
+                let exists = FileManager.default.fileExists(atPath: target.path, isDirectory: &isDirectory)
+                if !exists || !target.path.hasPrefix(realRoot + "/") || isDirectory.boolValue {
+                    let reason = !exists ? "it is dangling or loops" : isDirectory.boolValue ? "links to folders are not followed" : "it points outside the site"
+                    skipped.append(.warning("symbolic link skipped: \(reason)", at: SourceLocation(file: display, line: 1, column: 1)))
+                    continue
+                }
+            }
+            guard url.pathExtension == "md", (try? url.resourceValues(forKeys: [.isRegularFileKey]).isRegularFile) == true else { continue }
             files.append((url, display))
         }
-        return files.sorted { $0.displayPath.utf8.lexicographicallyPrecedes($1.displayPath.utf8) }
+        return (files.sorted { $0.displayPath.utf8.lexicographicallyPrecedes($1.displayPath.utf8) }, skipped)
     }
 
     /// Reads and decodes a file, rejecting empty, oversized and non-UTF-8 files with a located diagnostic.
-    static func readSource(_ url: URL, displayPath: String) -> Result<SourceText, Diagnostic> {
+    static func readSource(_ url: URL, displayPath: String, limit: Int = maximumFileSize) -> Result<SourceText, Diagnostic> {
         let location = SourceLocation(file: displayPath, line: 1, column: 1)
         guard let handle = try? FileHandle(forReadingFrom: url) else {
             return .failure(.error("cannot read the file", at: location))
         }
         defer { try? handle.close() }
-        let data = (try? handle.read(upToCount: maximumFileSize + 1)) ?? Data()
-        switch SourceText.decode(Array(data), limit: maximumFileSize) {
+        let data = (try? handle.read(upToCount: limit + 1)) ?? Data()
+        switch SourceText.decode(Array(data), limit: limit) {
         case .success(let text):
             return .success(SourceText(path: displayPath, text: text))
         case .failure(.empty):
             return .failure(.error("the file is empty; a bulletin starts with front matter between '---' lines", at: location))
         case .failure(.tooLarge(_, let limit)):
-            return .failure(.error("the file is larger than \(limit / 1024 / 1024) MiB, the limit for one bulletin", at: location))
+            let size = limit % (1 << 20) == 0 ? "\(limit >> 20) MiB" : "\(limit) bytes"
+            return .failure(.error("the file is larger than \(size), the limit for one bulletin (max_file_size in site.yaml)", at: location))
         case .failure(.invalidUTF8(let offset, let line, let column)):
             return .failure(.error(
                 "the file is not valid UTF-8 (byte offset \(offset)); save it as UTF-8 (文件须以 UTF-8 编码保存)",
@@ -108,7 +124,7 @@ enum ContentLoader {
 
     /// Reads, decodes and renders one bulletin file.
     static func loadBulletin(_ url: URL, displayPath: String, config: SiteConfig) -> (loaded: LoadedBulletin?, diagnostics: [Diagnostic]) {
-        switch readSource(url, displayPath: displayPath) {
+        switch readSource(url, displayPath: displayPath, limit: config.maxFileSize) {
         case .success(let source): return loadBulletin(source: source, config: config)
         case .failure(let diagnostic): return (nil, [diagnostic])
         }
@@ -118,6 +134,8 @@ enum ContentLoader {
     static func loadBulletin(source: SourceText, config: SiteConfig) -> (loaded: LoadedBulletin?, diagnostics: [Diagnostic]) {
         let decoded = BulletinDecoder.decode(source, site: config)
         guard let bulletin = decoded.bulletin else { return (nil, decoded.diagnostics) }
+        let guarded = MarkdownGuard.check(decoded.body, source: source, firstLine: decoded.bodyFirstLine)
+        if !guarded.isEmpty { return (nil, decoded.diagnostics + guarded) }
         let body = MarkdownRenderer.render(
             decoded.body, source: source, firstLine: decoded.bodyFirstLine,
             options: MarkdownOptions(unsafeHTML: config.unsafeHTML))

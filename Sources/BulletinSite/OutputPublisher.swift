@@ -53,8 +53,13 @@ struct OutputPublisher {
         try FileManager.default.createDirectory(at: staging, withIntermediateDirectories: true)
     }
 
-    /// Writes one file below the staging folder.
+    /// Writes one file below the staging folder; a path that could leave it (`..`, absolute, NUL) is refused.
     func write(_ bytes: some Collection<UInt8>, to relativePath: String) throws {
+        let segments = relativePath.split(separator: "/", omittingEmptySubsequences: false)
+        guard !relativePath.hasPrefix("/"), !relativePath.contains("\0"), !relativePath.contains("\\"),
+              !segments.contains(where: { $0 == ".." || $0 == "." || $0.isEmpty }) else {
+            throw PublishError("refusing to write '\(relativePath)': it would leave the output folder")
+        }
         let url = staging.appending(path: relativePath)
         try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
         try Data(bytes).write(to: url)

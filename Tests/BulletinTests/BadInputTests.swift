@@ -99,7 +99,7 @@ import Testing
     @Test func fileOverOneMebibyte() async throws {
         let big = bulletinFile(body: String(repeating: "志愿服务。\n", count: 70_000))
         #expect(try await diagnostics(for: big) == [
-            "content/a.md:1:1: error: the file is larger than 1 MiB, the limit for one bulletin",
+            "content/a.md:1:1: error: the file is larger than 1 MiB, the limit for one bulletin (max_file_size in site.yaml)",
         ])
     }
 
