@@ -48,6 +48,9 @@ public enum FuzzTargets {
         }
     }
 
+    /// The folder `serverPath` is fuzzed against, made once.
+    public static let servedRoot = servedFolder()
+
     /// A small folder for `serverPath`: an index, a page, a file outside it and a symbolic link pointing there.
     public static func servedFolder() -> URL {
         let base = FileManager.default.temporaryDirectory.appending(path: "bulletin-fuzz-served")
@@ -60,5 +63,17 @@ public enum FuzzTargets {
             try? FileManager.default.createSymbolicLink(at: root.appending(path: "link"), withDestinationURL: base.appending(path: "secret.txt"))
         }
         return root
+    }
+}
+
+extension FuzzTargets {
+    /// Runs `target` over the bytes of each file in `paths` (the fuzz executables without libFuzzer).
+    public static func replay(_ paths: some Sequence<String>, through target: ([UInt8]) -> Void) throws {
+        for path in paths { target(Array(try Data(contentsOf: URL(fileURLWithPath: path)))) }
+    }
+
+    /// The bytes libFuzzer hands over.
+    public static func bytes(_ data: UnsafePointer<UInt8>, _ size: Int) -> [UInt8] {
+        Array(UnsafeBufferPointer(start: data, count: size))
     }
 }

@@ -1,23 +1,15 @@
 import BulletinFuzzing
-import Foundation
 
 #if FUZZING
-/// libFuzzer entry point (built with `scripts/fuzz`).
+/// libFuzzer entry point (built by `scripts/fuzz`).
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzzOneInput(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
-    let bytes = Array(UnsafeBufferPointer(start: data, count: size))
-    FuzzTargets.frontMatter(bytes)
+    (FuzzTargets.frontMatter)(FuzzTargets.bytes(data, size))
     return 0
 }
 #else
 /// Without libFuzzer: replays the files given as arguments through the same code.
-@main
-struct Replay {
-    static func main() throws {
-        for path in CommandLine.arguments.dropFirst() {
-            let bytes = Array(try Data(contentsOf: URL(fileURLWithPath: path)))
-            FuzzTargets.frontMatter(bytes)
-        }
-    }
+@main enum Replay {
+    static func main() throws { try FuzzTargets.replay(CommandLine.arguments.dropFirst(), through: FuzzTargets.frontMatter) }
 }
 #endif

@@ -195,7 +195,7 @@ import Glibc
             case "FuzzRender": FuzzTargets.render(bytes)
             case "FuzzImport": FuzzTargets.importer(bytes)
             case "FuzzPaths": FuzzTargets.paths(bytes)
-            default: FuzzTargets.serverPath(bytes, root: FuzzTargets.servedFolder())
+            default: FuzzTargets.serverPath(bytes, root: FuzzTargets.servedRoot)
             }
         }
     }
