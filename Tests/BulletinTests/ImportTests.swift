@@ -77,6 +77,13 @@ import Testing
         #expect(markdown.contains("# import: check — generated key"))
     }
 
+    @Test func keepPunctuationLeavesASCIIPunctuationAlone() throws {
+        let normalized = try importFixture("seed-305.txt").markdown
+        let kept = try importFixture("seed-305.txt", options: ImportOptions(keepPunctuation: true)).markdown
+        #expect(normalized.contains("座谈会精神，立足"))
+        #expect(kept.contains("座谈会精神,立足"))
+    }
+
     @Test func gbkTextAndSupplements() throws {
         let imported = try importFixture("supplement-gbk.txt")
         #expect(imported.report.encoding == "GB18030")
