@@ -16,10 +16,14 @@ public enum FuzzTargets {
         _ = SiteConfigDecoder.decode(SourceText(path: "site.yaml", text: text))
     }
 
-    /// The whole single-bulletin render, HTML and text.
+    /// The whole single-bulletin render, HTML and text: the input as a whole file, and as the body under a valid
+    /// front matter (so mutations reach the Markdown, HTML and text code instead of stopping at the YAML).
     public static func render(_ bytes: [UInt8]) {
-        _ = BulletinRenderer.render(bytes: bytes, format: .html)
-        _ = BulletinRenderer.render(bytes: bytes, format: .text)
+        let withFrontMatter = Array("---\ntitle: 标题\nissue: 1\ndate: 2017-03-07\n---\n".utf8) + bytes
+        for input in [bytes, withFrontMatter] {
+            _ = BulletinRenderer.render(bytes: input, format: .html)
+            _ = BulletinRenderer.render(bytes: input, format: .text)
+        }
     }
 
     /// The importer.
