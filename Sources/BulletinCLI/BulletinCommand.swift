@@ -27,6 +27,28 @@ public struct BulletinCommand: AsyncParsableCommand {
     }
 }
 
+/// The options `build` and `check` share: which site, where its output goes, drafts, base URL.
+struct SiteOptions: ParsableArguments {
+    @Option(name: .long, help: "The site folder, holding content/ and optionally templates/.")
+    var source: String = "."
+
+    @Option(name: .long, help: "The output folder: where build writes and check --links reads (default: SOURCE/output).")
+    var destination: String?
+
+    @Flag(name: .long, help: "Include bulletins marked 'draft: true'.")
+    var drafts = false
+
+    @Option(name: .customLong("base-url"), help: "Absolute URL the site is published at (overrides site.yaml base_url).")
+    var baseURL: String?
+
+    var buildOptions: BuildOptions {
+        BuildOptions(
+            source: URL(fileURLWithPath: source, isDirectory: true).standardizedFileURL,
+            destination: destination.map { URL(fileURLWithPath: $0, isDirectory: true).standardizedFileURL },
+            includeDrafts: drafts, baseURL: baseURL)
+    }
+}
+
 /// `bulletin build`: renders the site in `--source` into `--destination`.
 struct Build: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -37,17 +59,7 @@ struct Build: AsyncParsableCommand {
             """
     )
 
-    @Option(name: .long, help: "The site folder, holding content/ and optionally templates/.")
-    var source: String = "."
-
-    @Option(name: .long, help: "Where to write the site (default: SOURCE/output).")
-    var destination: String?
-
-    @Flag(name: .long, help: "Include bulletins marked 'draft: true'.")
-    var drafts = false
-
-    @Option(name: .customLong("base-url"), help: "Absolute URL the site is published at (overrides site.yaml base_url).")
-    var baseURL: String?
+    @OptionGroup var site: SiteOptions
 
     @Option(name: .long, help: "Concurrent workers (default: the number of cores).")
     var jobs: Int = ProcessInfo.processInfo.activeProcessorCount
@@ -59,11 +71,8 @@ struct Build: AsyncParsableCommand {
     var verbose = false
 
     func run() async throws {
-        let sourceURL = URL(fileURLWithPath: source, isDirectory: true).standardizedFileURL
-        var options = BuildOptions(
-            source: sourceURL,
-            destination: destination.map { URL(fileURLWithPath: $0, isDirectory: true).standardizedFileURL },
-            includeDrafts: drafts, baseURL: baseURL, jobs: jobs)
+        var options = site.buildOptions
+        options.jobs = max(1, jobs)
         let bar = ProgressBar(enabled: !quiet && isatty(STDERR_FILENO) != 0)
         options.progress = { bar.show($0) }
         let destinationPath = options.resolvedDestination.path
@@ -95,8 +104,7 @@ struct Check: AsyncParsableCommand {
         case text, json, github
     }
 
-    @Option(name: .long, help: "The site folder, holding content/ and optionally templates/.")
-    var source: String = "."
+    @OptionGroup var site: SiteOptions
 
     @Option(name: .long, help: "text (compiler style), json (one object a line) or github (workflow annotations).")
     var format: Format = .text
@@ -104,28 +112,16 @@ struct Check: AsyncParsableCommand {
     @Flag(name: .long, help: "Treat warnings as errors.")
     var strict = false
 
-    @Flag(name: .long, help: "Check bulletins marked 'draft: true' too.")
-    var drafts = false
-
-    @Option(name: .customLong("base-url"), help: "Absolute URL the site is published at (overrides site.yaml base_url).")
-    var baseURL: String?
-
     @Flag(name: .long, help: "Also check every link of the built site in --destination.")
     var links = false
 
-    @Option(name: .long, help: "The built site whose links --links checks (default: SOURCE/output).")
-    var destination: String?
-
     func run() async throws {
-        let sourceURL = URL(fileURLWithPath: source, isDirectory: true).standardizedFileURL
-        let options = BuildOptions(
-            source: sourceURL, destination: destination.map { URL(fileURLWithPath: $0, isDirectory: true).standardizedFileURL },
-            includeDrafts: drafts, baseURL: baseURL)
+        let options = site.buildOptions
         var diagnostics = await SiteBuilder.check(options)
         if links {
             let output = options.resolvedDestination
             if FileManager.default.fileExists(atPath: output.appending(path: "index.html").path) {
-                let prefix = destination == nil ? "output/" : output.path + "/"
+                let prefix = site.destination == nil ? "output/" : output.path + "/"
                 diagnostics += LinkChecker.check(output: output, baseURL: SiteBuilder.configuredBaseURL(options), displayPrefix: prefix)
             } else {
                 diagnostics.append(.error("no built site in \(output.path) to check links in; run bulletin build first"))

@@ -151,7 +151,7 @@ public enum SiteBuilder {
         func report(_ diagnostics: [Diagnostic], bulletins: Int = 0, pages: [PageKind] = [], staticFiles: Int = 0,
                     succeeded: Bool) -> BuildReport {
             let elapsed = clock.now - start
-            let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+            let seconds = elapsed.seconds
             let texts = pages.count { if case .text = $0 { true } else { false } }
             let data = pages.count { if case .feed = $0 { true } else if case .sitemap = $0 { true } else if case .data = $0 { true } else { false } }
             return BuildReport(diagnostics: diagnostics.sortedForOutput(), bulletins: bulletins, pages: pages.count - texts - data,
@@ -163,7 +163,7 @@ public enum SiteBuilder {
         var stageStart = clock.now
         func endStage(_ name: String) {
             let elapsed = clock.now - stageStart
-            stages.append((name, Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18))
+            stages.append((name, elapsed.seconds))
             stageStart = clock.now
         }
         let validated = await validate(options)
@@ -204,4 +204,9 @@ public enum SiteBuilder {
             return report(diagnostics, succeeded: false)
         }
     }
+}
+
+extension Duration {
+    /// The duration in seconds.
+    var seconds: Double { Double(components.seconds) + Double(components.attoseconds) / 1e18 }
 }

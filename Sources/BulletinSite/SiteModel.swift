@@ -10,13 +10,15 @@ struct SiteModel: Sendable {
     let bulletins: [LoadedBulletin]
     /// Years with bulletins, newest first.
     let years: [Int]
-    /// Series names in order, with the folder of their page.
-    let series: [(name: String, slug: String)]
     /// For each bulletin, the indices of its older and newer neighbours in the same series.
     let neighbours: [(older: Int?, newer: Int?)]
     let stats: [StatSeries]
     let exemplars: [ExemplarEntry]
+    /// Tags, districts, and series when a site has more than one.
     let taxonomies: [Taxonomy]
+    /// The folder name of every tag, district and exemplar name, computed once (Unicode normalisation is
+    /// costly, and bulletin pages link to these on every page).
+    let folderNames: [String: String]
 
     /// Orders the bulletins and derives the aggregates; the diagnostics include contradictions between bulletins.
     static func build(config: SiteConfig, bulletins loaded: [LoadedBulletin]) -> (SiteModel, [Diagnostic]) {
@@ -42,16 +44,28 @@ struct SiteModel: Sendable {
         let exemplars = ExemplarIndex.build(bulletins)
         let tags = Taxonomy.build(field: "tags", label: "标签", bulletins) { $0.tags }
         let districts = Taxonomy.build(field: "districts", label: "地区", bulletins) { $0.districts }
-        let seriesNames = Array(Set(bulletins.map(\.series))).sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
+        let series = Taxonomy.build(field: "series", label: "系列", bulletins) { [$0.series] }
+        var taxonomies = [tags.taxonomy, districts.taxonomy]
+        if series.taxonomy.terms.count > 1 { taxonomies.append(series.taxonomy) }
+        var folderNames: [String: String] = [:]
+        for bulletin in bulletins {
+            for name in bulletin.tags + bulletin.districts + bulletin.exemplars.map(\.name) where folderNames[name] == nil {
+                folderNames[name] = Normalization.pathSegment(name)
+            }
+        }
         let model = SiteModel(
             config: config, bulletins: sorted, years: Array(Set(bulletins.map(\.date.year))).sorted(by: >),
-            series: seriesNames.map { ($0, Normalization.pathSegment($0)) }, neighbours: neighbours,
-            stats: stats.series, exemplars: exemplars.entries, taxonomies: [tags.taxonomy, districts.taxonomy])
+            neighbours: neighbours, stats: stats.series, exemplars: exemplars.entries, taxonomies: taxonomies,
+            folderNames: folderNames)
         let diagnostics = stats.diagnostics + exemplars.diagnostics + tags.diagnostics + districts.diagnostics
-            + Continuity.check(bulletins)
+            + series.diagnostics + Continuity.check(bulletins)
         return (model, diagnostics)
     }
+}
 
-    /// Whether the site has more than one series, and so series pages.
-    var hasSeriesPages: Bool { series.count > 1 }
+extension SiteModel {
+    /// The folder name of a tag, district or exemplar name.
+    func folderName(_ name: String) -> String {
+        folderNames[name] ?? Normalization.pathSegment(name)
+    }
 }

@@ -7,7 +7,6 @@ enum SitePaths {
     static let archive = "bulletins/"
     static let stats = "stats/"
     static let exemplars = "exemplars/"
-    static let series = "series/"
 
     static func year(_ year: Int) -> String { "bulletins/\(year)/" }
 
@@ -21,8 +20,6 @@ enum SitePaths {
     static func taxonomy(_ field: String) -> String { "\(field)/" }
 
     static func term(_ field: String, slug: String) -> String { "\(field)/\(slug)/" }
-
-    static func seriesPage(slug: String) -> String { "series/\(slug)/" }
 
     /// Page `number` of a paginated list whose first page is `directory`.
     static func paginated(_ directory: String, page number: Int) -> String {

@@ -14,8 +14,6 @@ enum PageKind: Sendable, Hashable {
     case bulletin(Int)
     /// The plain-text edition of a bulletin.
     case text(Int)
-    case seriesIndex
-    case series(Int, page: Int)
     /// The index of a taxonomy's terms.
     case taxonomy(Int)
     /// One term of a taxonomy.
@@ -52,13 +50,6 @@ struct SiteRenderer: Sendable {
             pages += Pagination.pages(total: count, size: pageSize).map { .year(year, page: $0.number) }
         }
         pages += bulletins.indices.flatMap { [PageKind.bulletin($0), .text($0)] }
-        if model.hasSeriesPages {
-            pages.append(.seriesIndex)
-            for (index, series) in model.series.enumerated() {
-                let count = bulletins.count { $0.bulletin.series == series.name }
-                pages += Pagination.pages(total: count, size: pageSize).map { .series(index, page: $0.number) }
-            }
-        }
         for (index, taxonomy) in model.taxonomies.enumerated() {
             pages.append(.taxonomy(index))
             for (termIndex, term) in taxonomy.terms.enumerated() {
@@ -94,8 +85,6 @@ struct SiteRenderer: Sendable {
         case .archive: SitePaths.archive
         case .year(let year, let number): SitePaths.paginated(SitePaths.year(year), page: number)
         case .bulletin(let index), .text(let index): SitePaths.bulletin(bulletins[index].bulletin)
-        case .seriesIndex: SitePaths.series
-        case .series(let index, let number): SitePaths.paginated(SitePaths.seriesPage(slug: model.series[index].slug), page: number)
         case .taxonomy(let index): SitePaths.taxonomy(model.taxonomies[index].field)
         case .term(let index, let term, let number):
             SitePaths.paginated(SitePaths.term(model.taxonomies[index].field, slug: model.taxonomies[index].terms[term].slug), page: number)
@@ -158,24 +147,6 @@ struct SiteRenderer: Sendable {
             if let older = model.neighbours[index].older { context["previous"] = entry(older) }
             if let newer = model.neighbours[index].newer { context["next"] = entry(newer) }
             context["hasNeighbours"] = model.neighbours[index].older != nil || model.neighbours[index].newer != nil
-        case .seriesIndex:
-            template = "taxonomy"
-            pageContext["title"] = "系列 · \(config.title)"
-            context["taxonomy"] = [
-                "label": "系列",
-                "terms": model.series.map { series in
-                    ["name": series.name, "path": SitePaths.href(SitePaths.seriesPage(slug: series.slug)),
-                     "count": bulletins.count { $0.bulletin.series == series.name }] as [String: Any]
-                },
-            ] as [String: Any]
-        case .series(let index, let number):
-            template = "term"
-            let series = model.series[index]
-            pageContext["title"] = "\(series.name)\(pageSuffix(number)) · \(config.title)"
-            context["taxonomy"] = ["label": "系列", "path": SitePaths.href(SitePaths.series)]
-            context["term"] = ["name": series.name]
-            addList(bulletins.indices.filter { bulletins[$0].bulletin.series == series.name }, page: number,
-                    base: SitePaths.seriesPage(slug: series.slug), to: &context)
         case .taxonomy(let index):
             template = "taxonomy"
             let taxonomy = model.taxonomies[index]
@@ -244,7 +215,6 @@ struct SiteRenderer: Sendable {
     private var siteContext: [String: Any] {
         var site: [String: Any] = ["title": config.title, "language": config.language]
         if let base = config.baseURL { site["baseURL"] = base }
-        site["hasSeriesPages"] = model.hasSeriesPages
         site["taxonomies"] = model.taxonomies.filter { !$0.terms.isEmpty }.map {
             ["label": $0.label, "path": SitePaths.href(SitePaths.taxonomy($0.field))]
         }
@@ -253,8 +223,8 @@ struct SiteRenderer: Sendable {
 
     private var links: ViewModel.Links {
         ViewModel.Links(
-            term: { field, name in SitePaths.href(SitePaths.term(field, slug: Normalization.pathSegment(name))) },
-            exemplar: { SitePaths.href(SitePaths.exemplar(kind: $0.kind, slug: Normalization.pathSegment($0.name))) },
+            term: { [model] field, name in SitePaths.href(SitePaths.term(field, slug: model.folderName(name))) },
+            exemplar: { [model] in SitePaths.href(SitePaths.exemplar(kind: $0.kind, slug: model.folderName($0.name))) },
             stat: { SitePaths.href(SitePaths.stat($0)) })
     }
 
