@@ -36,6 +36,8 @@ let package = Package(
         .target(name: "BulletinCharts", dependencies: ["BulletinModel"]),
         // The plain-text edition: CJK line breaking and the printed layout in text.
         .target(name: "BulletinText", dependencies: ["BulletinModel", "BulletinMarkdown"]),
+        // The static full-text search index and its tokenizer (the search page's script follows the same rules).
+        .target(name: "BulletinSearch"),
         // View models and template rendering (only importer of swift-mustache); ships the default templates.
         .target(
             name: "BulletinTemplates",
@@ -55,7 +57,7 @@ let package = Package(
             name: "BulletinSite",
             dependencies: [
                 "BulletinModel", "BulletinFrontMatter", "BulletinMarkdown", "BulletinText", "BulletinAggregates",
-                "BulletinCharts", "BulletinTemplates",
+                "BulletinCharts", "BulletinTemplates", "BulletinSearch",
             ]
         ),
         // Importing bulletins from text extracted from PDF or Word files.
@@ -92,7 +94,7 @@ let package = Package(
             name: "BulletinTests",
             dependencies: [
                 "BulletinModel", "BulletinFrontMatter", "BulletinMarkdown", "BulletinText", "BulletinAggregates",
-                "BulletinCharts", "BulletinTemplates",
+                "BulletinCharts", "BulletinTemplates", "BulletinSearch",
                 "BulletinSite", "BulletinServer", "BulletinImport", "BulletinCLI", "BulletinFuzzing", "bulletin",
             ],
             exclude: ["Fixtures", "Golden"]

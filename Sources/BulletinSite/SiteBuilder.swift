@@ -73,6 +73,8 @@ public struct BuildReport: Sendable {
     /// Feeds, sitemap and data files written.
     public var dataFiles: Int
     public var staticFiles: Int
+    /// Files of the search index.
+    public var searchFiles: Int = 0
     public var seconds: Double
     /// Seconds spent in each stage, in order.
     public var stageSeconds: [(stage: String, seconds: Double)] = []
@@ -87,7 +89,8 @@ public struct BuildReport: Sendable {
             return "Build failed with \(errors) error\(errors == 1 ? "" : "s"); the previous output is unchanged."
         }
         return "Built \(bulletins) \(plural(bulletins, "bulletin")): \(pages) \(plural(pages, "page")), "
-            + "\(textEditions) \(plural(textEditions, "text edition")), \(dataFiles) \(plural(dataFiles, "data file")) "
+            + "\(textEditions) \(plural(textEditions, "text edition")), \(dataFiles) \(plural(dataFiles, "data file")), "
+            + "\(searchFiles) \(plural(searchFiles, "search index file")) "
             + "and \(staticFiles) \(plural(staticFiles, "static file")) in \(time) s."
     }
 
@@ -192,10 +195,16 @@ public enum SiteBuilder {
                 try publisher.write(file.bytes, to: "static/" + file.path)
             }
             endStage("render and write")
+            let searchIndex = await renderer.searchIndex(jobs: options.jobs)
+            for file in searchIndex.files {
+                try publisher.write(file.bytes, to: SitePaths.search + file.path)
+            }
+            endStage("search index")
             try publisher.publish()
             endStage("publish")
             var result = report(diagnostics, bulletins: renderer.bulletins.count, pages: pages,
                                 staticFiles: templates.staticFiles.count, succeeded: true)
+            result.searchFiles = searchIndex.files.count
             result.stageSeconds = stages
             return result
         } catch {

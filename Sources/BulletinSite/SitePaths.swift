@@ -7,6 +7,8 @@ enum SitePaths {
     static let archive = "bulletins/"
     static let stats = "stats/"
     static let exemplars = "exemplars/"
+    /// The search page and, beside it, the search index.
+    static let search = "search/"
 
     static func year(_ year: Int) -> String { "bulletins/\(year)/" }
 

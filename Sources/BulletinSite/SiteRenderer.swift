@@ -22,6 +22,7 @@ enum PageKind: Sendable, Hashable {
     case stat(Int)
     case exemplarIndex
     case exemplar(Int)
+    case search
     case feed
     case sitemap
     case notFound
@@ -60,6 +61,7 @@ struct SiteRenderer: Sendable {
         pages += model.stats.indices.map { .stat($0) }
         pages.append(.exemplarIndex)
         pages += model.exemplars.indices.map { .exemplar($0) }
+        pages.append(.search)
         if config.baseURL != nil { pages += [.feed, .sitemap] }
         pages.append(.notFound)
         pages += DataFile.allCases.map { .data($0) }
@@ -92,6 +94,7 @@ struct SiteRenderer: Sendable {
         case .stat(let index): SitePaths.stat(model.stats[index].key)
         case .exemplarIndex: SitePaths.exemplars
         case .exemplar(let index): SitePaths.exemplar(kind: model.exemplars[index].kind, slug: model.exemplars[index].slug)
+        case .search: SitePaths.search
         case .feed, .sitemap, .notFound, .data: ""
         }
     }
@@ -186,6 +189,9 @@ struct SiteRenderer: Sendable {
             let exemplar = model.exemplars[index]
             pageContext["title"] = "\(exemplar.name) · 先进典型 · \(config.title)"
             context["exemplar"] = ExemplarPages.detail(exemplar, entry: entry)
+        case .search:
+            template = "search"
+            pageContext["title"] = "搜索 · \(config.title)"
         case .feed:
             template = "feed"
             context["feed"] = FeedContext.feed(model, entry: entry)
@@ -254,7 +260,7 @@ struct SiteRenderer: Sendable {
     private func sitemapEntry(_ page: PageKind) -> [String: Any]? {
         guard let base = config.baseURL else { return nil }
         switch page {
-        case .text, .feed, .sitemap, .notFound, .data: return nil
+        case .text, .search, .feed, .sitemap, .notFound, .data: return nil
         case .bulletin(let index):
             return ["loc": base + SitePaths.href(directory(page)), "lastmod": bulletins[index].bulletin.date.iso]
         default:

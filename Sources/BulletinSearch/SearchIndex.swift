@@ -1,0 +1,316 @@
+import Foundation
+
+/// What the search index knows of one bulletin.
+public struct SearchDocument: Sendable {
+    public var title: String
+    /// Site-relative link of the bulletin page.
+    public var url: String
+    /// Site-relative link of its plain-text edition, where the search page takes snippets from.
+    public var textURL: String
+    /// ISO date.
+    public var date: String
+    /// `第1期（总第305期）`.
+    public var issueLabel: String
+    public var year: Int
+    public var tags: [String]
+    public var districts: [String]
+    /// Texts whose matches rank first: the title and the exemplar names.
+    public var headTexts: [String]
+    /// Everything else that is searchable: the body's blocks, honours, stat labels and values, tags, districts.
+    public var texts: [String]
+
+    public init(title: String, url: String, textURL: String, date: String, issueLabel: String, year: Int, tags: [String],
+                districts: [String], headTexts: [String], texts: [String]) {
+        self.title = title
+        self.url = url
+        self.textURL = textURL
+        self.date = date
+        self.issueLabel = issueLabel
+        self.year = year
+        self.tags = tags
+        self.districts = districts
+        self.headTexts = headTexts
+        self.texts = texts
+    }
+}
+
+/// A token of the index: a CJK bigram (positional), a CJK character, or a word or number.
+enum IndexKey: Hashable, Sendable {
+    case bigram(UInt64)
+    case character(UInt32)
+    case word(String)
+
+    var text: String {
+        switch self {
+        case .bigram(let key):
+            String(String.UnicodeScalarView([Unicode.Scalar(UInt32(key >> 21))!, Unicode.Scalar(UInt32(key & 0x1F_FFFF))!]))
+        case .character(let value): String(Character(Unicode.Scalar(value)!))
+        case .word(let word): word
+        }
+    }
+}
+
+/// One bulletin's tokens, counted: the part of indexing that runs in parallel.
+public struct AnalyzedDocument: Sendable {
+    /// Tokens in the document (CJK characters, words and numbers), for length normalisation.
+    var length: Int
+    /// Positions below this are in the title or an exemplar name.
+    var headEnd: Int
+    /// Occurrences and whether one is in the head, per token; bigrams also have their positions.
+    var terms: [IndexKey: (count: Int, head: Bool)]
+    var positions: [UInt64: [Int32]]
+
+    /// Tokenizes the head texts, then the other texts, with a break between any two.
+    public init(_ document: SearchDocument) {
+        var terms: [IndexKey: (count: Int, head: Bool)] = [:]
+        var positions: [UInt64: [Int32]] = [:]
+        var length = 0
+        var position = 0
+        var inHead = true
+        var previous: (scalar: Unicode.Scalar, position: Int)?
+        func count(_ key: IndexKey) {
+            let old = terms[key] ?? (0, false)
+            terms[key] = (old.count + 1, old.head || inHead)
+        }
+        func emit(_ token: SearchTokenizer.Token) {
+            length += 1
+            switch token {
+            case .cjk(let scalar, let at):
+                count(.character(scalar.value))
+                if let previous, previous.position == at - 1 {
+                    let key = UInt64(previous.scalar.value) << 21 | UInt64(scalar.value)
+                    count(.bigram(key))
+                    positions[key, default: []].append(Int32(at - 1))
+                }
+                previous = (scalar, at)
+            case .word(let word):
+                count(.word(word))
+            case .number(let canonical, let plain):
+                count(.word(canonical))
+                if let plain, plain != canonical { count(.word(plain)) }
+            }
+        }
+        for text in document.headTexts {
+            position = SearchTokenizer.scan(text, firstPosition: position, emit: emit) + 1
+        }
+        let headEnd = position
+        inHead = false
+        for text in document.texts {
+            position = SearchTokenizer.scan(text, firstPosition: position, emit: emit) + 1
+        }
+        self.length = length
+        self.headEnd = headEnd
+        self.terms = terms
+        self.positions = positions
+    }
+}
+
+/// A file of the search index, relative to the search folder.
+public struct SearchFile: Sendable {
+    public var path: String
+    public var bytes: [UInt8]
+}
+
+/// The static search index: a manifest, per-document metadata, the document table in chunks, and postings
+/// sharded by token so that a query fetches only the shards of its tokens.
+///
+/// Binary files are sequences of unsigned LEB128 varints. A term shard (`terms/N.bin`) holds records sorted
+/// by token: token length, token UTF-8, document count, byte count of the postings, then per document the
+/// gap to the previous document id and `occurrences << 1 | inHead`. A position shard (`positions/N.bin`)
+/// holds the same for CJK bigrams with, per document, the gap, the number of positions and the positions as
+/// gaps. `meta.bin` holds per document its length, head end, year index and tag and district ids. Document ids
+/// are the bulletins' order on the site, newest first.
+public struct SearchIndex: Sendable {
+    /// Documents per file of the document table.
+    public static let documentChunk = 50
+    /// The size the term shards aim at; their count is a power of two.
+    public static let termShardTarget = 16 * 1024
+    public static let positionShardTarget = 64 * 1024
+    public static let formatVersion = 1
+
+    public let files: [SearchFile]
+
+    /// Builds the index of `documents` (in site order) from their analyses; the targets set the shard sizes.
+    public init(documents: [SearchDocument], analyzed: [AnalyzedDocument], termShardTarget: Int = Self.termShardTarget,
+                positionShardTarget: Int = Self.positionShardTarget) {
+        precondition(documents.count == analyzed.count)
+        var keys: [IndexKey] = []
+        var slots: [IndexKey: Int] = [:]
+        var postings: [[UInt8]] = []
+        var postingCounts: [Int] = []
+        var lastDocument: [Int] = []
+        var positionData: [Int: [UInt8]] = [:]
+        for (documentID, analysis) in analyzed.enumerated() {
+            for (key, term) in analysis.terms {
+                let slot: Int
+                if let existing = slots[key] {
+                    slot = existing
+                } else {
+                    slot = keys.count
+                    slots[key] = slot
+                    keys.append(key)
+                    postings.append([])
+                    postingCounts.append(0)
+                    lastDocument.append(0)
+                }
+                let gap = documentID - lastDocument[slot]
+                VarInt.append(gap, to: &postings[slot])
+                VarInt.append(term.count << 1 | (term.head ? 1 : 0), to: &postings[slot])
+                if case .bigram(let bigram) = key, let list = analysis.positions[bigram] {
+                    VarInt.append(gap, to: &positionData[slot, default: []])
+                    VarInt.append(list.count, to: &positionData[slot, default: []])
+                    var last: Int32 = 0
+                    for position in list {
+                        VarInt.append(Int(position - last), to: &positionData[slot, default: []])
+                        last = position
+                    }
+                }
+                lastDocument[slot] = documentID
+                postingCounts[slot] += 1
+            }
+        }
+        let texts = keys.map { Array($0.text.utf8) }
+        let order = keys.indices.sorted { texts[$0].lexicographicallyPrecedes(texts[$1]) }
+
+        let totalPostings = postings.reduce(0) { $0 + $1.count }
+        let totalPositions = positionData.values.reduce(0) { $0 + $1.count }
+        let termShards = Self.shardCount(totalBytes: totalPostings, target: termShardTarget)
+        let positionShards = Self.shardCount(totalBytes: totalPositions, target: positionShardTarget)
+        var termFiles = [[UInt8]](repeating: [], count: termShards)
+        var positionFiles = [[UInt8]](repeating: [], count: positionShards)
+        for slot in order {
+            let hash = SearchHash.fnv1a(texts[slot])
+            Self.appendRecord(token: texts[slot], count: postingCounts[slot], data: postings[slot],
+                              to: &termFiles[Int(hash % UInt32(termShards))])
+            if let data = positionData[slot] {
+                Self.appendRecord(token: texts[slot], count: postingCounts[slot], data: data,
+                                  to: &positionFiles[Int(hash % UInt32(positionShards))])
+            }
+        }
+
+        let years = Array(Set(documents.map(\.year))).sorted(by: >)
+        let tags = Self.sortedNames(documents.flatMap(\.tags))
+        let districts = Self.sortedNames(documents.flatMap(\.districts))
+        let yearIDs = Dictionary(uniqueKeysWithValues: years.enumerated().map { ($1, $0) })
+        let tagIDs = Dictionary(uniqueKeysWithValues: tags.enumerated().map { ($1, $0) })
+        let districtIDs = Dictionary(uniqueKeysWithValues: districts.enumerated().map { ($1, $0) })
+        var meta: [UInt8] = []
+        for (document, analysis) in zip(documents, analyzed) {
+            VarInt.append(analysis.length, to: &meta)
+            VarInt.append(analysis.headEnd, to: &meta)
+            VarInt.append(yearIDs[document.year]!, to: &meta)
+            let documentTags = Self.sortedNames(document.tags)
+            VarInt.append(documentTags.count, to: &meta)
+            for tag in documentTags { VarInt.append(tagIDs[tag]!, to: &meta) }
+            let documentDistricts = Self.sortedNames(document.districts)
+            VarInt.append(documentDistricts.count, to: &meta)
+            for district in documentDistricts { VarInt.append(districtIDs[district]!, to: &meta) }
+        }
+
+        var files: [SearchFile] = [SearchFile(path: "meta.bin", bytes: meta)]
+        files += termFiles.enumerated().map { SearchFile(path: "terms/\($0.offset).bin", bytes: $0.element) }
+        files += positionFiles.enumerated().map { SearchFile(path: "positions/\($0.offset).bin", bytes: $0.element) }
+        for start in stride(from: 0, to: documents.count, by: Self.documentChunk) {
+            let chunk = documents[start..<min(documents.count, start + Self.documentChunk)].map { document in
+                ["title": document.title, "url": document.url, "text": document.textURL, "date": document.date,
+                 "issue": document.issueLabel]
+            }
+            files.append(SearchFile(path: "docs/\(start / Self.documentChunk).json", bytes: Self.json(chunk)))
+        }
+        var version = SearchHash.FNV64()
+        for file in files { version.add(file.bytes) }
+        let totalLength = analyzed.reduce(0) { $0 + $1.length }
+        let manifest: [String: Any] = [
+            "format": Self.formatVersion,
+            "version": String(version.value, radix: 16),
+            "documents": documents.count,
+            "averageLength": documents.isEmpty ? 0 : Double(totalLength) / Double(documents.count),
+            "termShards": termShards,
+            "positionShards": positionShards,
+            "documentChunk": Self.documentChunk,
+            "years": years,
+            "tags": tags,
+            "districts": districts,
+        ]
+        files.insert(SearchFile(path: "index.json", bytes: Self.json(manifest)), at: 0)
+        self.files = files
+    }
+
+    /// The whole index's size in bytes.
+    public var totalBytes: Int { files.reduce(0) { $0 + $1.bytes.count } }
+
+    private static func shardCount(totalBytes: Int, target: Int) -> Int {
+        var count = 1
+        while count * target < totalBytes { count *= 2 }
+        return count
+    }
+
+    private static func appendRecord(token: [UInt8], count: Int, data: [UInt8], to file: inout [UInt8]) {
+        VarInt.append(token.count, to: &file)
+        file += token
+        VarInt.append(count, to: &file)
+        VarInt.append(data.count, to: &file)
+        file += data
+    }
+
+    /// Distinct names in UTF-8 order.
+    private static func sortedNames(_ names: [String]) -> [String] {
+        Array(Set(names)).sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
+    }
+
+    private static func json(_ value: Any) -> [UInt8] {
+        // Only strings, numbers, arrays and dictionaries built above: serialisation cannot fail.
+        let data = try! JSONSerialization.data(withJSONObject: value, options: [.sortedKeys, .withoutEscapingSlashes])
+        return Array(data)
+    }
+}
+
+/// Unsigned LEB128.
+enum VarInt {
+    static func append(_ value: Int, to bytes: inout [UInt8]) {
+        var rest = UInt(value)
+        while rest >= 0x80 {
+            bytes.append(UInt8(rest & 0x7F) | 0x80)
+            rest >>= 7
+        }
+        bytes.append(UInt8(rest))
+    }
+
+    /// Reads a varint at `offset` and moves past it.
+    static func read(_ bytes: [UInt8], at offset: inout Int) -> Int {
+        var value = 0
+        var shift = 0
+        while true {
+            let byte = bytes[offset]
+            offset += 1
+            value |= Int(byte & 0x7F) << shift
+            if byte < 0x80 { return value }
+            shift += 7
+        }
+    }
+}
+
+/// The hashes shared with the search page's script.
+public enum SearchHash {
+    /// 32-bit FNV-1a of the bytes: which shard holds a token.
+    public static func fnv1a(_ bytes: [UInt8]) -> UInt32 {
+        var hash: UInt32 = 0x811C_9DC5
+        for byte in bytes {
+            hash ^= UInt32(byte)
+            hash = hash &* 0x0100_0193
+        }
+        return hash
+    }
+
+    /// 64-bit FNV-1a over several byte sequences: the index version, for cache busting.
+    struct FNV64 {
+        private(set) var value: UInt64 = 0xCBF2_9CE4_8422_2325
+
+        mutating func add(_ bytes: [UInt8]) {
+            for byte in bytes {
+                value ^= UInt64(byte)
+                value = value &* 0x0000_0100_0000_01B3
+            }
+        }
+    }
+}

@@ -1,0 +1,196 @@
+import BulletinSearch
+import Foundation
+import Testing
+
+/// The shared tokenizer vectors (also run against templates/static/search.js by scripts/browser_check.py).
+struct TokenizerVectors: Decodable {
+    struct Case: Decodable {
+        var text: String
+        var tokens: [String]
+    }
+
+    var tokens: [Case]
+
+    static func load() throws -> TokenizerVectors {
+        let url = repositoryRoot.appending(path: "Tests/BulletinTests/Fixtures/search/tokenizer-vectors.json")
+        return try JSONDecoder().decode(TokenizerVectors.self, from: Data(contentsOf: url))
+    }
+}
+
+/// Tokens written as in the vectors file.
+func tokenStrings(_ text: String) -> [String] {
+    SearchTokenizer.tokens(text).tokens.map { token in
+        switch token {
+        case .cjk(let scalar, let position): "c:\(Character(scalar))@\(position)"
+        case .word(let word): "w:\(word)"
+        case .number(let canonical, let plain): "n:\(canonical)" + (plain.map { "=\($0)" } ?? "")
+        }
+    }
+}
+
+/// Reads the binary index back, as the search page's script does.
+struct DecodedIndex {
+    var manifest: [String: Any]
+    var files: [String: [UInt8]]
+
+    init(_ index: SearchIndex) throws {
+        files = Dictionary(uniqueKeysWithValues: index.files.map { ($0.path, $0.bytes) })
+        manifest = try JSONSerialization.jsonObject(with: Data(files["index.json"]!)) as! [String: Any]
+    }
+
+    /// The records of a shard folder for a token: documents with their values (`count << 1 | head` for terms,
+    /// positions for bigrams).
+    func record(_ folder: String, _ token: String) -> [(document: Int, values: [Int])] {
+        let shards = manifest[folder == "terms" ? "termShards" : "positionShards"] as! Int
+        let bytes = files["\(folder)/\(SearchHash.fnv1a(Array(token.utf8)) % UInt32(shards)).bin"]!
+        var offset = 0
+        while offset < bytes.count {
+            let length = varint(bytes, &offset)
+            let name = String(decoding: bytes[offset..<offset + length], as: UTF8.self)
+            offset += length
+            let count = varint(bytes, &offset)
+            let size = varint(bytes, &offset)
+            guard name == token else {
+                offset += size
+                continue
+            }
+            var result: [(Int, [Int])] = []
+            var document = 0
+            for _ in 0..<count {
+                document += varint(bytes, &offset)
+                if folder == "terms" {
+                    result.append((document, [varint(bytes, &offset)]))
+                } else {
+                    var positions: [Int] = []
+                    var position = 0
+                    for _ in 0..<varint(bytes, &offset) {
+                        position += varint(bytes, &offset)
+                        positions.append(position)
+                    }
+                    result.append((document, positions))
+                }
+            }
+            return result
+        }
+        return []
+    }
+
+    /// Documents containing a CJK string of two or more characters, from the positions of all its bigrams.
+    func phrase(_ text: String) -> Set<Int> {
+        let scalars = Array(text.unicodeScalars)
+        var lists: [[Int: Set<Int>]] = []
+        for offset in 0..<(scalars.count - 1) {
+            let bigram = String(String.UnicodeScalarView(scalars[offset...offset + 1]))
+            lists.append(Dictionary(uniqueKeysWithValues: record("positions", bigram).map { ($0.document, Set($0.values)) }))
+        }
+        return Set(lists[0].compactMap { document, starts in
+            starts.contains { start in lists.indices.allSatisfy { lists[$0][document]?.contains(start + $0) == true } } ? document : nil
+        })
+    }
+
+    private func varint(_ bytes: [UInt8], _ offset: inout Int) -> Int {
+        var value = 0, shift = 0
+        while true {
+            let byte = bytes[offset]
+            offset += 1
+            value |= Int(byte & 0x7F) << shift
+            if byte < 0x80 { return value }
+            shift += 7
+        }
+    }
+}
+
+@Suite struct SearchTokenizerTests {
+    @Test func sharedVectors() throws {
+        let vectors = try TokenizerVectors.load()
+        #expect(vectors.tokens.count > 20)
+        for vector in vectors.tokens {
+            #expect(tokenStrings(vector.text) == vector.tokens, "\(vector.text)")
+        }
+    }
+
+    @Test func positionsContinueAcrossTexts() {
+        let first = SearchTokenizer.tokens("志愿")
+        #expect(first.nextPosition == 3)
+        let second = SearchTokenizer.tokens("服务", firstPosition: first.nextPosition)
+        #expect(second.tokens.first == .cjk("服", position: 3))
+    }
+}
+
+@Suite struct SearchIndexTests {
+    /// Random texts over a small alphabet, so bigrams repeat across documents and phrases can be present in
+    /// pieces without being present whole: the case positions exist for.
+    func randomDocuments(count: Int, seed: UInt64) -> [SearchDocument] {
+        var generator = SeededGenerator(seed: seed)
+        let alphabet = Array("志愿服务家庭青荷小社区，。 ab12")
+        return (0..<count).map { number in
+            func text(_ length: Int) -> String { String((0..<length).map { _ in alphabet.randomElement(using: &generator)! }) }
+            return SearchDocument(
+                title: text(8), url: "b/\(number)/", textURL: "b/\(number)/bulletin.txt", date: "2020-01-0\(number % 9 + 1)",
+                issueLabel: "第\(number)期", year: 2020 - number % 3, tags: number % 2 == 0 ? ["甲"] : ["乙", "甲"],
+                districts: ["西湖区"], headTexts: [text(6)], texts: (0..<3).map { _ in text(60) })
+        }
+    }
+
+    @Test func everyBigramAndPhraseFindsExactlyTheDocumentsAScanFinds() throws {
+        let documents = randomDocuments(count: 60, seed: 7)
+        let index = SearchIndex(documents: documents, analyzed: documents.map(AnalyzedDocument.init),
+                                termShardTarget: 256, positionShardTarget: 512)
+        let decoded = try DecodedIndex(index)
+        #expect((decoded.manifest["termShards"] as! Int) > 1, "small shards force several files")
+        let texts = documents.map { ($0.headTexts + $0.texts).map(SearchTokenizer.normalize) }
+        func scan(_ needle: String) -> Set<Int> {
+            Set(texts.indices.filter { texts[$0].contains { $0.contains(needle) } })
+        }
+        let cjk = Array("志愿服务家庭青荷小社区")
+        var checked = 0
+        for a in cjk {
+            for b in cjk {
+                let bigram = String([a, b])
+                let found = Set(decoded.record("terms", bigram).map(\.document))
+                #expect(found == scan(bigram), "\(bigram)")
+                #expect(decoded.phrase(bigram) == found)
+                checked += 1
+            }
+        }
+        var generator = SeededGenerator(seed: 11)
+        for _ in 0..<200 {
+            let phrase = String((0..<Int.random(in: 3...5, using: &generator)).map { _ in cjk.randomElement(using: &generator)! })
+            #expect(decoded.phrase(phrase) == scan(phrase), "\(phrase)")
+        }
+        #expect(checked == 121)
+    }
+
+    @Test func countsHeadsWordsAndNumbers() throws {
+        let document = SearchDocument(
+            title: "小青荷志愿服务", url: "a/", textURL: "a/bulletin.txt", date: "2017-03-07", issueLabel: "第1期", year: 2017,
+            tags: [], districts: [], headTexts: ["小青荷志愿服务", "施志平"],
+            texts: ["累计服务时数达19.4万小时，APP 注册 27,093 户。", "小青荷 app"])
+        let decoded = try DecodedIndex(SearchIndex(documents: [document], analyzed: [AnalyzedDocument(document)]))
+        #expect(decoded.record("terms", "青荷").map(\.values) == [[2 << 1 | 1]])
+        #expect(decoded.record("terms", "时数").map(\.values) == [[1 << 1]])
+        #expect(decoded.record("terms", "app").map(\.values) == [[2 << 1]])
+        #expect(decoded.record("terms", "194000").count == 1)
+        #expect(decoded.record("terms", "19.4").count == 1)
+        #expect(decoded.record("terms", "27093").count == 1)
+        #expect(decoded.record("terms", "荷").map(\.values) == [[2 << 1 | 1]])
+        #expect(decoded.record("positions", "青荷").map(\.values) == [[1, 33]])
+        #expect(decoded.phrase("志平累").isEmpty, "no phrase across two texts")
+        #expect(decoded.record("terms", "无此").isEmpty)
+    }
+
+    @Test func manifestAndDocumentTable() throws {
+        let documents = randomDocuments(count: 120, seed: 3)
+        let decoded = try DecodedIndex(SearchIndex(documents: documents, analyzed: documents.map(AnalyzedDocument.init)))
+        #expect(decoded.manifest["documents"] as? Int == 120)
+        #expect(decoded.manifest["years"] as? [Int] == [2020, 2019, 2018])
+        #expect(decoded.manifest["tags"] as? [String] == ["乙", "甲"])
+        let chunk = try JSONSerialization.jsonObject(with: Data(decoded.files["docs/2.json"]!)) as! [[String: String]]
+        #expect(chunk.count == 20)
+        #expect(chunk.first?["url"] == "b/100/")
+        #expect(chunk.first?["issue"] == "第100期")
+        let other = randomDocuments(count: 120, seed: 4)
+        let changed = try DecodedIndex(SearchIndex(documents: other, analyzed: other.map(AnalyzedDocument.init)))
+        #expect(changed.manifest["version"] as? String != decoded.manifest["version"] as? String)
+    }
+}
