@@ -10,6 +10,10 @@ and checks A4 pages, the page count, page numbers `— N —` and the red masthe
 pdftotext and pdftoppm), keeping a PNG of page one.
 
 usage: browser_check.py SITE_DIR ARTIFACTS_DIR
+The search page: the shared tokenizer vectors run through templates/static/search.js, then queries typed
+into the page (a substring of a name, a phrase, a number, a Latin word, a number in plain form, a query
+with no hits) with their results, highlighted snippets, filters, the URL and the keyboard; a screenshot.
+
 Prints 'N passed, N failed' last; exits 1 when any check failed.
 """
 import base64
@@ -26,13 +30,17 @@ from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
+from selenium.webdriver.support.ui import WebDriverWait
 
 PAGES = {
     "home": "",
     "bulletin-305": "bulletins/2017/305/",
     "stats": "stats/",
     "exemplars": "exemplars/",
+    "search": "search/?q=%E9%9D%92%E8%8D%B7",
 }
+VECTORS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "Tests", "BulletinTests", "Fixtures", "search",
+                       "tokenizer-vectors.json")
 WIDTHS = {"phone": 390, "desktop": 1280}
 MASTHEAD_RED = (200, 22, 29)
 
@@ -159,6 +167,8 @@ def main():
             "const s = getComputedStyle(document.activeElement); return [document.activeElement.tagName, s.outlineStyle, s.outlineWidth]")
         check(outline[0] == "A" and outline[1] != "none" and outline[2] != "0px", f"keyboard focus is visible {outline}")
 
+        search_checks(driver, base, artifacts)
+
         driver.get(base + PAGES["bulletin-305"])
         pdf = base64.b64decode(driver.execute_cdp_cmd(
             "Page.printToPDF", {"preferCSSPageSize": True, "printBackground": True})["data"])
@@ -195,6 +205,99 @@ def main():
         server.shutdown()
     print(f"{passed} passed, {failed} failed")
     return 1 if failed else 0
+
+
+def search_results(driver, query):
+    """Types a query into the search page and waits for its outcome: (status, [(href, title, snippet marks)])."""
+    field = driver.find_element(By.ID, "search-query")
+    field.clear()
+    field.send_keys(query)
+    field.send_keys(Keys.ENTER)
+    return wait_for_results(driver)
+
+
+def wait_for_results(driver):
+    WebDriverWait(driver, 10).until(lambda d: d.execute_script(
+        "const s = document.getElementById('search-status').textContent;"
+        "const l = document.getElementById('search-results');"
+        "return s && !s.startsWith('正在') && l.getAttribute('aria-busy') !== 'true'"))
+    status = driver.find_element(By.ID, "search-status").text
+    results = driver.execute_script(
+        "return Array.from(document.querySelectorAll('.search-result')).map(r => ["
+        " r.querySelector('.entry-title a').getAttribute('href'), r.querySelector('.entry-title').textContent,"
+        " Array.from(r.querySelectorAll('.search-snippet mark')).map(m => m.textContent),"
+        " r.querySelector('.entry-meta').textContent])")
+    return status, results
+
+
+def search_checks(driver, base, artifacts):
+    with open(VECTORS, encoding="utf-8") as file:
+        vectors = json.load(file)
+    driver.get(base + "search/")
+    WebDriverWait(driver, 10).until(lambda d: d.execute_script("return !!window.BulletinSearch"))
+    mismatches = driver.execute_script(
+        "const v = arguments[0]; const bad = [];"
+        "for (const c of v.tokens) { const got = BulletinSearch.tokenStrings(c.text);"
+        "  if (JSON.stringify(got) !== JSON.stringify(c.tokens)) bad.push([c.text, got]); }"
+        "for (const c of v.queries) { const got = BulletinSearch.parseQuery(c.query).map(t => t.kind + ':' + t.text);"
+        "  if (JSON.stringify(got) !== JSON.stringify(c.terms)) bad.push([c.query, got]); }"
+        "return bad", vectors)
+    count = len(vectors["tokens"]) + len(vectors["queries"])
+    check(not mismatches, f"search.js: the {count} shared tokenizer vectors pass {mismatches[:3]}")
+
+    status, results = search_results(driver, "青荷")
+    check(len(results) == 1 and results[0][0].endswith("bulletins/2017/305/"),
+          f"search 青荷 (inside 小青荷): the 305 bulletin ({status}; {[r[0] for r in results]})")
+    check(results and "青荷" in results[0][2], f"search 青荷: snippet highlights 青荷 {results[0][2] if results else ''}")
+    check(results and "第1期（总第305期）" in results[0][3] and "2017年3月7日" in results[0][3],
+          f"search 青荷: result shows issue and date {results[0][3] if results else ''}")
+    check("q=%E9%9D%92%E8%8D%B7" in driver.current_url, f"search 青荷: query kept in the URL {driver.current_url}")
+    shot = os.path.join(artifacts, "search-results.png")
+    driver.save_screenshot(shot)
+    check(os.path.getsize(shot) > 0, f"search: screenshot saved to {shot}")
+
+    for query, mark in [("家庭志愿者", "家庭志愿者"), ("27093", "27093"), ("APP", "APP"), ("19.4万", None), ("194000", None)]:
+        status, results = search_results(driver, query)
+        check(len(results) == 1 and results[0][0].endswith("bulletins/2017/305/"), f"search {query}: the 305 bulletin ({status})")
+        if mark:
+            check(results and mark in results[0][2], f"search {query}: snippet highlights {mark} {results[0][2] if results else ''}")
+
+    status, results = search_results(driver, "青荷无此词")
+    check(not results and "没有找到" in status, f"search with no hits: a clear message ({status})")
+
+    search_results(driver, "青荷")
+    options = driver.execute_script(
+        "return ['search-year','search-tag','search-district'].map(id => Array.from(document.getElementById(id).options)"
+        ".map(o => o.textContent))")
+    check(options[0] == ["全部", "2017（1）"] and "志愿服务（1）" in options[1] and "西湖区（1）" in options[2],
+          f"search filters offer the results' year, tags and districts {options}")
+    driver.execute_script("const s = document.getElementById('search-district'); s.value = '西湖区';"
+                          "s.dispatchEvent(new Event('change'))")
+    status, results = wait_for_results(driver)
+    check(len(results) == 1 and "district=" in driver.current_url, f"search filter by district keeps the result and the URL ({driver.current_url})")
+    driver.get(base + "search/?q=%E9%9D%92%E8%8D%B7&year=2016")
+    status, results = wait_for_results(driver)
+    check(not results and "没有符合所选条件" in status and driver.find_element(By.ID, "search-query").get_attribute("value") == "青荷",
+          f"search state read from the URL, filter with no match explained ({status})")
+
+    driver.get(base + "search/")
+    driver.find_element(By.TAG_NAME, "body").send_keys("/")
+    check(driver.execute_script("return document.activeElement.id") == "search-query", "search: '/' focuses the search field")
+    status, results = search_results(driver, "志愿")
+    driver.switch_to.active_element.send_keys(Keys.ARROW_DOWN)
+    focused = driver.execute_script("return document.activeElement.closest('.search-result') !== null")
+    check(focused, "search: the down arrow moves from the field to the first result")
+
+    driver.get(base)
+    box = driver.find_element(By.CSS_SELECTOR, ".site-search input")
+    box.send_keys("家庭志愿者")
+    box.send_keys(Keys.ENTER)
+    status, results = wait_for_results(driver)
+    check("/search/" in driver.current_url and len(results) == 1, f"the search box of every page leads to the results ({status})")
+
+    driver.get(base + PAGES["bulletin-305"])
+    scripts = driver.execute_script("return document.scripts.length")
+    check(scripts == 0, "bulletin pages need no JavaScript")
 
 
 def red_pixels(ppm):

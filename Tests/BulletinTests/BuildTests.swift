@@ -67,15 +67,16 @@ import Testing
         defer { site.remove() }
         let report = await site.build()
         #expect(report.succeeded)
-        #expect(report.pages == 11)
-        #expect(report.summary.hasPrefix("Built 2 bulletins: 11 pages, 2 text editions, 6 data files and 2 static files in "))
+        #expect(report.pages == 12)
+        #expect(report.summary.hasPrefix("Built 2 bulletins: 12 pages, 2 text editions, 6 data files, 5 search index files and 3 static files in "))
         let files = TemporarySite.snapshot(site.output).keys.sorted()
         #expect(files == [
             "404.html", "bulletins/2016/1/bulletin.txt", "bulletins/2016/1/index.html", "bulletins/2016/index.html",
             "bulletins/2017/2/bulletin.txt", "bulletins/2017/2/index.html", "bulletins/2017/index.html",
             "bulletins/index.html", "data/bulletins.json", "data/exemplars.csv", "data/schema.json", "data/stats.csv",
-            "districts/index.html", "exemplars/index.html", "feed.xml", "index.html", "sitemap.xml", "static/favicon.svg",
-            "static/style.css",
+            "districts/index.html", "exemplars/index.html", "feed.xml", "index.html", "search/docs/0.json", "search/index.html",
+            "search/index.json", "search/meta.bin", "search/positions/0.bin", "search/terms/0.bin", "sitemap.xml",
+            "static/favicon.svg", "static/search.js", "static/style.css",
             "stats/index.html", "tags/index.html",
         ])
         let home = try site.read("index.html")

@@ -40,7 +40,7 @@ import Testing
     @Test func defaultTemplatesLoadCleanly() throws {
         let library = try TemplateLibrary.load(siteTemplatesDirectory: nil).get()
         #expect(library.names.isSuperset(of: TemplateLibrary.requiredTemplates))
-        #expect(library.staticFiles.map(\.path) == ["favicon.svg", "style.css"])
+        #expect(library.staticFiles.map(\.path) == ["favicon.svg", "search.js", "style.css"])
     }
 
     @Test func embeddedDefaultsAreTheRepositoryTemplates() throws {
