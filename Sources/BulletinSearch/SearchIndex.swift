@@ -34,74 +34,70 @@ public struct SearchDocument: Sendable {
     }
 }
 
-/// A token of the index: a CJK bigram (positional), a CJK character, or a word or number.
-enum IndexKey: Hashable, Sendable {
-    case bigram(UInt64)
-    case character(UInt32)
-    case word(String)
-
-    var text: String {
-        switch self {
-        case .bigram(let key):
-            String(String.UnicodeScalarView([Unicode.Scalar(UInt32(key >> 21))!, Unicode.Scalar(UInt32(key & 0x1F_FFFF))!]))
-        case .character(let value): String(Character(Unicode.Scalar(value)!))
-        case .word(let word): word
-        }
-    }
-}
-
-/// One bulletin's tokens, counted: the part of indexing that runs in parallel.
+/// One bulletin's tokens, counted: the part of indexing that runs in parallel. CJK tokens are packed into
+/// integers (`token << 22 | position`) and sorted, so a document costs a few flat arrays, not a dictionary.
 public struct AnalyzedDocument: Sendable {
+    /// Positions are packed into the low 22 bits; a longer document stops being indexed there.
+    static let positionBits: UInt64 = 22
+    static let positionMask: UInt64 = (1 << positionBits) - 1
+
     /// Tokens in the document (CJK characters, words and numbers), for length normalisation.
     var length: Int
     /// Positions below this are in the title or an exemplar name.
     var headEnd: Int
-    /// Occurrences and whether one is in the head, per token; bigrams also have their positions.
-    var terms: [IndexKey: (count: Int, head: Bool)]
-    var positions: [UInt64: [Int32]]
+    /// `first << 21 | second` of each bigram, shifted over its position; sorted.
+    var bigrams: [UInt64]
+    /// Each CJK character's scalar value shifted over its position; sorted.
+    var characters: [UInt64]
+    /// Occurrences of each word and number, and whether one is in the head.
+    var words: [String: (count: Int, head: Bool)]
 
     /// Tokenizes the head texts, then the other texts, with a break between any two.
     public init(_ document: SearchDocument) {
-        var terms: [IndexKey: (count: Int, head: Bool)] = [:]
-        var positions: [UInt64: [Int32]] = [:]
+        var bigrams: [UInt64] = []
+        var characters: [UInt64] = []
+        var words: [String: (count: Int, head: Bool)] = [:]
         var length = 0
         var position = 0
         var inHead = true
         var previous: (scalar: Unicode.Scalar, position: Int)?
-        func count(_ key: IndexKey) {
-            let old = terms[key] ?? (0, false)
-            terms[key] = (old.count + 1, old.head || inHead)
+        func count(_ word: String) {
+            let old = words[word] ?? (0, false)
+            words[word] = (old.count + 1, old.head || inHead)
         }
         func emit(_ token: SearchTokenizer.Token) {
             length += 1
             switch token {
             case .cjk(let scalar, let at):
-                count(.character(scalar.value))
+                guard UInt64(at) <= Self.positionMask else { return }
+                characters.append(UInt64(scalar.value) << Self.positionBits | UInt64(at))
                 if let previous, previous.position == at - 1 {
                     let key = UInt64(previous.scalar.value) << 21 | UInt64(scalar.value)
-                    count(.bigram(key))
-                    positions[key, default: []].append(Int32(at - 1))
+                    bigrams.append(key << Self.positionBits | UInt64(at - 1))
                 }
                 previous = (scalar, at)
             case .word(let word):
-                count(.word(word))
+                count(word)
             case .number(let canonical, let plain):
-                count(.word(canonical))
-                if let plain, plain != canonical { count(.word(plain)) }
+                count(canonical)
+                if let plain, plain != canonical { count(plain) }
             }
         }
         for text in document.headTexts {
-            position = SearchTokenizer.scan(text, firstPosition: position, emit: emit) + 1
+            position = SearchTokenizer.scan(text, firstPosition: position, emit: emit)
         }
         let headEnd = position
         inHead = false
         for text in document.texts {
-            position = SearchTokenizer.scan(text, firstPosition: position, emit: emit) + 1
+            position = SearchTokenizer.scan(text, firstPosition: position, emit: emit)
         }
+        bigrams.sort()
+        characters.sort()
         self.length = length
         self.headEnd = headEnd
-        self.terms = terms
-        self.positions = positions
+        self.bigrams = bigrams
+        self.characters = characters
+        self.words = words
     }
 }
 
@@ -109,6 +105,122 @@ public struct AnalyzedDocument: Sendable {
 public struct SearchFile: Sendable {
     public var path: String
     public var bytes: [UInt8]
+}
+
+/// Collects analysed documents in site order into postings, one document at a time, so that only the
+/// postings (not every document's tokens) stay in memory.
+public struct SearchIndexBuilder: Sendable {
+    private enum Key: Hashable {
+        case bigram(UInt64)
+        case character(UInt32)
+        case word(String)
+
+        var text: String {
+            switch self {
+            case .bigram(let key):
+                String(String.UnicodeScalarView([Unicode.Scalar(UInt32(key >> 21))!, Unicode.Scalar(UInt32(key & 0x1F_FFFF))!]))
+            case .character(let value): String(Character(Unicode.Scalar(value)!))
+            case .word(let word): word
+            }
+        }
+    }
+
+    /// The postings of one token.
+    private struct Postings {
+        var key: Key
+        var documents = 0
+        var lastDocument = 0
+        var bytes: [UInt8] = []
+        var positions: [UInt8] = []
+    }
+
+    private var documents: [SearchDocument] = []
+    private var metrics: [(length: Int, headEnd: Int)] = []
+    private var postings: [Postings] = []
+    private var bigramSlots: [UInt64: Int] = [:]
+    private var characterSlots: [UInt32: Int] = [:]
+    private var wordSlots: [String: Int] = [:]
+    private let termShardTarget: Int
+    private let positionShardTarget: Int
+
+    /// A builder whose shards aim at the given sizes (their counts are powers of two).
+    public init(termShardTarget: Int = SearchIndex.termShardTarget, positionShardTarget: Int = SearchIndex.positionShardTarget) {
+        self.termShardTarget = termShardTarget
+        self.positionShardTarget = positionShardTarget
+    }
+
+    /// Adds the next document in site order.
+    public mutating func add(_ document: SearchDocument, analyzed: AnalyzedDocument) {
+        let id = documents.count
+        documents.append(document)
+        metrics.append((analyzed.length, analyzed.headEnd))
+        let headEnd = UInt64(analyzed.headEnd)
+        forEachGroup(analyzed.bigrams) { key, positions in
+            let slot = slot(for: .bigram(key))
+            append(id, count: positions.count, head: (positions.first ?? headEnd) < headEnd, to: slot)
+            VarInt.append(positions.count, to: &postings[slot].positions)
+            var last: UInt64 = 0
+            for position in positions {
+                VarInt.append(Int(position - last), to: &postings[slot].positions)
+                last = position
+            }
+        }
+        forEachGroup(analyzed.characters) { key, positions in
+            append(id, count: positions.count, head: (positions.first ?? headEnd) < headEnd, to: slot(for: .character(UInt32(key))))
+        }
+        for (word, term) in analyzed.words {
+            append(id, count: term.count, head: term.head, to: slot(for: .word(word)))
+        }
+    }
+
+    /// Calls `body` with each distinct token of a sorted packed array and its positions.
+    private func forEachGroup(_ packed: [UInt64], _ body: (UInt64, ArraySlice<UInt64>) -> Void) {
+        var start = 0
+        var positions: [UInt64] = []
+        while start < packed.count {
+            let key = packed[start] >> AnalyzedDocument.positionBits
+            var end = start
+            positions.removeAll(keepingCapacity: true)
+            while end < packed.count, packed[end] >> AnalyzedDocument.positionBits == key {
+                positions.append(packed[end] & AnalyzedDocument.positionMask)
+                end += 1
+            }
+            body(key, positions[...])
+            start = end
+        }
+    }
+
+    private mutating func slot(for key: Key) -> Int {
+        switch key {
+        case .bigram(let value):
+            if let slot = bigramSlots[value] { return slot }
+            bigramSlots[value] = postings.count
+        case .character(let value):
+            if let slot = characterSlots[value] { return slot }
+            characterSlots[value] = postings.count
+        case .word(let value):
+            if let slot = wordSlots[value] { return slot }
+            wordSlots[value] = postings.count
+        }
+        postings.append(Postings(key: key))
+        return postings.count - 1
+    }
+
+    /// Appends a document to a token's postings; a bigram's positions follow the same gap.
+    private mutating func append(_ id: Int, count: Int, head: Bool, to slot: Int) {
+        let gap = id - postings[slot].lastDocument
+        VarInt.append(gap, to: &postings[slot].bytes)
+        VarInt.append(count << 1 | (head ? 1 : 0), to: &postings[slot].bytes)
+        if case .bigram = postings[slot].key { VarInt.append(gap, to: &postings[slot].positions) }
+        postings[slot].lastDocument = id
+        postings[slot].documents += 1
+    }
+
+    /// The finished index.
+    public func finish() -> SearchIndex {
+        SearchIndex(documents: documents, metrics: metrics, postings: postings.map { ($0.key.text, $0.documents, $0.bytes, $0.positions) },
+                    termShardTarget: termShardTarget, positionShardTarget: positionShardTarget)
+    }
 }
 
 /// The static search index: a manifest, per-document metadata, the document table in chunks, and postings
@@ -130,60 +242,32 @@ public struct SearchIndex: Sendable {
 
     public let files: [SearchFile]
 
-    /// Builds the index of `documents` (in site order) from their analyses; the targets set the shard sizes.
+    /// Builds the index of `documents` (in site order) from their analyses.
     public init(documents: [SearchDocument], analyzed: [AnalyzedDocument], termShardTarget: Int = Self.termShardTarget,
                 positionShardTarget: Int = Self.positionShardTarget) {
-        precondition(documents.count == analyzed.count)
-        var keys: [IndexKey] = []
-        var slots: [IndexKey: Int] = [:]
-        var postings: [[UInt8]] = []
-        var postingCounts: [Int] = []
-        var lastDocument: [Int] = []
-        var positionData: [Int: [UInt8]] = [:]
-        for (documentID, analysis) in analyzed.enumerated() {
-            for (key, term) in analysis.terms {
-                let slot: Int
-                if let existing = slots[key] {
-                    slot = existing
-                } else {
-                    slot = keys.count
-                    slots[key] = slot
-                    keys.append(key)
-                    postings.append([])
-                    postingCounts.append(0)
-                    lastDocument.append(0)
-                }
-                let gap = documentID - lastDocument[slot]
-                VarInt.append(gap, to: &postings[slot])
-                VarInt.append(term.count << 1 | (term.head ? 1 : 0), to: &postings[slot])
-                if case .bigram(let bigram) = key, let list = analysis.positions[bigram] {
-                    VarInt.append(gap, to: &positionData[slot, default: []])
-                    VarInt.append(list.count, to: &positionData[slot, default: []])
-                    var last: Int32 = 0
-                    for position in list {
-                        VarInt.append(Int(position - last), to: &positionData[slot, default: []])
-                        last = position
-                    }
-                }
-                lastDocument[slot] = documentID
-                postingCounts[slot] += 1
-            }
-        }
-        let texts = keys.map { Array($0.text.utf8) }
-        let order = keys.indices.sorted { texts[$0].lexicographicallyPrecedes(texts[$1]) }
+        var builder = SearchIndexBuilder(termShardTarget: termShardTarget, positionShardTarget: positionShardTarget)
+        for (document, analysis) in zip(documents, analyzed) { builder.add(document, analyzed: analysis) }
+        self = builder.finish()
+    }
 
-        let totalPostings = postings.reduce(0) { $0 + $1.count }
-        let totalPositions = positionData.values.reduce(0) { $0 + $1.count }
+    fileprivate init(documents: [SearchDocument], metrics: [(length: Int, headEnd: Int)],
+                     postings: [(token: String, documents: Int, bytes: [UInt8], positions: [UInt8])],
+                     termShardTarget: Int, positionShardTarget: Int) {
+        let texts = postings.map { Array($0.token.utf8) }
+        let order = postings.indices.sorted { texts[$0].lexicographicallyPrecedes(texts[$1]) }
+        let totalPostings = postings.reduce(0) { $0 + $1.bytes.count }
+        let totalPositions = postings.reduce(0) { $0 + $1.positions.count }
         let termShards = Self.shardCount(totalBytes: totalPostings, target: termShardTarget)
         let positionShards = Self.shardCount(totalBytes: totalPositions, target: positionShardTarget)
         var termFiles = [[UInt8]](repeating: [], count: termShards)
         var positionFiles = [[UInt8]](repeating: [], count: positionShards)
         for slot in order {
             let hash = SearchHash.fnv1a(texts[slot])
-            Self.appendRecord(token: texts[slot], count: postingCounts[slot], data: postings[slot],
+            let entry = postings[slot]
+            Self.appendRecord(token: texts[slot], count: entry.documents, data: entry.bytes,
                               to: &termFiles[Int(hash % UInt32(termShards))])
-            if let data = positionData[slot] {
-                Self.appendRecord(token: texts[slot], count: postingCounts[slot], data: data,
+            if !entry.positions.isEmpty {
+                Self.appendRecord(token: texts[slot], count: entry.documents, data: entry.positions,
                                   to: &positionFiles[Int(hash % UInt32(positionShards))])
             }
         }
@@ -195,9 +279,9 @@ public struct SearchIndex: Sendable {
         let tagIDs = Dictionary(uniqueKeysWithValues: tags.enumerated().map { ($1, $0) })
         let districtIDs = Dictionary(uniqueKeysWithValues: districts.enumerated().map { ($1, $0) })
         var meta: [UInt8] = []
-        for (document, analysis) in zip(documents, analyzed) {
-            VarInt.append(analysis.length, to: &meta)
-            VarInt.append(analysis.headEnd, to: &meta)
+        for (document, metric) in zip(documents, metrics) {
+            VarInt.append(metric.length, to: &meta)
+            VarInt.append(metric.headEnd, to: &meta)
             VarInt.append(yearIDs[document.year]!, to: &meta)
             let documentTags = Self.sortedNames(document.tags)
             VarInt.append(documentTags.count, to: &meta)
@@ -219,7 +303,7 @@ public struct SearchIndex: Sendable {
         }
         var version = SearchHash.FNV64()
         for file in files { version.add(file.bytes) }
-        let totalLength = analyzed.reduce(0) { $0 + $1.length }
+        let totalLength = metrics.reduce(0) { $0 + $1.length }
         let manifest: [String: Any] = [
             "format": Self.formatVersion,
             "version": String(version.value, radix: 16),

@@ -28,10 +28,11 @@ public enum SearchTokenizer {
         return (tokens, next)
     }
 
-    /// Calls `emit` for every token of `text`; returns the position after the text (one past a closing gap).
+    /// Calls `emit` for every token of `text`; returns the position after the text (one past a closing gap, so
+    /// the next text's characters are never adjacent to this one's).
     @discardableResult
     public static func scan(_ text: String, firstPosition: Int = 0, emit: (Token) -> Void) -> Int {
-        let scalars = Array(normalize(text).unicodeScalars)
+        let scalars = normalizedScalars(text)
         var position = firstPosition
         var inRun = false
         var index = 0
@@ -56,11 +57,13 @@ public enum SearchTokenizer {
             if isWordScalar(scalar) {
                 var end = index
                 var word = String.UnicodeScalarView()
+                var ascii = true
                 while end < scalars.count, isWordScalar(scalars[end]), !isCJK(scalars[end]) {
                     word.append(scalars[end])
+                    ascii = ascii && scalars[end].isASCII
                     end += 1
                 }
-                emit(.word(String(word)))
+                emit(.word(ascii ? asciiLowercased(word) : String(word).lowercased()))
                 index = end
                 continue
             }
@@ -71,11 +74,36 @@ public enum SearchTokenizer {
 
     // MARK: - Normalisation
 
-    /// NFKC, then lower case. Text made only of characters NFKC leaves alone is not converted.
+    /// NFKC, then lower case: what a query and a text are compared in.
     public static func normalize(_ text: String) -> String {
-        let needsNormalization = text.unicodeScalars.contains { !isNormalizationStable($0) }
-        let normalized = needsNormalization ? text.precomposedStringWithCompatibilityMapping : text
-        return normalized.lowercased()
+        String(String.UnicodeScalarView(normalizedScalars(text))).lowercased()
+    }
+
+    /// The NFKC form of `text` (case is left to the words). Full-width ASCII forms and the ideographic space
+    /// map to ASCII directly; only text with other characters that NFKC may change goes through Foundation.
+    static func normalizedScalars(_ text: String) -> [Unicode.Scalar] {
+        var result: [Unicode.Scalar] = []
+        result.reserveCapacity(text.utf8.count / 2)
+        for scalar in text.unicodeScalars {
+            if isNormalizationStable(scalar) {
+                result.append(scalar)
+            } else if (0xFF01...0xFF5E).contains(scalar.value) {
+                result.append(Unicode.Scalar(scalar.value - 0xFEE0)!)
+            } else if scalar.value == 0x3000 {
+                result.append(" ")
+            } else {
+                return Array(text.precomposedStringWithCompatibilityMapping.unicodeScalars)
+            }
+        }
+        return result
+    }
+
+    private static func asciiLowercased(_ word: String.UnicodeScalarView) -> String {
+        var lowered = String.UnicodeScalarView()
+        for scalar in word {
+            lowered.append((0x41...0x5A).contains(scalar.value) ? Unicode.Scalar(scalar.value + 0x20)! : scalar)
+        }
+        return String(lowered)
     }
 
     /// Characters that NFKC never changes and that never combine with a neighbour: ASCII, the common CJK

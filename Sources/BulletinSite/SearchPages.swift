@@ -24,10 +24,15 @@ extension SiteRenderer {
             headTexts: [bulletin.title] + bulletin.exemplars.map(\.name), texts: texts)
     }
 
-    /// The search index of the whole site, analysed on `jobs` workers.
+    /// The search index of the whole site, analysed on `jobs` workers a batch at a time (so only one batch's
+    /// tokens are in memory besides the postings).
     func searchIndex(jobs: Int) async -> SearchIndex {
-        let documents = bulletins.indices.map(searchDocument)
-        let analyzed = await parallelMap(documents, jobs: jobs) { AnalyzedDocument($0) }
-        return SearchIndex(documents: documents, analyzed: analyzed)
+        var builder = SearchIndexBuilder()
+        for start in stride(from: 0, to: bulletins.count, by: 512) {
+            let documents = (start..<min(bulletins.count, start + 512)).map(searchDocument)
+            let analyzed = await parallelMap(documents, jobs: jobs) { AnalyzedDocument($0) }
+            for (document, analysis) in zip(documents, analyzed) { builder.add(document, analyzed: analysis) }
+        }
+        return builder.finish()
     }
 }
