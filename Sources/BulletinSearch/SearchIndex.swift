@@ -140,13 +140,11 @@ public struct SearchIndexBuilder: Sendable {
     private var bigramSlots: [UInt64: Int] = [:]
     private var characterSlots: [UInt32: Int] = [:]
     private var wordSlots: [String: Int] = [:]
-    private let termShardTarget: Int
-    private let positionShardTarget: Int
+    private let layout: SearchIndexLayout
 
-    /// A builder whose shards aim at the given sizes (their counts are powers of two).
-    public init(termShardTarget: Int = SearchIndex.termShardTarget, positionShardTarget: Int = SearchIndex.positionShardTarget) {
-        self.termShardTarget = termShardTarget
-        self.positionShardTarget = positionShardTarget
+    /// A builder writing files in `layout`.
+    public init(layout: SearchIndexLayout = SearchIndexLayout()) {
+        self.layout = layout
     }
 
     /// Adds the next document in site order.
@@ -219,7 +217,7 @@ public struct SearchIndexBuilder: Sendable {
     /// The finished index.
     public func finish() -> SearchIndex {
         SearchIndex(documents: documents, metrics: metrics, postings: postings.map { ($0.key.text, $0.documents, $0.bytes, $0.positions) },
-                    termShardTarget: termShardTarget, positionShardTarget: positionShardTarget)
+                    layout: layout)
     }
 }
 
@@ -227,49 +225,50 @@ public struct SearchIndexBuilder: Sendable {
 /// sharded by token so that a query fetches only the shards of its tokens.
 ///
 /// Binary files are sequences of unsigned LEB128 varints. A term shard (`terms/N.bin`) holds records sorted
-/// by token: token length, token UTF-8, document count, byte count of the postings, then per document the
-/// gap to the previous document id and `occurrences << 1 | inHead`. A position shard (`positions/N.bin`)
+/// by token: token length, token UTF-8, document count, `byte count of the postings << 1 | ownFile`, then
+/// (unless the postings are in a file of their own, see `ownFilePath`) per document the gap to the previous
+/// document id and `occurrences << 1 | inHead`. A position shard (`positions/N.bin`)
 /// holds the same for CJK bigrams with, per document, the gap, the number of positions and the positions as
 /// gaps. `meta.bin` holds per document its length, head end, year index and tag and district ids. Document ids
 /// are the bulletins' order on the site, newest first.
 public struct SearchIndex: Sendable {
     /// Documents per file of the document table.
     public static let documentChunk = 50
-    /// The size the term shards aim at; their count is a power of two.
-    public static let termShardTarget = 16 * 1024
-    public static let positionShardTarget = 64 * 1024
     public static let formatVersion = 1
 
     public let files: [SearchFile]
 
     /// Builds the index of `documents` (in site order) from their analyses.
-    public init(documents: [SearchDocument], analyzed: [AnalyzedDocument], termShardTarget: Int = Self.termShardTarget,
-                positionShardTarget: Int = Self.positionShardTarget) {
-        var builder = SearchIndexBuilder(termShardTarget: termShardTarget, positionShardTarget: positionShardTarget)
+    public init(documents: [SearchDocument], analyzed: [AnalyzedDocument], layout: SearchIndexLayout = SearchIndexLayout()) {
+        var builder = SearchIndexBuilder(layout: layout)
         for (document, analysis) in zip(documents, analyzed) { builder.add(document, analyzed: analysis) }
         self = builder.finish()
     }
 
     fileprivate init(documents: [SearchDocument], metrics: [(length: Int, headEnd: Int)],
                      postings: [(token: String, documents: Int, bytes: [UInt8], positions: [UInt8])],
-                     termShardTarget: Int, positionShardTarget: Int) {
+                     layout: SearchIndexLayout) {
         let texts = postings.map { Array($0.token.utf8) }
         let order = postings.indices.sorted { texts[$0].lexicographicallyPrecedes(texts[$1]) }
-        let totalPostings = postings.reduce(0) { $0 + $1.bytes.count }
-        let totalPositions = postings.reduce(0) { $0 + $1.positions.count }
-        let termShards = Self.shardCount(totalBytes: totalPostings, target: termShardTarget)
-        let positionShards = Self.shardCount(totalBytes: totalPositions, target: positionShardTarget)
+        func sharedBytes(_ data: (Int) -> [UInt8]) -> Int {
+            postings.indices.reduce(0) { total, slot in data(slot).count > layout.ownFileThreshold ? total : total + data(slot).count }
+        }
+        let termShards = Self.shardCount(totalBytes: sharedBytes { postings[$0].bytes }, target: layout.termShardTarget)
+        let positionShards = Self.shardCount(totalBytes: sharedBytes { postings[$0].positions }, target: layout.positionShardTarget)
         var termFiles = [[UInt8]](repeating: [], count: termShards)
         var positionFiles = [[UInt8]](repeating: [], count: positionShards)
+        var ownFiles: [SearchFile] = []
         for slot in order {
-            let hash = SearchHash.fnv1a(texts[slot])
-            let entry = postings[slot]
-            Self.appendRecord(token: texts[slot], count: entry.documents, data: entry.bytes,
-                              to: &termFiles[Int(hash % UInt32(termShards))])
-            if !entry.positions.isEmpty {
-                Self.appendRecord(token: texts[slot], count: entry.documents, data: entry.positions,
-                                  to: &positionFiles[Int(hash % UInt32(positionShards))])
+            let shard = Int(SearchHash.fnv1a(texts[slot]))
+            func place(_ data: [UInt8], folder: String, in shards: inout [[UInt8]]) {
+                guard !data.isEmpty else { return }
+                let own = data.count > layout.ownFileThreshold
+                Self.appendRecord(token: texts[slot], count: postings[slot].documents, data: data, ownFile: own,
+                                  to: &shards[shard % shards.count])
+                if own { ownFiles.append(SearchFile(path: Self.ownFilePath(folder: folder, token: texts[slot]), bytes: data)) }
             }
+            place(postings[slot].bytes, folder: "terms", in: &termFiles)
+            place(postings[slot].positions, folder: "positions", in: &positionFiles)
         }
 
         let years = Array(Set(documents.map(\.year))).sorted(by: >)
@@ -294,6 +293,7 @@ public struct SearchIndex: Sendable {
         var files: [SearchFile] = [SearchFile(path: "meta.bin", bytes: meta)]
         files += termFiles.enumerated().map { SearchFile(path: "terms/\($0.offset).bin", bytes: $0.element) }
         files += positionFiles.enumerated().map { SearchFile(path: "positions/\($0.offset).bin", bytes: $0.element) }
+        files += ownFiles
         for start in stride(from: 0, to: documents.count, by: Self.documentChunk) {
             let chunk = documents[start..<min(documents.count, start + Self.documentChunk)].map { document in
                 ["title": document.title, "url": document.url, "text": document.textURL, "date": document.date,
@@ -329,12 +329,18 @@ public struct SearchIndex: Sendable {
         return count
     }
 
-    private static func appendRecord(token: [UInt8], count: Int, data: [UInt8], to file: inout [UInt8]) {
+    /// Appends a token's record to a shard: its postings, or only their size when they have a file of their own.
+    private static func appendRecord(token: [UInt8], count: Int, data: [UInt8], ownFile: Bool, to file: inout [UInt8]) {
         VarInt.append(token.count, to: &file)
         file += token
         VarInt.append(count, to: &file)
-        VarInt.append(data.count, to: &file)
-        file += data
+        VarInt.append(data.count << 1 | (ownFile ? 1 : 0), to: &file)
+        if !ownFile { file += data }
+    }
+
+    /// The file of a token whose postings are too big to share a shard: `terms/x/<UTF-8 in hex>.bin`.
+    static func ownFilePath(folder: String, token: [UInt8]) -> String {
+        folder + "/x/" + token.map { String($0, radix: 16).leftPadded(to: 2) }.joined() + ".bin"
     }
 
     /// Distinct names in UTF-8 order.
@@ -346,6 +352,28 @@ public struct SearchIndex: Sendable {
         // Only strings, numbers, arrays and dictionaries built above: serialisation cannot fail.
         let data = try! JSONSerialization.data(withJSONObject: value, options: [.sortedKeys, .withoutEscapingSlashes])
         return Array(data)
+    }
+}
+
+extension String {
+    func leftPadded(to length: Int) -> String {
+        count >= length ? self : String(repeating: "0", count: length - count) + self
+    }
+}
+
+/// How postings are split into files.
+public struct SearchIndexLayout: Sendable {
+    /// The size term and position shards aim at; their counts are powers of two.
+    public var termShardTarget = 16 * 1024
+    public var positionShardTarget = 16 * 1024
+    /// Postings larger than this get a file of their own, so a query for another token does not fetch them,
+    /// and a phrase query can weigh their sizes (kept in the shard) before fetching them.
+    public var ownFileThreshold = 4 * 1024
+
+    public init(termShardTarget: Int = 16 * 1024, positionShardTarget: Int = 16 * 1024, ownFileThreshold: Int = 4 * 1024) {
+        self.termShardTarget = termShardTarget
+        self.positionShardTarget = positionShardTarget
+        self.ownFileThreshold = ownFileThreshold
     }
 }
 

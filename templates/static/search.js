@@ -199,9 +199,9 @@
     return this.ready;
   };
 
-  /** The record of a token in its term or position shard: {count, bytes, offset, end}, or null. */
+  /** The record of a token in its term or position shard: {folder, token, count, size, own, bytes, offset, end}, or
+      null. A record marked `own` keeps its postings in a file of its own, fetched by `data`. */
   Index.prototype.record = function (folder, token) {
-    var self = this;
     var tokenBytes = encoder.encode(token);
     var shardCount = folder === "terms" ? this.manifest.termShards : this.manifest.positionShards;
     var path = folder + "/" + (fnv1a(tokenBytes) % shardCount) + ".bin";
@@ -212,9 +212,11 @@
           var length = reader.varint();
           var name = decoder.decode(bytes.subarray(reader.offset, reader.offset + length));
           reader.offset += length;
-          var count = reader.varint(), size = reader.varint();
-          records.set(name, { count: count, bytes: bytes, offset: reader.offset, end: reader.offset + size });
-          reader.offset += size;
+          var count = reader.varint(), packed = reader.varint();
+          var size = Math.floor(packed / 2), own = packed % 2 === 1;
+          records.set(name, { folder: folder, token: name, count: count, size: size, own: own, bytes: bytes,
+                              offset: reader.offset, end: reader.offset + (own ? 0 : size) });
+          if (!own) reader.offset += size;
         }
         return records;
       }));
@@ -222,13 +224,25 @@
     return this.shards.get(path).then(function (records) { return records.get(token) || null; });
   };
 
+  /** The postings of a record: a Reader over them and where they end. */
+  Index.prototype.data = function (record) {
+    if (!record.own) return Promise.resolve({ reader: new Reader(record.bytes, record.offset), end: record.end });
+    var hex = Array.from(encoder.encode(record.token), function (b) { return b.toString(16).padStart(2, "0"); }).join("");
+    return this.fetchFile(record.folder + "/x/" + hex + ".bin").then(function (bytes) {
+      return { reader: new Reader(bytes, 0), end: bytes.length };
+    });
+  };
+
   /** Documents with a token: Map id → {count, head}. */
   Index.prototype.postings = function (token) {
+    var self = this;
     return this.record("terms", token).then(function (record) {
+      return record ? self.data(record) : null;
+    }).then(function (data) {
       var result = new Map();
-      if (!record) return result;
-      var reader = new Reader(record.bytes, record.offset), id = 0;
-      while (reader.offset < record.end) {
+      if (!data) return result;
+      var reader = data.reader, id = 0;
+      while (reader.offset < data.end) {
         id += reader.varint();
         var value = reader.varint();
         result.set(id, { count: Math.floor(value / 2), head: value % 2 === 1 });
@@ -237,13 +251,12 @@
     });
   };
 
-  /** Positions of a CJK bigram: Map id → Set of positions. */
-  Index.prototype.positions = function (token) {
-    return this.record("positions", token).then(function (record) {
+  /** Positions of a CJK bigram from its record: Map id → Set of positions. */
+  Index.prototype.positions = function (record) {
+    return this.data(record).then(function (data) {
       var result = new Map();
-      if (!record) return result;
-      var reader = new Reader(record.bytes, record.offset), id = 0;
-      while (reader.offset < record.end) {
+      var reader = data.reader, id = 0;
+      while (reader.offset < data.end) {
         id += reader.varint();
         var set = new Set(), position = 0;
         for (var n = reader.varint(); n > 0; n--) { position += reader.varint(); set.add(position); }
@@ -253,14 +266,33 @@
     });
   };
 
-  /** Documents containing a run of three or more CJK characters, from the positions of bigrams covering it. */
+  /** Documents containing a run of three or more CJK characters. Reads the records of all its bigrams (their
+      shards are small), picks the bigrams that cover every character with the fewest bytes to fetch, and checks
+      that they occur at consecutive positions. */
   Index.prototype.phrase = function (chars) {
     var self = this;
-    var offsets = [];
-    for (var o = 0; o + 1 < chars.length; o += 2) offsets.push(o);
-    if (offsets[offsets.length - 1] !== chars.length - 2) offsets.push(chars.length - 2);
-    return Promise.all(offsets.map(function (offset) { return self.positions(chars[offset] + chars[offset + 1]); })).then(function (lists) {
+    var bigrams = [];
+    for (var o = 0; o + 1 < chars.length; o++) bigrams.push(chars[o] + chars[o + 1]);
+    return Promise.all(bigrams.map(function (bigram) { return self.record("positions", bigram); })).then(function (records) {
+      if (records.some(function (record) { return !record; })) return [];
+      // cheapest[o]: bytes to fetch for a cover of characters 0…o+1 that uses bigram o; covers may skip one bigram.
+      var cheapest = [], previous = [];
+      records.forEach(function (record, o) {
+        var cost = record.own ? record.size : 0;
+        if (o === 0) { cheapest.push(cost); previous.push(-1); return; }
+        var from = o >= 2 && cheapest[o - 2] < cheapest[o - 1] ? o - 2 : o - 1;
+        cheapest.push(cost + cheapest[from]);
+        previous.push(from);
+      });
+      var offsets = [];
+      for (var at = records.length - 1; at >= 0; at = previous[at]) offsets.unshift(at);
+      return Promise.all(offsets.map(function (offset) { return self.positions(records[offset]); })).then(function (lists) {
+        return [offsets, lists];
+      });
+    }).then(function (found) {
       var result = new Map();
+      if (!found.length) return result;
+      var offsets = found[0], lists = found[1];
       lists[0].forEach(function (starts, id) {
         var count = 0, head = false;
         for (var i = 1; i < lists.length; i++) if (!lists[i].has(id)) return;
