@@ -205,6 +205,7 @@ def main():
             driver.get(base + "search/")
             ours = driver.execute_async_script(OURS, query)
             driver.get(base + "search/")
+            driver.execute_cdp_cmd("Network.clearBrowserCache", {})  # Pagefind's worker fetches past the page's cache setting
             SERVED.clear()
             theirs = driver.execute_async_script(PAGEFIND, query)
             fetched = [(path, size) for path, size in SERVED if path.startswith("/pagefind/")]

@@ -9,7 +9,9 @@ landmarks, labelled charts, a visible focus ring, contrast of the red). Then pri
 and checks A4 pages, the page count, page numbers `— N —` and the red masthead on page one (with pdfinfo,
 pdftotext and pdftoppm), keeping a PNG of page one.
 
-usage: browser_check.py SITE_DIR ARTIFACTS_DIR
+With the built fixture archive as a third argument, also checks the ranking of search results there.
+
+usage: browser_check.py SITE_DIR ARTIFACTS_DIR [ARCHIVE_SITE_DIR]
 The search page: the shared tokenizer vectors run through templates/static/search.js, then queries typed
 into the page (a substring of a name, a phrase, a number, a Latin word, a number in plain form, a query
 with no hits) with their results, highlighted snippets, filters, the URL and the keyboard; a screenshot.
@@ -168,6 +170,8 @@ def main():
         check(outline[0] == "A" and outline[1] != "none" and outline[2] != "0px", f"keyboard focus is visible {outline}")
 
         search_checks(driver, base, artifacts)
+        if len(sys.argv) > 3:
+            ranking_checks(driver, sys.argv[3])
 
         driver.get(base + PAGES["bulletin-305"])
         pdf = base64.b64decode(driver.execute_cdp_cmd(
@@ -298,6 +302,22 @@ def search_checks(driver, base, artifacts):
     driver.get(base + PAGES["bulletin-305"])
     scripts = driver.execute_script("return document.scripts.length")
     check(scripts == 0, "bulletin pages need no JavaScript")
+
+
+def ranking_checks(driver, archive):
+    server = serve(archive)
+    try:
+        driver.get(f"http://127.0.0.1:{server.server_address[1]}/search/")
+        status, results = search_results(driver, "文明")
+        titles = [r[1] for r in results]
+        check(len(titles) == 3 and all("文明" in t for t in titles[:2]) and "文明" not in titles[2],
+              f"search ranking: matches in the title before matches in the text only {titles}")
+        status, results = search_results(driver, "示例市")
+        check(len(results) == 4, f"search 示例市 in the archive: 4 bulletins, drafts left out ({status})")
+        status, results = search_results(driver, "王某某")
+        check(len(results) == 1 and results[0][0].endswith("bulletins/2023/102/"), "search finds an exemplar's name")
+    finally:
+        server.shutdown()
 
 
 def red_pixels(ppm):
