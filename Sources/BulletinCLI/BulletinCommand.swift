@@ -67,8 +67,8 @@ struct Build: AsyncParsableCommand {
     @Flag(name: .long, help: "Print nothing but problems.")
     var quiet = false
 
-    @Flag(name: .long, help: "Also print the time each stage took.")
-    var verbose = false
+    @Flag(name: [.customLong("timings"), .customLong("verbose")], help: "Also print the time each stage took and the size of the search index.")
+    var timings = false
 
     func run() async throws {
         var options = site.buildOptions
@@ -82,8 +82,9 @@ struct Build: AsyncParsableCommand {
         bar.clear()
         for diagnostic in report.diagnostics { Console.printError(diagnostic.rendered) }
         if report.succeeded {
-            if verbose {
+            if timings {
                 for (stage, seconds) in report.stageSeconds { print(String(format: "  %@: %.3f s", stage, seconds)) }
+                print(String(format: "  search index size: %d files, %.2f MB", report.searchFiles, Double(report.searchBytes) / 1e6))
             }
             if !quiet { print(report.summary) }
         } else {

@@ -73,8 +73,9 @@ public struct BuildReport: Sendable {
     /// Feeds, sitemap and data files written.
     public var dataFiles: Int
     public var staticFiles: Int
-    /// Files of the search index.
+    /// Files of the search index and their total size in bytes.
     public var searchFiles: Int = 0
+    public var searchBytes: Int = 0
     public var seconds: Double
     /// Seconds spent in each stage, in order.
     public var stageSeconds: [(stage: String, seconds: Double)] = []
@@ -205,6 +206,7 @@ public enum SiteBuilder {
             var result = report(diagnostics, bulletins: renderer.bulletins.count, pages: pages,
                                 staticFiles: templates.staticFiles.count, succeeded: true)
             result.searchFiles = searchIndex.files.count
+            result.searchBytes = searchIndex.totalBytes
             result.stageSeconds = stages
             return result
         } catch {

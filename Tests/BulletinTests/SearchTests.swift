@@ -34,8 +34,26 @@ struct DecodedIndex {
     var files: [String: [UInt8]]
 
     init(_ index: SearchIndex) throws {
-        files = Dictionary(uniqueKeysWithValues: index.files.map { ($0.path, $0.bytes) })
+        try self.init(files: Dictionary(uniqueKeysWithValues: index.files.map { ($0.path, $0.bytes) }))
+    }
+
+    /// The index in the `search/` folder of a built site.
+    init(folder: URL) throws {
+        try self.init(files: TemporarySite.snapshot(folder).mapValues { Array($0) })
+    }
+
+    private init(files: [String: [UInt8]]) throws {
+        self.files = files
         manifest = try JSONSerialization.jsonObject(with: Data(files["index.json"]!)) as! [String: Any]
+    }
+
+    /// The document table entries in id order.
+    var documents: [[String: String]] {
+        get throws {
+            try (0..<((manifest["documents"] as! Int + 49) / 50)).flatMap { chunk in
+                try JSONSerialization.jsonObject(with: Data(files["docs/\(chunk).json"]!)) as! [[String: String]]
+            }
+        }
     }
 
     /// The records of a shard folder for a token: documents with their values (`count << 1 | head` for terms,
@@ -124,6 +142,24 @@ struct DecodedIndex {
 }
 
 @Suite struct SearchIndexTests {
+    @Test func theFixtureArchiveIsIndexedWithoutItsDraft() async throws {
+        let site = try CLITests.fixture("archive")
+        defer { site.remove() }
+        #expect(await site.build().succeeded)
+        let index = try DecodedIndex(folder: site.output.appending(path: "search"))
+        let urls = try index.documents.map { $0["url"]! }
+        #expect(urls == ["bulletins/2024/104/", "bulletins/2023/103/", "bulletins/2023/102/", "bulletins/2022/101/"],
+                "newest first, the draft left out")
+        #expect(index.manifest["years"] as? [Int] == [2024, 2023, 2022])
+        #expect(index.phrase("文明餐桌") == [1])
+        #expect(index.phrase("草稿内容").isEmpty)
+        let name = index.record("terms", "某某")
+        #expect(name.map(\.document) == [2] && name.first?.values.first.map { $0 & 1 } == 1, "an exemplar's name ranks as a head match")
+        #expect(index.record("terms", "10200000").map(\.document) == [2], "the stat value 1020万 is found by its plain value")
+        #expect(try String(contentsOf: site.output.appending(path: "search/index.html"), encoding: .utf8)
+            .contains("<script src=\"../static/search.js\" data-index=\"../search/\" data-root=\"../\"></script>"))
+    }
+
     /// Random texts over a small alphabet, so bigrams repeat across documents and phrases can be present in
     /// pieces without being present whole: the case positions exist for.
     func randomDocuments(count: Int, seed: UInt64) -> [SearchDocument] {
