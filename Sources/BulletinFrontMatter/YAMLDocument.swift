@@ -13,9 +13,11 @@ struct YAMLDocument {
         let lint = YAMLLint.check(yaml, firstLine: firstLine, in: source)
         if lint.hasErrors { return (nil, lint) }
         do {
-            let parser = try Parser(yaml: yaml, resolver: .basic)
+            // An explicit encoding spares Yams a look at the environment on every parse.
+            let parser = try Parser(yaml: yaml, resolver: .basic, encoding: .utf8)
             guard let root = try parser.singleRoot() else { return (Node.mapping(.init([])), lint) }
-            if let anchored = firstAnchoredNode(root) {
+            let mayHaveAnchors = yaml.utf8.contains { $0 == UInt8(ascii: "&") || $0 == UInt8(ascii: "*") }
+            if mayHaveAnchors, let anchored = firstAnchoredNode(root) {
                 return (nil, [diagnostic(
                     "YAML anchors and aliases ('&name', '*name') are not allowed in front matter; write each value out in full",
                     at: anchored.mark)])

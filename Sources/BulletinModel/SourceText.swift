@@ -4,27 +4,29 @@ public struct SourceText: Sendable {
     /// The file as shown in diagnostics.
     public let path: String
     public let text: String
+    /// Where each line starts, for diagnostics that quote their line.
+    private let lineStarts: [String.Index]
 
     public init(path: String, text: String) {
         self.path = path
         self.text = text
+        var starts = [text.startIndex]
+        var index = text.utf8.startIndex
+        while let newline = text.utf8[index...].firstIndex(of: UInt8(ascii: "\n")) {
+            index = text.utf8.index(after: newline)
+            starts.append(index)
+        }
+        lineStarts = starts
     }
 
     /// The text of 1-based `line`, or nil when out of range.
     public func line(_ number: Int) -> String? {
-        let newline = UInt8(ascii: "\n")
-        var current = 1
-        var start = text.startIndex
-        while current < number {
-            guard let end = text.utf8[start...].firstIndex(of: newline) else { return nil }
-            start = text.utf8.index(after: end)
-            current += 1
-        }
-        let end = text.utf8[start...].firstIndex(of: newline) ?? text.endIndex
+        guard number >= 1, number <= lineStarts.count else { return nil }
+        let start = lineStarts[number - 1]
+        let end = number < lineStarts.count ? text.utf8.index(before: lineStarts[number]) : text.endIndex
         return String(text[start..<end])
     }
 
-    /// A diagnostic at `line`/`column` of this file, carrying the source line for the caret display.
     public func diagnostic(_ severity: Diagnostic.Severity, _ message: String, line: Int, column: Int) -> Diagnostic {
         Diagnostic(severity, message, at: SourceLocation(file: path, line: line, column: column), sourceLine: self.line(line))
     }

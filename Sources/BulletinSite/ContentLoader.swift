@@ -2,6 +2,9 @@ import BulletinFrontMatter
 import BulletinMarkdown
 import BulletinModel
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// A bulletin read from its file: front matter, rendered body, derived summary.
 struct LoadedBulletin: Sendable {
@@ -75,28 +78,47 @@ enum ContentLoader {
     static func markdownFiles(under directory: URL, siteDirectory: URL) -> (files: [(url: URL, displayPath: String)], skipped: [Diagnostic]) {
         let root = siteDirectory.standardizedFileURL.path
         let realRoot = siteDirectory.standardizedFileURL.resolvingSymlinksInPath().path
-        guard let enumerator = FileManager.default.enumerator(
-            at: directory, includingPropertiesForKeys: [.isRegularFileKey, .isSymbolicLinkKey], options: [.skipsHiddenFiles]
-        ) else { return ([], []) }
         var files: [(url: URL, displayPath: String)] = []
         var skipped: [Diagnostic] = []
-        for case let url as URL in enumerator {
-            let path = url.standardizedFileURL.path
-            let display = path.hasPrefix(root + "/") ? String(path.dropFirst(root.count + 1)) : path
-            if (try? url.resourceValues(forKeys: [.isSymbolicLinkKey]).isSymbolicLink) == true {
-                let target = url.resolvingSymlinksInPath()
-                var isDirectory: ObjCBool = false
-                let exists = FileManager.default.fileExists(atPath: target.path, isDirectory: &isDirectory)
-                if !exists || !target.path.hasPrefix(realRoot + "/") || isDirectory.boolValue {
-                    let reason = !exists ? "it is dangling or loops" : isDirectory.boolValue ? "links to folders are not followed" : "it points outside the site"
-                    skipped.append(.warning("symbolic link skipped: \(reason)", at: SourceLocation(file: display, line: 1, column: 1)))
-                    continue
+        // A directory walk with readdir: the entry types come with the names, so only links need a stat.
+        var folders = [directory.standardizedFileURL.path]
+        while let folder = folders.popLast() {
+            guard let stream = opendir(folder) else { continue }
+            defer { closedir(stream) }
+            while let entry = readdir(stream) {
+                let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
+                guard !name.hasPrefix(".") else { continue }
+                let path = folder + "/" + name
+                let display = path.hasPrefix(root + "/") ? String(path.dropFirst(root.count + 1)) : path
+                var type = Int32(entry.pointee.d_type)
+                if type == Int32(DT_UNKNOWN) {
+                    var info = stat()
+                    guard lstat(path, &info) == 0 else { continue }
+                    type = (info.st_mode & S_IFMT) == S_IFDIR ? Int32(DT_DIR) : (info.st_mode & S_IFMT) == S_IFLNK ? Int32(DT_LNK) : Int32(DT_REG)
+                }
+                switch type {
+                case Int32(DT_DIR):
+                    folders.append(path)
+                case Int32(DT_LNK):
+                    let target = URL(fileURLWithPath: path).resolvingSymlinksInPath()
+                    var isDirectory: ObjCBool = false
+                    let exists = FileManager.default.fileExists(atPath: target.path, isDirectory: &isDirectory)
+                    if !exists || !target.path.hasPrefix(realRoot + "/") || isDirectory.boolValue {
+                        let reason = !exists ? "it is dangling or loops" : isDirectory.boolValue ? "links to folders are not followed" : "it points outside the site"
+                        skipped.append(.warning("symbolic link skipped: \(reason)", at: SourceLocation(file: display, line: 1, column: 1)))
+                    } else if name.hasSuffix(".md") {
+                        files.append((URL(fileURLWithPath: path), display))
+                    }
+                case Int32(DT_REG):
+                    if name.hasSuffix(".md") { files.append((URL(fileURLWithPath: path), display)) }
+                default:
+                    break
                 }
             }
-            guard url.pathExtension == "md", (try? url.resourceValues(forKeys: [.isRegularFileKey]).isRegularFile) == true else { continue }
-            files.append((url, display))
         }
-        return (files.sorted { $0.displayPath.utf8.lexicographicallyPrecedes($1.displayPath.utf8) }, skipped)
+        files.sort { $0.displayPath.utf8.lexicographicallyPrecedes($1.displayPath.utf8) }
+        skipped.sort { ($0.location?.file ?? "").utf8.lexicographicallyPrecedes(($1.location?.file ?? "").utf8) }
+        return (files, skipped)
     }
 
     /// Reads and decodes a file, rejecting empty, oversized and non-UTF-8 files with a located diagnostic.

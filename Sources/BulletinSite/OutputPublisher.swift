@@ -12,6 +12,24 @@ import Glibc
 /// Dotfiles at the top of the old output (`.gitkeep`, `.git` of a deployment checkout) are carried over.
 struct OutputPublisher {
     let destination: URL
+    /// Folders already made below the staging folder, so each file costs one open and one write.
+    private let madeFolders = MadeFolders()
+
+    init(destination: URL) {
+        self.destination = destination
+    }
+
+    private final class MadeFolders: @unchecked Sendable {
+        private let lock = NSLock()
+        private var folders: Set<String> = []
+
+        /// Runs `make` for a folder the first time it is asked for.
+        func ensure(_ folder: String, make: () throws -> Void) rethrows {
+            if lock.withLock({ folders.contains(folder) }) { return }
+            try make()
+            lock.withLock { _ = folders.insert(folder) }
+        }
+    }
 
     var staging: URL { sibling(suffix: "staging") }
     var lockFile: URL { sibling(suffix: "lock") }
@@ -60,9 +78,34 @@ struct OutputPublisher {
               !segments.contains(where: { $0 == ".." || $0 == "." || $0.isEmpty }) else {
             throw PublishError("refusing to write '\(relativePath)': it would leave the output folder")
         }
-        let url = staging.appending(path: relativePath)
-        try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
-        try Data(bytes).write(to: url)
+        let path = staging.path + "/" + relativePath
+        if let slash = relativePath.lastIndex(of: "/") {
+            let folder = String(relativePath[..<slash])
+            try madeFolders.ensure(folder) {
+                try FileManager.default.createDirectory(atPath: staging.path + "/" + folder, withIntermediateDirectories: true)
+            }
+        }
+        let descriptor = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        guard descriptor >= 0 else { throw PublishError("cannot create \(path): \(String(cString: strerror(errno)))") }
+        defer { close(descriptor) }
+        let written: Int = bytes.withContiguousStorageIfAvailable { buffer in
+            Self.writeAll(descriptor, UnsafeRawBufferPointer(buffer))
+        } ?? Array(bytes).withUnsafeBytes { Self.writeAll(descriptor, $0) }
+        guard written == bytes.count else { throw PublishError("cannot write \(path): \(String(cString: strerror(errno)))") }
+    }
+
+    /// Writes the whole buffer, continuing after partial writes; the number of bytes written.
+    private static func writeAll(_ descriptor: Int32, _ buffer: UnsafeRawBufferPointer) -> Int {
+        var done = 0
+        while done < buffer.count {
+            let result = Glibc.write(descriptor, buffer.baseAddress! + done, buffer.count - done)
+            if result < 0 {
+                if errno == EINTR { continue }
+                return done
+            }
+            done += result
+        }
+        return done
     }
 
     /// Moves the finished staging folder into place and removes the previous output.
