@@ -194,13 +194,20 @@ enum Summary {
     }
 }
 
-/// Maps `items` with up to `jobs` concurrent tasks, keeping the input order.
+/// Maps `items` with up to `jobs` concurrent tasks, keeping the input order. Workers take the next item when
+/// they are free, so a few slow items (a large data file) do not leave the other workers idle.
 func parallelMap<T: Sendable, R: Sendable>(_ items: [T], jobs: Int, _ transform: @escaping @Sendable (T) -> R) async -> [R] {
     let workers = max(1, min(jobs, items.count))
+    let next = WorkCounter()
     return await withTaskGroup(of: [(Int, R)].self) { group in
-        for worker in 0..<workers {
+        for _ in 0..<workers {
             group.addTask {
-                stride(from: worker, to: items.count, by: workers).map { ($0, transform(items[$0])) }
+                var done: [(Int, R)] = []
+                while let index = next.take(below: items.count) {
+                    done.append((index, transform(items[index])))
+                    await Task.yield()  // lets other work of the build (the search index) share the threads
+                }
+                return done
             }
         }
         var results = [R?](repeating: nil, count: items.count)
@@ -208,5 +215,20 @@ func parallelMap<T: Sendable, R: Sendable>(_ items: [T], jobs: Int, _ transform:
             for (index, value) in chunk { results[index] = value }
         }
         return results.map { $0! }
+    }
+}
+
+/// Hands out item indices to workers, each once.
+final class WorkCounter: @unchecked Sendable {
+    private let lock = NSLock()
+    private var next = 0
+
+    /// The next index, or nil when all below `count` are taken.
+    func take(below count: Int) -> Int? {
+        lock.withLock {
+            guard next < count else { return nil }
+            next += 1
+            return next - 1
+        }
     }
 }

@@ -81,8 +81,12 @@ struct OutputPublisher {
         let path = staging.path + "/" + relativePath
         if let slash = relativePath.lastIndex(of: "/") {
             let folder = String(relativePath[..<slash])
-            try madeFolders.ensure(folder) {
-                try FileManager.default.createDirectory(atPath: staging.path + "/" + folder, withIntermediateDirectories: true)
+            do {
+                try madeFolders.ensure(folder) {
+                    try FileManager.default.createDirectory(atPath: staging.path + "/" + folder, withIntermediateDirectories: true)
+                }
+            } catch {
+                throw PublishError("cannot create the folder \(folder): \(error.localizedDescription)")
             }
         }
         let descriptor = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)

@@ -182,31 +182,40 @@ public enum SiteBuilder {
             try publisher.prepareStaging()
             let pages = renderer.pages
             let counter = ProgressCounter(stage: "writing pages", total: pages.count, report: options.progress)
-            let failures = await parallelMap(pages, jobs: options.jobs) { page -> String? in
+            // The search index is built beside the pages: its merging is sequential and fills the gaps.
+            async let searchIndex = renderer.searchIndex(jobs: options.jobs)
+            let failures = await parallelMap(renderer.renderingOrder(pages), jobs: options.jobs) { page -> String? in
                 do {
                     try publisher.write(renderer.render(page).utf8, to: renderer.outputPath(page))
                     counter.increment()
                     return nil
                 } catch {
-                    return "cannot write \(renderer.outputPath(page)): \(error.localizedDescription)"
+                    return "\(error)"
                 }
             }
             if let failure = failures.compactMap({ $0 }).first { throw PublishError(failure) }
             for file in templates.staticFiles {
                 try publisher.write(file.bytes, to: "static/" + file.path)
             }
-            endStage("render and write")
-            let searchIndex = await renderer.searchIndex(jobs: options.jobs)
-            for file in searchIndex.files {
-                try publisher.write(file.bytes, to: SitePaths.search + file.path)
+            endStage("render and write pages")
+            let index = await searchIndex
+            endStage("finish the search index")
+            let searchFailures = await parallelMap(index.files, jobs: options.jobs) { file -> String? in
+                do {
+                    try publisher.write(file.bytes, to: SitePaths.search + file.path)
+                    return nil
+                } catch {
+                    return "\(error)"
+                }
             }
-            endStage("search index")
+            if let failure = searchFailures.compactMap({ $0 }).first { throw PublishError(failure) }
+            endStage("write the search index")
             try publisher.publish()
             endStage("publish")
             var result = report(diagnostics, bulletins: renderer.bulletins.count, pages: pages,
                                 staticFiles: templates.staticFiles.count, succeeded: true)
-            result.searchFiles = searchIndex.files.count
-            result.searchBytes = searchIndex.totalBytes
+            result.searchFiles = index.files.count
+            result.searchBytes = index.totalBytes
             result.stageSeconds = stages
             return result
         } catch {

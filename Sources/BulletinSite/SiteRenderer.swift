@@ -68,6 +68,18 @@ struct SiteRenderer: Sendable {
         return pages
     }
 
+    /// The pages with the slowest first (data files, stat pages, then the rest in site order), so that the
+    /// last pages to finish are short ones and no worker waits long for another at the end.
+    func renderingOrder(_ pages: [PageKind]) -> [PageKind] {
+        func isSlow(_ page: PageKind) -> Bool {
+            switch page {
+            case .data, .stat, .exemplarIndex, .sitemap: true
+            default: false
+            }
+        }
+        return pages.filter(isSlow) + pages.filter { !isSlow($0) }
+    }
+
     /// The output file of a page, relative to the output folder.
     func outputPath(_ page: PageKind) -> String {
         switch page {
