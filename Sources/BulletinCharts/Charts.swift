@@ -144,9 +144,12 @@ public enum Charts {
         return year
     }
 
-    private static func format(_ value: Double) -> String {
-        let rounded = (value * 10).rounded() / 10
-        return rounded == rounded.rounded() ? String(Int(rounded)) : String(format: "%.1f", rounded)
+    /// A coordinate to one decimal, without a trailing `.0` (integer arithmetic: `String(format:)` is slow and
+    /// a stat page draws thousands of points).
+    static func format(_ value: Double) -> String {
+        let tenths = Int((value * 10).rounded())
+        if tenths % 10 == 0 { return String(tenths / 10) }
+        return (tenths < 0 ? "-" : "") + String(abs(tenths) / 10) + "." + String(abs(tenths) % 10)
     }
 
     static func escape(_ text: String) -> String {

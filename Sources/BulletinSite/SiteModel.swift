@@ -10,6 +10,8 @@ struct SiteModel: Sendable {
     let bulletins: [LoadedBulletin]
     /// Years with bulletins, newest first.
     let years: [Int]
+    /// The indices of each year's bulletins, in site order.
+    let bulletinsByYear: [Int: [Int]]
     /// For each bulletin, the indices of its older and newer neighbours in the same series.
     let neighbours: [(older: Int?, newer: Int?)]
     let stats: [StatSeries]
@@ -55,6 +57,7 @@ struct SiteModel: Sendable {
         }
         let model = SiteModel(
             config: config, bulletins: sorted, years: Array(Set(bulletins.map(\.date.year))).sorted(by: >),
+            bulletinsByYear: Dictionary(grouping: bulletins.indices) { bulletins[$0].date.year },
             neighbours: neighbours, stats: stats.series, exemplars: exemplars.entries, taxonomies: taxonomies,
             folderNames: folderNames)
         let diagnostics = stats.diagnostics + exemplars.diagnostics + tags.diagnostics + districts.diagnostics

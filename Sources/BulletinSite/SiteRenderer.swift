@@ -47,7 +47,7 @@ struct SiteRenderer: Sendable {
         var pages: [PageKind] = Pagination.pages(total: bulletins.count, size: pageSize).map { .home(page: $0.number) }
         pages.append(.archive)
         for year in model.years {
-            let count = bulletins.count { $0.bulletin.date.year == year }
+            let count = model.bulletinsByYear[year]?.count ?? 0
             pages += Pagination.pages(total: count, size: pageSize).map { .year(year, page: $0.number) }
         }
         pages += bulletins.indices.flatMap { [PageKind.bulletin($0), .text($0)] }
@@ -135,7 +135,7 @@ struct SiteRenderer: Sendable {
         case .home(let number):
             template = "home"
             pageContext["title"] = config.title + pageSuffix(number)
-            addList(Array(bulletins.indices), page: number, base: "", to: &context)
+            addList(bulletins.indices, page: number, base: "", to: &context)
             context["years"] = yearEntries
             context["hasYears"] = !model.years.isEmpty
         case .archive:
@@ -147,8 +147,7 @@ struct SiteRenderer: Sendable {
             template = "year"
             pageContext["title"] = "\(year)年\(pageSuffix(number)) · \(config.title)"
             context["year"] = year
-            addList(bulletins.indices.filter { bulletins[$0].bulletin.date.year == year }, page: number,
-                    base: SitePaths.year(year), to: &context)
+            addList(model.bulletinsByYear[year] ?? [], page: number, base: SitePaths.year(year), to: &context)
         case .bulletin(let index):
             template = "bulletin"
             let loaded = bulletins[index]
@@ -255,7 +254,8 @@ struct SiteRenderer: Sendable {
     }
 
     /// Puts page `number` of a bulletin list and its pagination into a context.
-    private func addList(_ indices: [Int], page number: Int, base: String, to context: inout [String: Any]) {
+    private func addList<Indices: RandomAccessCollection<Int>>(_ indices: Indices, page number: Int, base: String,
+                                                             to context: inout [String: Any]) where Indices.Index == Int {
         let pages = Pagination.pages(total: indices.count, size: config.pageSize)
         let page = pages[number - 1]
         context["bulletins"] = indices[page.range].map(entry)
@@ -265,7 +265,7 @@ struct SiteRenderer: Sendable {
 
     private var yearEntries: [[String: Any]] {
         model.years.map { year in
-            ["year": year, "path": SitePaths.year(year), "count": bulletins.count { $0.bulletin.date.year == year }]
+            ["year": year, "path": SitePaths.year(year), "count": model.bulletinsByYear[year]?.count ?? 0]
         }
     }
 

@@ -1,5 +1,5 @@
 import BulletinAggregates
-import BulletinCharts
+@testable import BulletinCharts
 @testable import BulletinFrontMatter
 import BulletinModel
 @testable import BulletinSite
@@ -40,6 +40,12 @@ import Testing
             ])])
         try expectGolden(svg, "chart.svg")
         #expect(try XMLDocumentCheck.parses(svg))
+    }
+
+    @Test func chartCoordinatesHaveOneDecimalAndNoTrailingZero() {
+        let cases: [(Double, String)] = [(0, "0"), (12, "12"), (12.04, "12"), (12.05, "12.1"), (-0.5, "-0.5"), (-0.04, "0"),
+                                         (-3.26, "-3.3"), (703.999, "704"), (1e6 + 0.25, "1000000.3")]
+        for (value, text) in cases { #expect(Charts.format(value) == text, "\(value)") }
     }
 
     @Test func timeSeriesPerKeyIsCorrect() async throws {
