@@ -81,6 +81,17 @@ public enum LineBreaker {
         "块", "吨", "斤", "亩", "％", "%", "‰", "°",
     ].map { Array($0.unicodeScalars) }
 
+    /// Whether a line may not start with the scalar; ideographs, the bulk of the text, are answered without
+    /// hashing.
+    static func isClosing(_ scalar: Unicode.Scalar) -> Bool {
+        !(0x4E00...0x9FFF).contains(scalar.value) && closing.contains(scalar)
+    }
+
+    /// Whether a line may not end with the scalar.
+    static func isOpening(_ scalar: Unicode.Scalar) -> Bool {
+        !(0x4E00...0x9FFF).contains(scalar.value) && opening.contains(scalar)
+    }
+
     /// Splits text into atoms: Latin words and numbers with their units whole, each CJK character alone,
     /// then glues closing punctuation to what precedes it and opening punctuation to what follows.
     static func atoms(of text: String) -> [Atom] { atoms(of: Array(text.unicodeScalars)) }
@@ -92,7 +103,7 @@ public enum LineBreaker {
         var pendingSpace = false
         func push(_ atom: Atom) {
             if let last = atoms.last, !last.isHardBreak,
-               closing.contains(scalars[atom.range.lowerBound]) || opening.contains(scalars[last.range.upperBound - 1]) {
+               isClosing(scalars[atom.range.lowerBound]) || isOpening(scalars[last.range.upperBound - 1]) {
                 atoms[atoms.count - 1].range = last.range.lowerBound..<atom.range.upperBound
                 atoms[atoms.count - 1].width += atom.width + (atom.spaceBefore ? 1 : 0)
             } else {
