@@ -387,19 +387,6 @@ enum VarInt {
         }
         bytes.append(UInt8(rest))
     }
-
-    /// Reads a varint at `offset` and moves past it.
-    static func read(_ bytes: [UInt8], at offset: inout Int) -> Int {
-        var value = 0
-        var shift = 0
-        while true {
-            let byte = bytes[offset]
-            offset += 1
-            value |= Int(byte & 0x7F) << shift
-            if byte < 0x80 { return value }
-            shift += 7
-        }
-    }
 }
 
 /// The hashes shared with the search page's script.
