@@ -173,6 +173,9 @@
       }).then(function (buffer) {
         self.bytesFetched += buffer.byteLength;
         return type === "json" ? JSON.parse(decoder.decode(buffer)) : new Uint8Array(buffer);
+      }).catch(function (error) {
+        self.files.delete(path);  // a failed fetch is tried again by the next query
+        throw error;
       }));
     }
     return this.files.get(path);
@@ -194,6 +197,9 @@
         }
         self.documents = documents;
         return self;
+      }).catch(function (error) {
+        self.ready = null;
+        throw error;
       });
     }
     return this.ready;
@@ -202,6 +208,7 @@
   /** The record of a token in its term or position shard: {folder, token, count, size, own, bytes, offset, end}, or
       null. A record marked `own` keeps its postings in a file of its own, fetched by `data`. */
   Index.prototype.record = function (folder, token) {
+    var self = this;
     var tokenBytes = encoder.encode(token);
     var shardCount = folder === "terms" ? this.manifest.termShards : this.manifest.positionShards;
     var path = folder + "/" + (fnv1a(tokenBytes) % shardCount) + ".bin";
@@ -219,6 +226,9 @@
           if (!own) reader.offset += size;
         }
         return records;
+      }).catch(function (error) {
+        self.shards.delete(path);
+        throw error;
       }));
     }
     return this.shards.get(path).then(function (records) { return records.get(token) || null; });
