@@ -32,6 +32,9 @@ public actor PreviewServer {
 
     /// `options.build.destination` is where the preview is written; `log` receives one line per event.
     public init(options: Options, log: @escaping @Sendable (String) -> Void) {
+        var options = options
+        // Rebuilds decode only the files an edit changed.
+        if options.build.loadCache == nil { options.build.loadCache = LoadCache() }
         self.options = options
         self.log = log
     }

@@ -26,7 +26,7 @@ enum ContentLoader {
     static let maximumFileSize = 1 << 20
 
     static func load(siteDirectory: URL, includeDrafts: Bool, baseURL: String?, jobs: Int,
-                     progress: (@Sendable (BuildProgress) -> Void)? = nil) async -> LoadedContent {
+                     progress: (@Sendable (BuildProgress) -> Void)? = nil, cache: LoadCache? = nil) async -> LoadedContent {
         let contentDirectory = siteDirectory.appending(path: "content")
         var diagnostics: [Diagnostic] = []
         var config = SiteConfig()
@@ -48,9 +48,10 @@ enum ContentLoader {
         diagnostics += skipped
         let siteConfig = config
         let counter = ProgressCounter(stage: "reading bulletins", total: files.count, report: progress)
+        cache?.begin(settings: String(describing: siteConfig), paths: files.map(\.displayPath))
         let results = await parallelMap(files, jobs: jobs) { file in
             defer { counter.increment() }
-            return loadBulletin(file.url, displayPath: file.displayPath, config: siteConfig)
+            return loadBulletin(file.url, displayPath: file.displayPath, config: siteConfig, cache: cache)
         }
         var bulletins: [LoadedBulletin] = []
         for result in results {
@@ -144,11 +145,17 @@ enum ContentLoader {
         }
     }
 
-    /// Reads, decodes and renders one bulletin file.
-    static func loadBulletin(_ url: URL, displayPath: String, config: SiteConfig) -> (loaded: LoadedBulletin?, diagnostics: [Diagnostic]) {
+    /// Reads, decodes and renders one bulletin file; a file whose text is in `cache` is not decoded again.
+    static func loadBulletin(_ url: URL, displayPath: String, config: SiteConfig, cache: LoadCache? = nil)
+        -> (loaded: LoadedBulletin?, diagnostics: [Diagnostic]) {
         switch readSource(url, displayPath: displayPath, limit: config.maxFileSize) {
-        case .success(let source): return loadBulletin(source: source, config: config)
-        case .failure(let diagnostic): return (nil, [diagnostic])
+        case .success(let source):
+            if let cached = cache?.result(path: displayPath, text: source.text) { return cached }
+            let result = loadBulletin(source: source, config: config)
+            cache?.store(result, path: displayPath, text: source.text)
+            return result
+        case .failure(let diagnostic):
+            return (nil, [diagnostic])
         }
     }
 
@@ -164,6 +171,43 @@ enum ContentLoader {
         let summary = bulletin.summary ?? Summary.derive(from: body.plainText, headings: body.headings.map(\.text))
         return (LoadedBulletin(bulletin: bulletin, body: body, summary: summary), decoded.diagnostics + body.diagnostics)
     }
+}
+
+/// Decoded bulletins kept between builds in one process (the preview server rebuilds on every save): a file
+/// whose text is unchanged, under unchanged site settings, is not decoded and rendered again. The file is
+/// still read and compared in full, so a cached result is never used for other text.
+public final class LoadCache: @unchecked Sendable {
+    private let lock = NSLock()
+    private var settings = ""
+    private var entries: [String: (text: String, result: (loaded: LoadedBulletin?, diagnostics: [Diagnostic]))] = [:]
+
+    public init() {}
+
+    /// Starts a load: forgets everything when the settings changed, and the files no longer present.
+    func begin(settings: String, paths: [String]) {
+        lock.withLock {
+            if settings != self.settings {
+                entries = [:]
+                self.settings = settings
+            }
+            let present = Set(paths)
+            entries = entries.filter { present.contains($0.key) }
+        }
+    }
+
+    func result(path: String, text: String) -> (loaded: LoadedBulletin?, diagnostics: [Diagnostic])? {
+        lock.withLock {
+            guard let entry = entries[path], entry.text == text else { return nil }
+            return entry.result
+        }
+    }
+
+    func store(_ result: (loaded: LoadedBulletin?, diagnostics: [Diagnostic]), path: String, text: String) {
+        lock.withLock { entries[path] = (text, result) }
+    }
+
+    /// Files whose decoded form is kept.
+    public var count: Int { lock.withLock { entries.count } }
 }
 
 /// Summaries for bulletins whose front matter has none.

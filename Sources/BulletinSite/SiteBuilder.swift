@@ -16,6 +16,8 @@ public struct BuildOptions: Sendable {
     public var jobs: Int
     /// Told how far the build is, from the workers, at most a few hundred times a build.
     public var progress: (@Sendable (BuildProgress) -> Void)?
+    /// Decoded bulletins from earlier builds of this process, reused for files whose text is unchanged.
+    public var loadCache: LoadCache?
 
     public init(source: URL, destination: URL? = nil, includeDrafts: Bool = false, baseURL: String? = nil,
                 jobs: Int = ProcessInfo.processInfo.activeProcessorCount) {
@@ -134,7 +136,7 @@ public enum SiteBuilder {
     static func validate(_ options: BuildOptions) async -> (renderer: SiteRenderer?, diagnostics: [Diagnostic]) {
         let content = await ContentLoader.load(
             siteDirectory: options.source, includeDrafts: options.includeDrafts, baseURL: options.baseURL, jobs: options.jobs,
-            progress: options.progress)
+            progress: options.progress, cache: options.loadCache)
         var diagnostics = content.diagnostics
         diagnostics += SiteValidator.check(content.bulletins)
         let templates = templates(of: options.source, diagnostics: &diagnostics)
