@@ -229,12 +229,31 @@ struct Serve: AsyncParsableCommand {
     func run() async throws {
         let site = URL(fileURLWithPath: source, isDirectory: true).standardizedFileURL
         let preview = FileManager.default.temporaryDirectory.appending(path: "bulletin-serve-\(getpid())")
+        let stopHandlers = Self.removeOnStop(preview)
+        defer { withExtendedLifetime(stopHandlers) {} }
         let server = PreviewServer(
             options: .init(build: BuildOptions(source: site, destination: preview, includeDrafts: drafts), host: host, port: port),
             log: { Console.printError($0) })
         try await server.run { [host] port in
             let shown = host.contains(":") ? "[\(host)]" : host
             FileHandle.standardOutput.write(Data("Serving \(site.path) at http://\(shown):\(port)/ (Ctrl-C to stop)\n".utf8))
+        }
+    }
+
+    /// On Ctrl-C or SIGTERM: removes the preview folder (with its staging folder and lock file) and exits.
+    private static func removeOnStop(_ preview: URL) -> [any DispatchSourceSignal] {
+        [SIGINT, SIGTERM].map { number in
+            signal(number, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
+            source.setEventHandler {
+                let folder = preview.deletingLastPathComponent()
+                for name in [preview.lastPathComponent, ".\(preview.lastPathComponent).staging", ".\(preview.lastPathComponent).lock"] {
+                    try? FileManager.default.removeItem(at: folder.appending(path: name))
+                }
+                Glibc.exit(128 + number)
+            }
+            source.resume()
+            return source
         }
     }
 }

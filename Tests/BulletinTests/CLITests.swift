@@ -46,6 +46,29 @@ import Testing
         return site
     }
 
+    @Test(arguments: [SIGINT, SIGTERM])
+    func serveRemovesItsPreviewFolderWhenStopped(signal number: Int32) throws {
+        let site = try Self.fixture("archive")
+        defer { site.remove() }
+        let process = Process()
+        process.executableURL = Self.executable
+        process.arguments = ["serve", "--source", site.root.path, "--port", "0"]
+        let out = Pipe()
+        process.standardOutput = out
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        let preview = FileManager.default.temporaryDirectory.appending(path: "bulletin-serve-\(process.processIdentifier)")
+        let line = String(decoding: out.fileHandleForReading.availableData, as: UTF8.self)
+        #expect(line.hasPrefix("Serving "), "\(line)")
+        #expect(FileManager.default.fileExists(atPath: preview.appending(path: "index.html").path))
+        kill(process.processIdentifier, number)
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 128 + number)
+        #expect(!FileManager.default.fileExists(atPath: preview.path), "the preview folder is removed")
+        #expect(!FileManager.default.fileExists(atPath: preview.deletingLastPathComponent()
+            .appending(path: ".\(preview.lastPathComponent).lock").path))
+    }
+
     @Test func buildsTheFixtureArchive() throws {
         let site = try Self.fixture("archive")
         defer { site.remove() }
