@@ -54,7 +54,9 @@ public enum Charts {
             let sorted = line.points.sorted { $0.date < $1.date }
             let coordinates = sorted.map { "\(format(x($0.date))),\(format(y($0.value)))" }.joined(separator: " ")
             svg += "<polyline fill=\"none\" stroke=\"\(color)\" stroke-width=\"2\" points=\"\(coordinates)\"/>\n"
-            for point in sorted {
+            // Markers (with their values as tooltips) while they can be told apart; past that the line alone, the
+            // values being in the table beside the chart.
+            for point in sorted where sorted.count <= maximumMarkers {
                 svg += "<circle cx=\"\(format(x(point.date)))\" cy=\"\(format(y(point.value)))\" r=\"3.5\" fill=\"\(color)\">"
                     + "<title>\(escape(line.name)) \(point.date.chinese)：\(escape(axisLabel(point.value)))\(escape(unit))</title></circle>\n"
             }
@@ -143,6 +145,9 @@ public enum Charts {
         while dayNumber(CalendarDate(year: year, month: 1, day: 1)!) > Int(day) { year -= 1 }
         return year
     }
+
+    /// Points per line up to which each gets a marker.
+    static let maximumMarkers = 240
 
     /// A coordinate to one decimal, without a trailing `.0` (integer arithmetic: `String(format:)` is slow and
     /// a stat page draws thousands of points).

@@ -42,6 +42,18 @@ import Testing
         #expect(try XMLDocumentCheck.parses(svg))
     }
 
+    @Test func longSeriesAreDrawnAsALineWithoutMarkers() throws {
+        func svg(points: Int) -> String {
+            Charts.line(id: "c", title: "t", description: "d", unit: "个", series: [ChartSeries(name: "s", points: (0..<points).map {
+                (CalendarDate(year: 2000 + $0 / 360, month: $0 % 12 + 1, day: $0 % 28 + 1)!, Double($0))
+            })])
+        }
+        let short = svg(points: Charts.maximumMarkers), long = svg(points: Charts.maximumMarkers + 1)
+        #expect(short.components(separatedBy: "<circle").count - 1 == Charts.maximumMarkers)
+        #expect(!long.contains("<circle") && long.contains("<polyline"))
+        #expect(try XMLDocumentCheck.parses(long))
+    }
+
     @Test func chartCoordinatesHaveOneDecimalAndNoTrailingZero() {
         let cases: [(Double, String)] = [(0, "0"), (12, "12"), (12.04, "12"), (12.05, "12.1"), (-0.5, "-0.5"), (-0.04, "0"),
                                          (-3.26, "-3.3"), (703.999, "704"), (1e6 + 0.25, "1000000.3")]
