@@ -37,6 +37,19 @@ import Testing
         ])
     }
 
+    @Test func everyTemplateAndPartialEscapesHTMLByCodePoint() throws {
+        let folder = FileManager.default.temporaryDirectory.appending(path: "bulletin-escape-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        try FileManager.default.createDirectory(at: folder.appending(path: "partials"), withIntermediateDirectories: true)
+        try "{{value}}|{{{value}}}".write(to: folder.appending(path: "partials/probe.mustache"), atomically: true, encoding: .utf8)
+        try "{{value}}/{{> partials/probe}}".write(to: folder.appending(path: "probe.mustache"), atomically: true, encoding: .utf8)
+        let library = try TemplateLibrary.load(siteTemplatesDirectory: folder).get()
+        // A '<' followed by a combining mark is one Character, which Character-wise escaping would let through.
+        let value = "<\u{301}a & \"b\" 'c' 青荷>"
+        let escaped = "&lt;\u{301}a &amp; &quot;b&quot; &#39;c&#39; 青荷&gt;"
+        #expect(library.render("probe", context: ["value": value]) == "\(escaped)/\(escaped)|\(value)")
+    }
+
     @Test func defaultTemplatesLoadCleanly() throws {
         let library = try TemplateLibrary.load(siteTemplatesDirectory: nil).get()
         #expect(library.names.isSuperset(of: TemplateLibrary.requiredTemplates))
