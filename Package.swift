@@ -81,7 +81,10 @@ let package = Package(
         // What each fuzz target does with one input, shared by the fuzzers and the regression tests.
         .target(
             name: "BulletinFuzzing",
-            dependencies: ["BulletinModel", "BulletinFrontMatter", "BulletinAggregates", "BulletinImport", "BulletinServer", "BulletinSite"]
+            dependencies: [
+                "BulletinModel", "BulletinFrontMatter", "BulletinAggregates", "BulletinImport", "BulletinServer", "BulletinSite",
+                "BulletinSearch",
+            ]
         ),
     ]
         // libFuzzer targets: `scripts/fuzz` builds them with `--sanitize=fuzzer -Xswiftc -DFUZZING`; otherwise

@@ -2,6 +2,7 @@ import BulletinAggregates
 import BulletinFrontMatter
 import BulletinImport
 import BulletinModel
+import BulletinSearch
 import BulletinServer
 import BulletinSite
 import Foundation
@@ -17,13 +18,18 @@ public enum FuzzTargets {
     }
 
     /// The whole single-bulletin render, HTML and text: the input as a whole file, and as the body under a valid
-    /// front matter (so mutations reach the Markdown, HTML and text code instead of stopping at the YAML).
+    /// front matter (so mutations reach the Markdown, HTML and text code instead of stopping at the YAML); and
+    /// the input as the text of a search index.
     public static func render(_ bytes: [UInt8]) {
         let withFrontMatter = Array("---\ntitle: 标题\nissue: 1\ndate: 2017-03-07\n---\n".utf8) + bytes
         for input in [bytes, withFrontMatter] {
             _ = BulletinRenderer.render(bytes: input, format: .html)
             _ = BulletinRenderer.render(bytes: input, format: .text)
         }
+        let text = String(decoding: bytes, as: UTF8.self)
+        let document = SearchDocument(title: text, url: "a/", textURL: "a/bulletin.txt", date: "2017-03-07", issueLabel: "第1期",
+                                      year: 2017, tags: [text], districts: [], headTexts: [text], texts: [text, text])
+        _ = SearchIndex(documents: [document], analyzed: [AnalyzedDocument(document)])
     }
 
     /// The importer.
