@@ -153,37 +153,34 @@ public struct SearchIndexBuilder: Sendable {
         documents.append(document)
         metrics.append((analyzed.length, analyzed.headEnd))
         let headEnd = UInt64(analyzed.headEnd)
-        forEachGroup(analyzed.bigrams) { key, positions in
+        let mask = AnalyzedDocument.positionMask
+        forEachGroup(analyzed.bigrams) { key, group in
             let slot = slot(for: .bigram(key))
-            append(id, count: positions.count, head: (positions.first ?? headEnd) < headEnd, to: slot)
-            VarInt.append(positions.count, to: &postings[slot].positions)
+            append(id, count: group.count, head: group.first! & mask < headEnd, to: slot)
+            VarInt.append(group.count, to: &postings[slot].positions)
             var last: UInt64 = 0
-            for position in positions {
-                VarInt.append(Int(position - last), to: &postings[slot].positions)
-                last = position
+            for packed in group {
+                VarInt.append(Int(packed & mask - last), to: &postings[slot].positions)
+                last = packed & mask
             }
         }
-        forEachGroup(analyzed.characters) { key, positions in
-            append(id, count: positions.count, head: (positions.first ?? headEnd) < headEnd, to: slot(for: .character(UInt32(key))))
+        forEachGroup(analyzed.characters) { key, group in
+            append(id, count: group.count, head: group.first! & mask < headEnd, to: slot(for: .character(UInt32(key))))
         }
         for (word, term) in analyzed.words {
             append(id, count: term.count, head: term.head, to: slot(for: .word(word)))
         }
     }
 
-    /// Calls `body` with each distinct token of a sorted packed array and its positions.
+    /// Calls `body` with each distinct token of a sorted packed array and its run of entries (positions in the
+    /// low bits, ascending).
     private func forEachGroup(_ packed: [UInt64], _ body: (UInt64, ArraySlice<UInt64>) -> Void) {
         var start = 0
-        var positions: [UInt64] = []
         while start < packed.count {
             let key = packed[start] >> AnalyzedDocument.positionBits
-            var end = start
-            positions.removeAll(keepingCapacity: true)
-            while end < packed.count, packed[end] >> AnalyzedDocument.positionBits == key {
-                positions.append(packed[end] & AnalyzedDocument.positionMask)
-                end += 1
-            }
-            body(key, positions[...])
+            var end = start + 1
+            while end < packed.count, packed[end] >> AnalyzedDocument.positionBits == key { end += 1 }
+            body(key, packed[start..<end])
             start = end
         }
     }
