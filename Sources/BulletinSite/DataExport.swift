@@ -22,17 +22,17 @@ enum DataExport {
     static func render(_ file: DataFile, model: SiteModel) -> String {
         switch file {
         case .bulletinsJSON: bulletinsJSON(model)
-        case .statsCSV: csv(header: statsHeader, rows: model.bulletins.flatMap { loaded in
-            loaded.bulletin.stats.map { stat in
-                identity(loaded.bulletin) + [stat.key, stat.label, stat.value.plain, stat.unit, stat.asOf?.iso ?? "", stat.scope ?? "",
-                                             url(loaded.bulletin, model)]
+        case .statsCSV: csv(header: statsHeader, rows: model.bulletins.indices.flatMap { index in
+            let bulletin = model.bulletins[index].bulletin, identity = identity(bulletin), page = url(index, model)
+            return bulletin.stats.map { stat in
+                identity + [stat.key, stat.label, stat.value.plain, stat.unit, stat.asOf?.iso ?? "", stat.scope ?? "", page]
             }
         })
-        case .exemplarsCSV: csv(header: exemplarsHeader, rows: model.bulletins.flatMap { loaded in
-            loaded.bulletin.exemplars.map { exemplar in
-                identity(loaded.bulletin) + [exemplar.kind.rawValue, exemplar.name, exemplar.honor, exemplar.program ?? "",
-                                             exemplar.conferredBy ?? "", exemplar.year.map(String.init) ?? "",
-                                             exemplar.district ?? "", url(loaded.bulletin, model)]
+        case .exemplarsCSV: csv(header: exemplarsHeader, rows: model.bulletins.indices.flatMap { index in
+            let bulletin = model.bulletins[index].bulletin, identity = identity(bulletin), page = url(index, model)
+            return bulletin.exemplars.map { exemplar in
+                identity + [exemplar.kind.rawValue, exemplar.name, exemplar.honor, exemplar.program ?? "",
+                            exemplar.conferredBy ?? "", exemplar.year.map(String.init) ?? "", exemplar.district ?? "", page]
             }
         })
         case .schema: FrontMatterSchema.json
@@ -48,9 +48,9 @@ enum DataExport {
          bulletin.date.iso, bulletin.title]
     }
 
-    /// The bulletin's page: absolute with a base URL, else site-relative.
-    private static func url(_ bulletin: Bulletin, _ model: SiteModel) -> String {
-        (model.config.baseURL ?? "") + SitePaths.href(SitePaths.bulletin(bulletin))
+    /// The page of the bulletin at `index`: absolute with a base URL, else site-relative.
+    private static func url(_ index: Int, _ model: SiteModel) -> String {
+        (model.config.baseURL ?? "") + model.hrefs[index]
     }
 
     /// RFC 4180 CSV with `\n` line ends: a field holding a comma, a quote or a line break is quoted, quotes
@@ -142,9 +142,9 @@ enum DataExport {
     }
 
     private static func bulletinsJSON(_ model: SiteModel) -> String {
-        let records = model.bulletins.map { loaded -> Record in
-            let bulletin = loaded.bulletin
-            let page = url(bulletin, model)
+        let records = model.bulletins.indices.map { index -> Record in
+            let loaded = model.bulletins[index], bulletin = loaded.bulletin
+            let page = url(index, model)
             return Record(
                 series: bulletin.series, issue: bulletin.issue, serial: bulletin.serial, date: bulletin.date.iso,
                 title: bulletin.title, publishers: bulletin.publishers, summary: loaded.summary, tags: bulletin.tags,

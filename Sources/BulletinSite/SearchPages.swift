@@ -7,7 +7,7 @@ extension SiteRenderer {
     func searchDocument(_ index: Int) -> SearchDocument {
         let loaded = bulletins[index]
         let bulletin = loaded.bulletin
-        let path = SitePaths.href(SitePaths.bulletin(bulletin))
+        let path = model.hrefs[index]
         var texts = loaded.body.textBlocks.map(\.text)
         for exemplar in bulletin.exemplars {
             texts += [exemplar.honor, exemplar.program, exemplar.conferredBy].compactMap { $0 }

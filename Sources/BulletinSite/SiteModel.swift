@@ -12,6 +12,8 @@ struct SiteModel: Sendable {
     let years: [Int]
     /// The indices of each year's bulletins, in site order.
     let bulletinsByYear: [Int: [Int]]
+    /// Each bulletin's page, site-relative and percent-encoded: linked from many pages, encoded once.
+    let hrefs: [String]
     /// For each bulletin, the indices of its older and newer neighbours in the same series.
     let neighbours: [(older: Int?, newer: Int?)]
     let stats: [StatSeries]
@@ -58,6 +60,7 @@ struct SiteModel: Sendable {
         let model = SiteModel(
             config: config, bulletins: sorted, years: Array(Set(bulletins.map(\.date.year))).sorted(by: >),
             bulletinsByYear: Dictionary(grouping: bulletins.indices) { bulletins[$0].date.year },
+            hrefs: bulletins.map { SitePaths.href(SitePaths.bulletin($0)) },
             neighbours: neighbours, stats: stats.series, exemplars: exemplars.entries, taxonomies: taxonomies,
             folderNames: folderNames)
         let diagnostics = stats.diagnostics + exemplars.diagnostics + tags.diagnostics + districts.diagnostics

@@ -250,7 +250,7 @@ struct SiteRenderer: Sendable {
     /// A bulletin as a list entry.
     func entry(_ index: Int) -> [String: Any] {
         let loaded = bulletins[index]
-        return ViewModel.entry(loaded.bulletin, path: SitePaths.href(SitePaths.bulletin(loaded.bulletin)), summary: loaded.summary)
+        return ViewModel.entry(loaded.bulletin, path: model.hrefs[index], summary: loaded.summary)
     }
 
     /// Puts page `number` of a bulletin list and its pagination into a context.
