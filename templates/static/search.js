@@ -332,16 +332,15 @@
       return Promise.all(terms.map(function (term) { return self.term(term); })).then(function (matches) {
         var total = self.manifest.documents, average = self.manifest.averageLength || 1;
         var smallest = matches.reduce(function (a, b) { return a.size <= b.size ? a : b; });
+        var idfs = matches.map(function (match) { return Math.log(1 + (total - match.size + 0.5) / (match.size + 0.5)); });
         var results = [];
         smallest.forEach(function (_, id) {
           var score = 0, heads = 0;
+          var norm = 1.2 * (0.25 + 0.75 * self.documents[id].length / average);
           for (var i = 0; i < matches.length; i++) {
             var match = matches[i].get(id);
             if (!match) return;
-            var frequency = matches[i].size;
-            var idf = Math.log(1 + (total - frequency + 0.5) / (frequency + 0.5));
-            var length = self.documents[id].length;
-            score += idf * match.count * 2.2 / (match.count + 1.2 * (0.25 + 0.75 * length / average));
+            score += idfs[i] * match.count * 2.2 / (match.count + norm);
             if (match.head) heads++;
           }
           results.push({ id: id, score: score, heads: heads });
