@@ -37,7 +37,7 @@ let package = Package(
         // The plain-text edition: CJK line breaking and the printed layout in text.
         .target(name: "BulletinText", dependencies: ["BulletinModel", "BulletinMarkdown"]),
         // The static full-text search index and its tokenizer (the search page's script follows the same rules).
-        .target(name: "BulletinSearch"),
+        .target(name: "BulletinSearch", dependencies: ["BulletinModel"]),
         // View models and template rendering (only importer of swift-mustache); ships the default templates.
         .target(
             name: "BulletinTemplates",

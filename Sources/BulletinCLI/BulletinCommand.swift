@@ -70,9 +70,13 @@ struct Build: AsyncParsableCommand {
     @Flag(name: [.customLong("timings"), .customLong("verbose")], help: "Also print the time each stage took and the size of the search index.")
     var timings = false
 
+    @Flag(name: .customLong("no-cache"), help: "Render everything, neither reading nor writing the build cache (SOURCE/.bulletin-cache).")
+    var noCache = false
+
     func run() async throws {
         var options = site.buildOptions
         options.jobs = max(1, jobs)
+        if !noCache { options.cacheFolder = options.source.appending(path: BuildOptions.cacheFolderName) }
         let bar = ProgressBar(enabled: !quiet && isatty(STDERR_FILENO) != 0)
         options.progress = { bar.show($0) }
         let destinationPath = options.resolvedDestination.path
@@ -85,6 +89,7 @@ struct Build: AsyncParsableCommand {
             if timings {
                 for (stage, seconds) in report.stageSeconds { print(String(format: "  %@: %.3f s", stage, seconds)) }
                 print(String(format: "  search index size: %d files, %.2f MB", report.searchFiles, Double(report.searchBytes) / 1e6))
+                print("  from the build cache: \(report.reusedBulletins) bulletins decoded before, \(report.reusedFiles) output files unchanged")
             }
             if !quiet { print(report.summary) }
         } else {
@@ -231,16 +236,22 @@ struct Serve: AsyncParsableCommand {
         let preview = FileManager.default.temporaryDirectory.appending(path: "bulletin-serve-\(getpid())")
         let stopHandlers = Self.removeOnStop(preview)
         defer { withExtendedLifetime(stopHandlers) {} }
-        let server = PreviewServer(
-            options: .init(build: BuildOptions(source: site, destination: preview, includeDrafts: drafts), host: host, port: port),
-            log: { Console.printError($0) })
+        var build = BuildOptions(source: site, destination: preview, includeDrafts: drafts)
+        // Rebuilds after an edit decode and render only what the edit changed.
+        build.cacheFolder = Self.cacheFolder(of: preview)
+        let server = PreviewServer(options: .init(build: build, host: host, port: port), log: { Console.printError($0) })
         try await server.run { [host] port in
             let shown = host.contains(":") ? "[\(host)]" : host
             FileHandle.standardOutput.write(Data("Serving \(site.path) at http://\(shown):\(port)/ (Ctrl-C to stop)\n".utf8))
         }
     }
 
-    /// On Ctrl-C or SIGTERM: removes the preview folder (with its staging folder and lock file) and exits.
+    /// The build cache of a preview, beside it.
+    private static func cacheFolder(of preview: URL) -> URL {
+        preview.deletingLastPathComponent().appending(path: ".\(preview.lastPathComponent).cache")
+    }
+
+    /// On Ctrl-C or SIGTERM: removes the preview folder (with its staging folder, lock file and build cache) and exits.
     private static func removeOnStop(_ preview: URL) -> [any DispatchSourceSignal] {
         [SIGINT, SIGTERM].map { number in
             signal(number, SIG_IGN)
@@ -250,6 +261,7 @@ struct Serve: AsyncParsableCommand {
                 for name in [preview.lastPathComponent, ".\(preview.lastPathComponent).staging", ".\(preview.lastPathComponent).lock"] {
                     try? FileManager.default.removeItem(at: folder.appending(path: name))
                 }
+                try? FileManager.default.removeItem(at: cacheFolder(of: preview))
                 Glibc.exit(128 + number)
             }
             source.resume()

@@ -6,7 +6,7 @@ import Glibc
 #endif
 
 /// A bulletin body converted by libcmark, with what the site needs to know about it.
-public struct RenderedMarkdown: Sendable {
+public struct RenderedMarkdown: Sendable, Codable {
     /// HTML of the body.
     public var html: String
     /// Section headings in order, with the ids given to them in `html`.
@@ -17,10 +17,13 @@ public struct RenderedMarkdown: Sendable {
     public var textBlocks: [TextBlock]
     /// Warnings about omitted raw HTML and neutralised links, located in the source file.
     public var diagnostics: [Diagnostic]
+
+    /// A body with nothing in it.
+    public static let empty = RenderedMarkdown(html: "", headings: [], textBlocks: [], diagnostics: [])
 }
 
 /// A heading of a bulletin body.
-public struct Heading: Sendable, Hashable {
+public struct Heading: Sendable, Hashable, Codable {
     public var level: Int
     public var text: String
     /// The `id` attribute of the heading: stable for the same text, unique within the page.

@@ -27,6 +27,12 @@ public struct SourceText: Sendable {
         return String(text[start..<end])
     }
 
+    /// The text before line `number`; all of it when the text has fewer lines.
+    public func text(beforeLine number: Int) -> Substring {
+        guard number >= 1, number <= lineStarts.count else { return text[...] }
+        return text[..<lineStarts[number - 1]]
+    }
+
     public func diagnostic(_ severity: Diagnostic.Severity, _ message: String, line: Int, column: Int) -> Diagnostic {
         Diagnostic(severity, message, at: SourceLocation(file: path, line: line, column: column), sourceLine: self.line(line))
     }

@@ -1,3 +1,4 @@
+import BulletinModel
 import Foundation
 
 /// What the search index knows of one bulletin.
@@ -298,7 +299,7 @@ public struct SearchIndex: Sendable {
             }
             files.append(SearchFile(path: "docs/\(start / Self.documentChunk).json", bytes: Self.json(chunk)))
         }
-        var version = SearchHash.FNV64()
+        var version = StableDigest()
         for file in files { version.add(file.bytes) }
         let totalLength = metrics.reduce(0) { $0 + $1.length }
         let manifest: [String: Any] = [
@@ -396,17 +397,5 @@ public enum SearchHash {
             hash = hash &* 0x0100_0193
         }
         return hash
-    }
-
-    /// 64-bit FNV-1a over several byte sequences: the index version, for cache busting.
-    struct FNV64 {
-        private(set) var value: UInt64 = 0xCBF2_9CE4_8422_2325
-
-        mutating func add(_ bytes: [UInt8]) {
-            for byte in bytes {
-                value ^= UInt64(byte)
-                value = value &* 0x0000_0100_0000_01B3
-            }
-        }
     }
 }

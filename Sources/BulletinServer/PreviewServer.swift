@@ -30,11 +30,9 @@ public actor PreviewServer {
     private var subscribers: [UUID: AsyncStream<[UInt8]>.Continuation] = [:]
     private let log: @Sendable (String) -> Void
 
-    /// `options.build.destination` is where the preview is written; `log` receives one line per event.
+    /// `options.build.destination` is where the preview is written (with `options.build.cacheFolder` set,
+    /// rebuilds decode and render only what an edit changed); `log` receives one line per event.
     public init(options: Options, log: @escaping @Sendable (String) -> Void) {
-        var options = options
-        // Rebuilds decode only the files an edit changed.
-        if options.build.loadCache == nil { options.build.loadCache = LoadCache() }
         self.options = options
         self.log = log
     }

@@ -21,8 +21,8 @@ enum StatPages {
     }
 
     /// Everything about one key: series per scope with the bulletins reporting each value, yearly figures,
-    /// charts.
-    static func detail(_ series: StatSeries, entry: (Int) -> [String: Any]) -> [String: Any] {
+    /// and unless `charts` is false the charts drawn from them.
+    static func detail(_ series: StatSeries, entry: (Int) -> [String: Any], charts: Bool = true) -> [String: Any] {
         var context = summary(series)
         context["scopes"] = series.scopes.map { scope in
             var scopeContext: [String: Any] = [
@@ -34,6 +34,7 @@ enum StatPages {
             if let change = change(scope) { scopeContext["change"] = change }
             return scopeContext
         }
+        guard charts else { return context }
         let id = "chart-\(series.key)"
         let points = series.scopes.flatMap(\.points)
         let first = points.map(\.date).min()!, last = points.map(\.date).max()!

@@ -33,7 +33,7 @@ public enum BulletinRenderer {
         case .success(let text): source = SourceText(path: "fuzz.md", text: text)
         case .failure: return (nil, [.error("undecodable input")])
         }
-        let (loaded, diagnostics) = ContentLoader.loadBulletin(source: source, config: config)
+        let (loaded, diagnostics) = ContentLoader.loadBulletin(source: source, key: ContentLoader.digest(bytes), config: config)
         guard let loaded, case .success(let templates) = TemplateLibrary.load(siteTemplatesDirectory: nil) else { return (nil, diagnostics) }
         let renderer = SiteRenderer(model: SiteModel.build(config: config, bulletins: [loaded]).0, templates: templates)
         return (renderer.render(format == .text ? .text(0) : .bulletin(0)), diagnostics)

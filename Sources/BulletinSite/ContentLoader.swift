@@ -9,8 +9,34 @@ import Glibc
 /// A bulletin read from its file: front matter, rendered body, derived summary.
 struct LoadedBulletin: Sendable {
     var bulletin: Bulletin
-    var body: RenderedMarkdown
     var summary: String
+    /// Digest of the file's text, which with the site settings determines everything else here.
+    var sourceKey: UInt64
+    /// Digest of what pages other than the bulletin's own show of it: its front matter and summary.
+    var factsKey: UInt64
+    let bodyStore: BodyStore
+
+    /// The rendered body.
+    var body: RenderedMarkdown { bodyStore.body }
+}
+
+/// A bulletin's rendered body: kept when the file was decoded in this build, rendered again from the file
+/// when asked for when the bulletin came from the build cache (only pages that changed ask).
+final class BodyStore: Sendable {
+    private let stored: RenderedMarkdown?
+    private let render: (@Sendable () -> RenderedMarkdown)?
+
+    init(_ body: RenderedMarkdown) {
+        stored = body
+        render = nil
+    }
+
+    init(render: @escaping @Sendable () -> RenderedMarkdown) {
+        stored = nil
+        self.render = render
+    }
+
+    var body: RenderedMarkdown { stored ?? render!() }
 }
 
 /// The content folder read and decoded: configuration, bulletins and every problem found.
@@ -26,7 +52,7 @@ enum ContentLoader {
     static let maximumFileSize = 1 << 20
 
     static func load(siteDirectory: URL, includeDrafts: Bool, baseURL: String?, jobs: Int,
-                     progress: (@Sendable (BuildProgress) -> Void)? = nil, cache: LoadCache? = nil) async -> LoadedContent {
+                     progress: (@Sendable (BuildProgress) -> Void)? = nil, cache: BuildCache? = nil) async -> LoadedContent {
         let contentDirectory = siteDirectory.appending(path: "content")
         var diagnostics: [Diagnostic] = []
         var config = SiteConfig()
@@ -48,7 +74,10 @@ enum ContentLoader {
         diagnostics += skipped
         let siteConfig = config
         let counter = ProgressCounter(stage: "reading bulletins", total: files.count, report: progress)
-        cache?.begin(settings: String(describing: siteConfig), paths: files.map(\.displayPath))
+        var settings = StableDigest()
+        settings.add(BuildCache.toolIdentity)
+        settings.add(String(describing: siteConfig))
+        cache?.begin(settings: settings.value)
         let results = await parallelMap(files, jobs: jobs) { file in
             defer { counter.increment() }
             return loadBulletin(file.url, displayPath: file.displayPath, config: siteConfig, cache: cache)
@@ -124,13 +153,21 @@ enum ContentLoader {
 
     /// Reads and decodes a file, rejecting empty, oversized and non-UTF-8 files with a located diagnostic.
     static func readSource(_ url: URL, displayPath: String, limit: Int = maximumFileSize) -> Result<SourceText, Diagnostic> {
-        let location = SourceLocation(file: displayPath, line: 1, column: 1)
+        readBytes(url, displayPath: displayPath, limit: limit).flatMap { decode($0, displayPath: displayPath, limit: limit) }
+    }
+
+    /// The bytes of a file, up to one more than `limit`.
+    static func readBytes(_ url: URL, displayPath: String, limit: Int) -> Result<[UInt8], Diagnostic> {
         guard let handle = try? FileHandle(forReadingFrom: url) else {
-            return .failure(.error("cannot read the file", at: location))
+            return .failure(.error("cannot read the file", at: SourceLocation(file: displayPath, line: 1, column: 1)))
         }
         defer { try? handle.close() }
-        let data = (try? handle.read(upToCount: limit + 1)) ?? Data()
-        switch SourceText.decode(Array(data), limit: limit) {
+        return .success(Array((try? handle.read(upToCount: limit + 1)) ?? Data()))
+    }
+
+    static func decode(_ bytes: [UInt8], displayPath: String, limit: Int) -> Result<SourceText, Diagnostic> {
+        let location = SourceLocation(file: displayPath, line: 1, column: 1)
+        switch SourceText.decode(bytes, limit: limit) {
         case .success(let text):
             return .success(SourceText(path: displayPath, text: text))
         case .failure(.empty):
@@ -145,22 +182,50 @@ enum ContentLoader {
         }
     }
 
-    /// Reads, decodes and renders one bulletin file; a file whose text is in `cache` is not decoded again.
-    static func loadBulletin(_ url: URL, displayPath: String, config: SiteConfig, cache: LoadCache? = nil)
+    /// The digest of a file's bytes that keys it in the build cache.
+    static func digest(_ bytes: [UInt8]) -> UInt64 {
+        var digest = StableDigest()
+        digest.add(bytes)
+        return digest.value
+    }
+
+    /// Reads, decodes and renders one bulletin file; a file the build cache holds unchanged is not decoded.
+    static func loadBulletin(_ url: URL, displayPath: String, config: SiteConfig, cache: BuildCache? = nil)
         -> (loaded: LoadedBulletin?, diagnostics: [Diagnostic]) {
-        switch readSource(url, displayPath: displayPath, limit: config.maxFileSize) {
+        let bytes: [UInt8]
+        switch readBytes(url, displayPath: displayPath, limit: config.maxFileSize) {
+        case .success(let read): bytes = read
+        case .failure(let diagnostic): return (nil, [diagnostic])
+        }
+        let key = digest(bytes)
+        if let cached = cache?.cachedSource(path: displayPath, key: key) {
+            cache?.record(cached, path: displayPath, reused: true)
+            let body = BodyStore(render: {
+                // The file matched the cache when loaded; rendered again only for pages that changed.
+                let source = (try? String(contentsOf: url, encoding: .utf8)).map { SourceText(path: displayPath, text: $0) }
+                guard let source, let loaded = loadBulletin(source: source, key: key, config: config).loaded else {
+                    return .empty
+                }
+                return loaded.body
+            })
+            return (LoadedBulletin(bulletin: cached.bulletin, summary: cached.summary, sourceKey: key, factsKey: cached.factsKey,
+                                   bodyStore: body), cached.diagnostics)
+        }
+        switch decode(bytes, displayPath: displayPath, limit: config.maxFileSize) {
         case .success(let source):
-            if let cached = cache?.result(path: displayPath, text: source.text) { return cached }
-            let result = loadBulletin(source: source, config: config)
-            cache?.store(result, path: displayPath, text: source.text)
+            let result = loadBulletin(source: source, key: key, config: config)
+            if let loaded = result.loaded {
+                cache?.record(CachedSource(key: key, factsKey: loaded.factsKey, bulletin: loaded.bulletin, summary: loaded.summary,
+                                           diagnostics: result.diagnostics), path: displayPath, reused: false)
+            }
             return result
         case .failure(let diagnostic):
             return (nil, [diagnostic])
         }
     }
 
-    /// Decodes and renders one bulletin already read.
-    static func loadBulletin(source: SourceText, config: SiteConfig) -> (loaded: LoadedBulletin?, diagnostics: [Diagnostic]) {
+    /// Decodes and renders one bulletin already read; `key` is the digest of its bytes.
+    static func loadBulletin(source: SourceText, key: UInt64, config: SiteConfig) -> (loaded: LoadedBulletin?, diagnostics: [Diagnostic]) {
         let decoded = BulletinDecoder.decode(source, site: config)
         guard let bulletin = decoded.bulletin else { return (nil, decoded.diagnostics) }
         let guarded = MarkdownGuard.check(decoded.body, source: source, firstLine: decoded.bodyFirstLine)
@@ -169,45 +234,13 @@ enum ContentLoader {
             decoded.body, source: source, firstLine: decoded.bodyFirstLine,
             options: MarkdownOptions(unsafeHTML: config.unsafeHTML))
         let summary = bulletin.summary ?? Summary.derive(from: body.plainText, headings: body.headings.map(\.text))
-        return (LoadedBulletin(bulletin: bulletin, body: body, summary: summary), decoded.diagnostics + body.diagnostics)
+        var facts = StableDigest()
+        facts.add(source.path)
+        facts.add(source.text(beforeLine: decoded.bodyFirstLine).utf8)
+        facts.add(summary)
+        let loaded = LoadedBulletin(bulletin: bulletin, summary: summary, sourceKey: key, factsKey: facts.value, bodyStore: BodyStore(body))
+        return (loaded, decoded.diagnostics + body.diagnostics)
     }
-}
-
-/// Decoded bulletins kept between builds in one process (the preview server rebuilds on every save): a file
-/// whose text is unchanged, under unchanged site settings, is not decoded and rendered again. The file is
-/// still read and compared in full, so a cached result is never used for other text.
-public final class LoadCache: @unchecked Sendable {
-    private let lock = NSLock()
-    private var settings = ""
-    private var entries: [String: (text: String, result: (loaded: LoadedBulletin?, diagnostics: [Diagnostic]))] = [:]
-
-    public init() {}
-
-    /// Starts a load: forgets everything when the settings changed, and the files no longer present.
-    func begin(settings: String, paths: [String]) {
-        lock.withLock {
-            if settings != self.settings {
-                entries = [:]
-                self.settings = settings
-            }
-            let present = Set(paths)
-            entries = entries.filter { present.contains($0.key) }
-        }
-    }
-
-    func result(path: String, text: String) -> (loaded: LoadedBulletin?, diagnostics: [Diagnostic])? {
-        lock.withLock {
-            guard let entry = entries[path], entry.text == text else { return nil }
-            return entry.result
-        }
-    }
-
-    func store(_ result: (loaded: LoadedBulletin?, diagnostics: [Diagnostic]), path: String, text: String) {
-        lock.withLock { entries[path] = (text, result) }
-    }
-
-    /// Files whose decoded form is kept.
-    public var count: Int { lock.withLock { entries.count } }
 }
 
 /// Summaries for bulletins whose front matter has none.
@@ -266,6 +299,9 @@ func parallelMap<T: Sendable, R: Sendable>(_ items: [T], jobs: Int, _ transform:
 final class WorkCounter: @unchecked Sendable {
     private let lock = NSLock()
     private var next = 0
+
+    /// How many indices were handed out.
+    var count: Int { lock.withLock { next } }
 
     /// The next index, or nil when all below `count` are taken.
     func take(below count: Int) -> Int? {

@@ -72,13 +72,46 @@ struct OutputPublisher {
     }
 
     /// Writes one file below the staging folder; a path that could leave it (`..`, absolute, NUL) is refused.
-    func write(_ bytes: some Collection<UInt8>, to relativePath: String) throws {
+    /// Returns the stamp of the written file.
+    @discardableResult
+    func write(_ bytes: some Collection<UInt8>, to relativePath: String) throws -> FileStamp {
+        let path = try stagingPath(relativePath)
+        // Never through an existing name: it may be a link to a file of the previous output.
+        var descriptor = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
+        if descriptor < 0 && errno == EEXIST {
+            unlink(path)
+            descriptor = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
+        }
+        guard descriptor >= 0 else { throw PublishError("cannot create \(path): \(String(cString: strerror(errno)))") }
+        defer { close(descriptor) }
+        let written: Int = bytes.withContiguousStorageIfAvailable { buffer in
+            Self.writeAll(descriptor, UnsafeRawBufferPointer(buffer))
+        } ?? Array(bytes).withUnsafeBytes { Self.writeAll(descriptor, $0) }
+        guard written == bytes.count else { throw PublishError("cannot write \(path): \(String(cString: strerror(errno)))") }
+        var info = stat()
+        guard fstat(descriptor, &info) == 0 else { throw PublishError("cannot read the status of \(path): \(errnoText())") }
+        return FileStamp(info)
+    }
+
+    /// Puts the file of the previous output at the same path into the staging folder as a hard link (the
+    /// file is not copied and keeps its stamp); false when it cannot be linked.
+    func linkPrevious(_ relativePath: String) -> Bool {
+        guard let path = try? stagingPath(relativePath) else { return false }
+        return link(destination.path + "/" + relativePath, path) == 0
+    }
+
+    /// Removes a file from the staging folder.
+    func removeStaged(_ relativePath: String) {
+        if let path = try? stagingPath(relativePath) { unlink(path) }
+    }
+
+    /// The absolute path of a file below the staging folder, with its folder made.
+    private func stagingPath(_ relativePath: String) throws -> String {
         let segments = relativePath.split(separator: "/", omittingEmptySubsequences: false)
         guard !relativePath.hasPrefix("/"), !relativePath.contains("\0"), !relativePath.contains("\\"),
               !segments.contains(where: { $0 == ".." || $0 == "." || $0.isEmpty }) else {
             throw PublishError("refusing to write '\(relativePath)': it would leave the output folder")
         }
-        let path = staging.path + "/" + relativePath
         if let slash = relativePath.lastIndex(of: "/") {
             let folder = String(relativePath[..<slash])
             do {
@@ -89,13 +122,7 @@ struct OutputPublisher {
                 throw PublishError("cannot create the folder \(folder): \(error.localizedDescription)")
             }
         }
-        let descriptor = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
-        guard descriptor >= 0 else { throw PublishError("cannot create \(path): \(String(cString: strerror(errno)))") }
-        defer { close(descriptor) }
-        let written: Int = bytes.withContiguousStorageIfAvailable { buffer in
-            Self.writeAll(descriptor, UnsafeRawBufferPointer(buffer))
-        } ?? Array(bytes).withUnsafeBytes { Self.writeAll(descriptor, $0) }
-        guard written == bytes.count else { throw PublishError("cannot write \(path): \(String(cString: strerror(errno)))") }
+        return staging.path + "/" + relativePath
     }
 
     /// Writes the whole buffer, continuing after partial writes; the number of bytes written.

@@ -16,8 +16,9 @@ public struct BuildOptions: Sendable {
     public var jobs: Int
     /// Told how far the build is, from the workers, at most a few hundred times a build.
     public var progress: (@Sendable (BuildProgress) -> Void)?
-    /// Decoded bulletins from earlier builds of this process, reused for files whose text is unchanged.
-    public var loadCache: LoadCache?
+    /// Where the build cache is kept (`.bulletin-cache` in the site, for the command line); nil builds
+    /// everything from the sources and records nothing.
+    public var cacheFolder: URL?
 
     public init(source: URL, destination: URL? = nil, includeDrafts: Bool = false, baseURL: String? = nil,
                 jobs: Int = ProcessInfo.processInfo.activeProcessorCount) {
@@ -27,6 +28,9 @@ public struct BuildOptions: Sendable {
         self.baseURL = baseURL
         self.jobs = max(1, jobs)
     }
+
+    /// The name of the build cache's folder in a site, used by `bulletin build`.
+    public static let cacheFolderName = ".bulletin-cache"
 
     /// The output folder.
     public var resolvedDestination: URL { destination ?? source.appending(path: "output") }
@@ -78,6 +82,12 @@ public struct BuildReport: Sendable {
     /// Files of the search index and their total size in bytes.
     public var searchFiles: Int = 0
     public var searchBytes: Int = 0
+    /// Output files whose inputs were unchanged since the cached build, linked instead of rendered.
+    public var reusedFiles: Int = 0
+    /// Bulletin files taken from the build cache instead of being parsed.
+    public var reusedBulletins: Int = 0
+    /// With a build cache: the pages, text editions and data files rendered (not kept), sorted.
+    public var renderedFiles: [String] = []
     public var seconds: Double
     /// Seconds spent in each stage, in order.
     public var stageSeconds: [(stage: String, seconds: Double)] = []
@@ -94,7 +104,8 @@ public struct BuildReport: Sendable {
         return "Built \(bulletins) \(plural(bulletins, "bulletin")): \(pages) \(plural(pages, "page")), "
             + "\(textEditions) \(plural(textEditions, "text edition")), \(dataFiles) \(plural(dataFiles, "data file")), "
             + "\(searchFiles) \(plural(searchFiles, "search index file")) "
-            + "and \(staticFiles) \(plural(staticFiles, "static file")) in \(time) s."
+            + "and \(staticFiles) \(plural(staticFiles, "static file")) in \(time) s"
+            + (reusedFiles > 0 ? " (\(reusedFiles) unchanged \(plural(reusedFiles, "file")) kept from the previous build)." : ".")
     }
 
     private func plural(_ count: Int, _ noun: String) -> String {
@@ -133,10 +144,10 @@ public enum SiteBuilder {
     }
 
     /// Loads and validates everything; a renderer only when there is no error.
-    static func validate(_ options: BuildOptions) async -> (renderer: SiteRenderer?, diagnostics: [Diagnostic]) {
+    static func validate(_ options: BuildOptions, cache: BuildCache? = nil) async -> (renderer: SiteRenderer?, diagnostics: [Diagnostic]) {
         let content = await ContentLoader.load(
             siteDirectory: options.source, includeDrafts: options.includeDrafts, baseURL: options.baseURL, jobs: options.jobs,
-            progress: options.progress, cache: options.loadCache)
+            progress: options.progress, cache: cache)
         var diagnostics = content.diagnostics
         diagnostics += SiteValidator.check(content.bulletins)
         let templates = templates(of: options.source, diagnostics: &diagnostics)
@@ -172,23 +183,41 @@ public enum SiteBuilder {
             stages.append((name, elapsed.seconds))
             stageStart = clock.now
         }
-        let validated = await validate(options)
+        let cache = options.cacheFolder.map(BuildCache.init)
+        let validated = await validate(options, cache: cache)
         endStage("load and check")
         var diagnostics = validated.diagnostics
         guard let renderer = validated.renderer else { return report(diagnostics, succeeded: false) }
         let templates = renderer.templates
         let publisher = OutputPublisher(destination: options.resolvedDestination)
+        let fingerprints = cache.map { _ in PageFingerprints(renderer: renderer, tool: BuildCache.toolIdentity) }
         do {
             let lock = try publisher.lock(onWait: onLockWait)
             defer { withExtendedLifetime(lock) {} }
             try publisher.prepareStaging()
             let pages = renderer.pages
             let counter = ProgressCounter(stage: "writing pages", total: pages.count, report: options.progress)
-            // The search index is built beside the pages: its merging is sequential and fills the gaps.
-            async let searchIndex = renderer.searchIndex(jobs: options.jobs)
+            let reused = WorkCounter()
+            // The search index is built beside the pages (its merging is sequential and fills the gaps), unless
+            // the cached build's index can be kept.
+            let searchFingerprint = fingerprints?.searchIndex
+            let keptIndex = searchFingerprint.flatMap { cache?.keepSearchIndex(fingerprint: $0, publisher: publisher) } ?? false
+            async let searchIndex = keptIndex ? nil : renderer.searchIndex(jobs: options.jobs)
             let failures = await parallelMap(renderer.renderingOrder(pages), jobs: options.jobs) { page -> String? in
                 do {
-                    try publisher.write(renderer.render(page).utf8, to: renderer.outputPath(page))
+                    let path = renderer.outputPath(page)
+                    if let cache, let fingerprint = fingerprints?.page(page) {
+                        if let kept = cache.reusableOutput(path, fingerprint: fingerprint, in: publisher.destination),
+                           publisher.linkPrevious(path) {
+                            cache.record(output: path, fingerprint: fingerprint, stamp: kept.stamp)
+                            _ = reused.take(below: .max)
+                        } else {
+                            cache.record(output: path, fingerprint: fingerprint, stamp: try publisher.write(renderer.render(page).utf8, to: path))
+                            cache.noteRendered(path)
+                        }
+                    } else {
+                        try publisher.write(renderer.render(page).utf8, to: path)
+                    }
                     counter.increment()
                     return nil
                 } catch {
@@ -202,22 +231,35 @@ public enum SiteBuilder {
             endStage("render and write pages")
             let index = await searchIndex
             endStage("finish the search index")
-            let searchFailures = await parallelMap(index.files, jobs: options.jobs) { file -> String? in
-                do {
-                    try publisher.write(file.bytes, to: SitePaths.search + file.path)
-                    return nil
-                } catch {
-                    return "\(error)"
+            if let index {
+                let searchFailures = await parallelMap(index.files, jobs: options.jobs) { file -> String? in
+                    do {
+                        let stamp = try publisher.write(file.bytes, to: SitePaths.search + file.path)
+                        if let searchFingerprint {
+                            cache?.record(searchFile: SitePaths.search + file.path, fingerprint: searchFingerprint, stamp: stamp)
+                        }
+                        return nil
+                    } catch {
+                        return "\(error)"
+                    }
                 }
+                if let failure = searchFailures.compactMap({ $0 }).first { throw PublishError(failure) }
             }
-            if let failure = searchFailures.compactMap({ $0 }).first { throw PublishError(failure) }
             endStage("write the search index")
             try publisher.publish()
             endStage("publish")
+            cache?.save()
             var result = report(diagnostics, bulletins: renderer.bulletins.count, pages: pages,
                                 staticFiles: templates.staticFiles.count, succeeded: true)
-            result.searchFiles = index.files.count
-            result.searchBytes = index.totalBytes
+            if let index {
+                result.searchFiles = index.files.count
+                result.searchBytes = index.totalBytes
+            } else if let cache {
+                (result.searchFiles, result.searchBytes) = cache.searchIndexSize
+            }
+            result.reusedFiles = reused.count + (keptIndex ? result.searchFiles : 0)
+            result.reusedBulletins = cache?.reusedSources ?? 0
+            result.renderedFiles = cache?.renderedFiles ?? []
             result.stageSeconds = stages
             return result
         } catch {

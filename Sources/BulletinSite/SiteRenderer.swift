@@ -120,8 +120,15 @@ struct SiteRenderer: Sendable {
         case .data(let file):
             return DataExport.render(file, model: model)
         default:
-            break
+            let (template, context) = templateContext(page)
+            return templates.render(template, context: context)
         }
+    }
+
+    /// The template and context of a page rendered from a template. With `forDigest`, what is derived from the
+    /// rest of the context or from the bulletin's file is left out (charts, the rendered body) and the digest of
+    /// the file put in its place: enough to tell whether the page changed, without rendering bodies again.
+    func templateContext(_ page: PageKind, forDigest: Bool = false) -> (template: String, context: [String: Any]) {
         let directory = directory(page)
         var context: [String: Any] = [
             "site": siteContext,
@@ -153,10 +160,12 @@ struct SiteRenderer: Sendable {
             let loaded = bulletins[index]
             pageContext["title"] = "\(loaded.bulletin.title) · \(loaded.bulletin.issueLabel) · \(config.title)"
             pageContext["description"] = loaded.summary
+            let body = forDigest ? nil : loaded.body
             var bulletin = ViewModel.bulletin(
-                loaded.bulletin, path: SitePaths.href(directory), summary: loaded.summary, bodyHTML: loaded.body.html,
-                headings: loaded.body.headings.map { ($0.level, $0.text, $0.id) }, links: links)
+                loaded.bulletin, path: SitePaths.href(directory), summary: loaded.summary, bodyHTML: body?.html ?? "",
+                headings: body?.headings.map { ($0.level, $0.text, $0.id) } ?? [], links: links)
             bulletin["textPath"] = SitePaths.href(directory) + TextEditionFile.name
+            if forDigest { bulletin["sourceKey"] = String(loaded.sourceKey, radix: 16) }
             context["bulletin"] = bulletin
             if let older = model.neighbours[index].older { context["previous"] = entry(older) }
             if let newer = model.neighbours[index].newer { context["next"] = entry(newer) }
@@ -189,7 +198,7 @@ struct SiteRenderer: Sendable {
             template = "stat"
             let series = model.stats[index]
             pageContext["title"] = "\(series.label) · 数据 · \(config.title)"
-            context["stat"] = StatPages.detail(series, entry: entry)
+            context["stat"] = StatPages.detail(series, entry: entry, charts: !forDigest)
         case .exemplarIndex:
             template = "exemplars"
             pageContext["title"] = "先进典型 · \(config.title)"
@@ -214,10 +223,10 @@ struct SiteRenderer: Sendable {
             pageContext["title"] = "页面未找到 · \(config.title)"
             pageContext["canonical"] = nil
         case .text, .data:
-            return ""
+            preconditionFailure("\(page) is not rendered from a template")
         }
         context["page"] = pageContext
-        return templates.render(template, context: context)
+        return (template, context)
     }
 
     // MARK: - Pieces shared by pages

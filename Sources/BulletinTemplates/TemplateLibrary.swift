@@ -17,6 +17,8 @@ public struct TemplateLibrary: Sendable {
     public let names: Set<String>
     /// Static assets, sorted by path.
     public let staticFiles: [StaticFile]
+    /// A digest of every file (templates and static assets, after overrides): what pages were rendered with.
+    public let digest: UInt64
 
     /// Templates every site build renders.
     public static let requiredTemplates = [
@@ -40,8 +42,12 @@ public struct TemplateLibrary: Sendable {
         var templates: [String: MustacheTemplate] = [:]
         var sources: [String: SourceText] = [:]
         var staticFiles: [StaticFile] = []
+        var digest = StableDigest()
         for path in files.keys.sorted() {
             let (display, bytes) = files[path]!
+            digest.add(path)
+            digest.add(bytes.count)
+            digest.add(bytes)
             if path.hasPrefix("static/") {
                 staticFiles.append(StaticFile(path: String(path.dropFirst("static/".count)), bytes: bytes))
                 continue
@@ -81,7 +87,8 @@ public struct TemplateLibrary: Sendable {
         }
         if diagnostics.hasErrors { return .failure(DiagnosticList(diagnostics)) }
         return .success(TemplateLibrary(
-            library: MustacheLibrary(templates: templates), names: Set(templates.keys), staticFiles: staticFiles))
+            library: MustacheLibrary(templates: templates), names: Set(templates.keys), staticFiles: staticFiles,
+            digest: digest.value))
     }
 
     /// Renders the template `name` with a dictionary context.

@@ -86,41 +86,6 @@ import Testing
         #expect(oldPage.contains("<a class=\"issue-next\" rel=\"next\" href=\"../../../bulletins/2017/2/\">"))
     }
 
-    @Test func aLoadCacheRebuildsExactlyWhatACleanBuildBuilds() async throws {
-        let site = try TemporarySite([
-            "content/site.yaml": defaultSiteYAML,
-            "content/bulletins/2016/1.md": bulletinFile(title: "旧一期", issue: 1, serial: 1, date: "2016-05-01"),
-            "content/bulletins/2017/2.md": bulletinFile(title: "新一期", issue: 1, serial: 2, date: "2017-01-02"),
-            "content/bulletins/2017/3.md": bulletinFile(title: "第三期", issue: 2, serial: 3, date: "2017-02-02"),
-        ])
-        defer { site.remove() }
-        let cache = LoadCache()
-        var options = BuildOptions(source: site.root, jobs: 2)
-        options.loadCache = cache
-        #expect(await SiteBuilder.build(options).succeeded)
-        #expect(cache.count == 3)
-
-        func expectSameAsCleanBuild(_ change: String) async throws {
-            #expect(await SiteBuilder.build(options).succeeded, "\(change)")
-            let clean = site.root.appending(path: "clean")
-            defer { try? FileManager.default.removeItem(at: clean) }
-            #expect(await site.build(destination: clean).succeeded)
-            #expect(TemporarySite.snapshot(site.output) == TemporarySite.snapshot(clean), "\(change)")
-        }
-        try site.write(bulletinFile(title: "新一期", issue: 1, serial: 2, date: "2017-01-02", body: "## 一、正文\n\n改过的正文。\n"),
-                       to: "content/bulletins/2017/2.md")
-        try await expectSameAsCleanBuild("a body edited")
-        #expect(try site.read("bulletins/2017/2/index.html").contains("改过的正文"))
-        try FileManager.default.removeItem(at: site.root.appending(path: "content/bulletins/2016/1.md"))
-        try await expectSameAsCleanBuild("a file removed")
-        #expect(cache.count == 2)
-        try site.write(defaultSiteYAML.replacingOccurrences(of: "测试市文明办", with: "另一个文明办"), to: "content/site.yaml")
-        try await expectSameAsCleanBuild("site.yaml edited: the bulletins' default publishers change")
-        #expect(try site.read("bulletins/2017/2/index.html").contains("另一个文明办"))
-        try site.write("---\ntitle: [\n---\n", to: "content/bulletins/2017/3.md")
-        #expect(await SiteBuilder.build(options).succeeded == false, "a broken file is decoded again, not taken from the cache")
-    }
-
     @Test func failedBuildLeavesThePreviousOutputUntouched() async throws {
         let site = try TemporarySite([
             "content/site.yaml": defaultSiteYAML,

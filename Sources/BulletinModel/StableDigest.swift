@@ -1,0 +1,41 @@
+/// A 64-bit FNV-1a digest that is the same in every process and on every machine (Swift's `Hasher` is seeded
+/// per process): for build-cache keys and cache-busting versions, not for security.
+public struct StableDigest: Sendable {
+    @usableFromInline var state: UInt64 = 0xCBF2_9CE4_8422_2325
+
+    public init() {}
+
+    /// The digest of everything added so far.
+    public var value: UInt64 { state }
+
+    @inlinable
+    public mutating func add(_ bytes: some Sequence<UInt8>) {
+        for byte in bytes {
+            state ^= UInt64(byte)
+            state = state &* 0x0000_0100_0000_01B3
+        }
+    }
+
+    /// Adds a string with its length first, so that `"ab", "c"` and `"a", "bc"` differ.
+    public mutating func add(_ text: String) {
+        var text = text
+        text.withUTF8 { bytes in
+            add(bytes.count)
+            add(UnsafeRawBufferPointer(bytes))
+        }
+    }
+
+    public mutating func add(_ number: Int) {
+        withUnsafeBytes(of: UInt64(bitPattern: Int64(number)).littleEndian) { add($0) }
+    }
+
+    public mutating func add(_ number: UInt64) {
+        withUnsafeBytes(of: number.littleEndian) { add($0) }
+    }
+
+    /// The digest as 16 hexadecimal digits.
+    public var hex: String {
+        let digits = String(value, radix: 16)
+        return String(repeating: "0", count: 16 - digits.count) + digits
+    }
+}

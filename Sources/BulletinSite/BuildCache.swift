@@ -1,0 +1,196 @@
+import BulletinModel
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// What one build leaves for the next, in a folder of the site (`.bulletin-cache/`): every bulletin as
+/// decoded, keyed by a digest of its file, and every output file with a digest of everything it was made from
+/// and the size, time and inode it was written with.
+///
+/// A later build reuses a bulletin whose file is unchanged instead of parsing it, and links an output file
+/// whose inputs are unchanged from the previous output instead of rendering it, after checking that the file
+/// there is still the one written. A record that cannot be read, of another format, or written by another
+/// build of the tool or with other settings is ignored: the build then starts from nothing and replaces it.
+final class BuildCache: @unchecked Sendable {
+    /// Bumped whenever what is recorded, or what a digest covers, changes.
+    static let format = 1
+    static let recordName = "record.json"
+
+    let folder: URL
+    /// The record read from the folder, before its settings are compared.
+    private let stored: CacheRecord?
+    /// The previous build's record; empty when there was none or it could not be trusted.
+    private(set) var previous = CacheRecord(format: BuildCache.format, settings: 0)
+    private(set) var settings: UInt64 = 0
+    /// What this build will record.
+    private let lock = NSLock()
+    private var sources: [String: CachedSource] = [:]
+    private var outputs: [String: CachedOutput] = [:]
+    private var searchIndex: [String: CachedOutput] = [:]
+    private var rendered: [String] = []
+    /// Bulletin files taken from the cache in this build.
+    private(set) var reusedSources = 0
+
+    /// Reads the cache in `folder`, if there is one.
+    init(folder: URL) {
+        self.folder = folder
+        stored = FileManager.default.contents(atPath: folder.appending(path: Self.recordName).path)
+            .flatMap { try? JSONDecoder().decode(CacheRecord.self, from: $0) }
+    }
+
+    /// Starts a build whose bulletins are decoded with `settings` (a digest of the tool and the site settings):
+    /// the previous record is used only when it was made with the same.
+    func begin(settings: UInt64) {
+        self.settings = settings
+        if let stored, stored.format == Self.format, stored.settings == settings { previous = stored }
+    }
+
+    /// A digest of the running executable (its size, time and inode): a rebuilt tool may render differently.
+    static let toolIdentity: UInt64 = {
+        var digest = StableDigest()
+        var info = stat()
+        if stat("/proc/self/exe", &info) == 0 {
+            digest.add(Int(info.st_size))
+            digest.add(Int(info.st_mtim.tv_sec) * 1_000_000_000 + Int(info.st_mtim.tv_nsec))
+            digest.add(UInt64(info.st_ino))
+        }
+        return digest.value
+    }()
+
+    // MARK: - Bulletins
+
+    /// The decoded bulletin of the previous build for the file at `path` with text digest `key`.
+    func cachedSource(path: String, key: UInt64) -> CachedSource? {
+        guard let entry = previous.sources[path], entry.key == key else { return nil }
+        return entry
+    }
+
+    /// Records a bulletin file of this build; `reused` when it came from the cache.
+    func record(_ source: CachedSource, path: String, reused: Bool) {
+        lock.withLock {
+            sources[path] = source
+            if reused { reusedSources += 1 }
+        }
+    }
+
+    // MARK: - Outputs
+
+    /// The stamp of the previous build's output file at `path` when it was made from inputs with `fingerprint`
+    /// and is still there unchanged in `destination`.
+    func reusableOutput(_ path: String, fingerprint: UInt64, in destination: URL) -> CachedOutput? {
+        guard let entry = previous.outputs[path], entry.fingerprint == fingerprint,
+              let stamp = FileStamp(path: destination.path + "/" + path), stamp == entry.stamp else { return nil }
+        return entry
+    }
+
+    /// Records an output file of this build.
+    func record(output path: String, fingerprint: UInt64, stamp: FileStamp) {
+        lock.withLock { outputs[path] = CachedOutput(fingerprint: fingerprint, stamp: stamp) }
+    }
+
+    /// Notes an output file rendered in this build rather than kept.
+    func noteRendered(_ path: String) {
+        lock.withLock { rendered.append(path) }
+    }
+
+    /// The output files rendered in this build, sorted.
+    var renderedFiles: [String] { lock.withLock { rendered.sorted() } }
+
+    /// Records a file of this build's search index.
+    func record(searchFile path: String, fingerprint: UInt64, stamp: FileStamp) {
+        lock.withLock { searchIndex[path] = CachedOutput(fingerprint: fingerprint, stamp: stamp) }
+    }
+
+    /// Links the previous build's search index into the staging folder when it was made from inputs with
+    /// `fingerprint` and every file of it is still unchanged in the output; false (with nothing linked) otherwise.
+    func keepSearchIndex(fingerprint: UInt64, publisher: OutputPublisher) -> Bool {
+        let files = previous.searchIndex
+        guard !files.isEmpty, files.values.allSatisfy({ $0.fingerprint == fingerprint }),
+              files.allSatisfy({ FileStamp(path: publisher.destination.path + "/" + $0.key) == $0.value.stamp }) else { return false }
+        var linked: [String] = []
+        for path in files.keys {
+            guard publisher.linkPrevious(path) else {
+                for path in linked { publisher.removeStaged(path) }
+                return false
+            }
+            linked.append(path)
+        }
+        lock.withLock { searchIndex = files }
+        return true
+    }
+
+    /// Files and bytes of the search index recorded in this build.
+    var searchIndexSize: (files: Int, bytes: Int) {
+        lock.withLock { (searchIndex.count, searchIndex.values.reduce(0) { $0 + $1.stamp.size }) }
+    }
+
+    // MARK: - Saving
+
+    /// Writes this build's record (after the output is published) through a temporary file renamed into
+    /// place. A failure only costs the next build its speed.
+    func save() {
+        let record = lock.withLock {
+            CacheRecord(format: Self.format, settings: settings, sources: sources, outputs: outputs, searchIndex: searchIndex)
+        }
+        let file = folder.appending(path: Self.recordName)
+        let temporary = folder.appending(path: Self.recordName + ".new")
+        do {
+            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+            try JSONEncoder().encode(record).write(to: temporary)
+            guard rename(temporary.path, file.path) == 0 else { throw PublishError(String(cString: strerror(errno))) }
+        } catch {
+            try? FileManager.default.removeItem(at: file)
+        }
+    }
+}
+
+/// The cache's record of a build.
+struct CacheRecord: Codable {
+    var format: Int
+    var settings: UInt64
+    /// By file path below the site.
+    var sources: [String: CachedSource] = [:]
+    /// By output path.
+    var outputs: [String: CachedOutput] = [:]
+    /// The files of the search index by output path, all with the digest of the index's inputs.
+    var searchIndex: [String: CachedOutput] = [:]
+}
+
+/// A bulletin file as the previous build decoded it.
+struct CachedSource: Codable {
+    /// Digest of the file's text.
+    var key: UInt64
+    /// Digest of what other pages show of the bulletin: its front matter and summary.
+    var factsKey: UInt64
+    var bulletin: Bulletin
+    var summary: String
+    var diagnostics: [Diagnostic]
+}
+
+/// An output file as the previous build wrote it.
+struct CachedOutput: Codable {
+    /// Digest of everything the file was made from.
+    var fingerprint: UInt64
+    var stamp: FileStamp
+}
+
+/// What tells a file apart from a rewritten one without reading it: size, modification time and inode.
+struct FileStamp: Codable, Equatable {
+    var size: Int
+    var modified: Int
+    var inode: UInt64
+
+    init(_ info: stat) {
+        size = Int(info.st_size)
+        modified = Int(info.st_mtim.tv_sec) * 1_000_000_000 + Int(info.st_mtim.tv_nsec)
+        inode = UInt64(info.st_ino)
+    }
+
+    /// The stamp of a regular file, nil for anything else.
+    init?(path: String) {
+        var info = stat()
+        guard lstat(path, &info) == 0, info.st_mode & S_IFMT == S_IFREG else { return nil }
+        self.init(info)
+    }
+}

@@ -1,0 +1,89 @@
+import BulletinModel
+import BulletinSearch
+
+/// Digests of everything an output file is made from, compared with the build cache's to decide whether a
+/// file must be rendered again. Every page's digest starts from `base`: the tool, the site settings and the
+/// templates, so a change to any of them renders everything.
+struct PageFingerprints: Sendable {
+    let renderer: SiteRenderer
+    /// Digest of the tool, the site settings and the templates.
+    let base: UInt64
+    /// Digest of every bulletin's facts in site order: what the data files are made from.
+    let facts: UInt64
+
+    init(renderer: SiteRenderer, tool: UInt64) {
+        self.renderer = renderer
+        var base = StableDigest()
+        base.add(tool)
+        base.add(String(describing: renderer.config))
+        base.add(renderer.templates.digest)
+        self.base = base.value
+        var facts = StableDigest()
+        for loaded in renderer.bulletins { facts.add(loaded.factsKey) }
+        self.facts = facts.value
+    }
+
+    /// The digest of one output file's inputs.
+    func page(_ page: PageKind) -> UInt64 {
+        var digest = StableDigest()
+        digest.add(base)
+        digest.add(renderer.outputPath(page))
+        switch page {
+        case .text(let index):
+            digest.add(renderer.bulletins[index].sourceKey)
+        case .data:
+            digest.add(facts)
+        default:
+            let (template, context) = renderer.templateContext(page, forDigest: true)
+            digest.add(template)
+            ContextDigest.add(context, to: &digest)
+        }
+        return digest.value
+    }
+
+    /// The digest of the search index's inputs: each bulletin's file and facts, in site order.
+    var searchIndex: UInt64 {
+        var digest = StableDigest()
+        digest.add(base)
+        digest.add(SearchIndex.formatVersion)
+        for loaded in renderer.bulletins {
+            digest.add(loaded.sourceKey)
+            digest.add(loaded.factsKey)
+        }
+        return digest.value
+    }
+}
+
+/// A digest of a template context: strings, numbers, flags, dictionaries (keys in order) and arrays.
+enum ContextDigest {
+    static func add(_ value: Any, to digest: inout StableDigest) {
+        switch value {
+        case let text as String:
+            digest.add(1)
+            digest.add(text)
+        case let number as Int:
+            digest.add(2)
+            digest.add(number)
+        case let flag as Bool:
+            digest.add(flag ? 3 : 4)
+        case let number as Double:
+            digest.add(5)
+            digest.add(number.bitPattern)
+        case let dictionary as [String: Any]:
+            digest.add(6)
+            digest.add(dictionary.count)
+            for key in dictionary.keys.sorted(by: { $0.utf8.lexicographicallyPrecedes($1.utf8) }) {
+                digest.add(key)
+                add(dictionary[key]!, to: &digest)
+            }
+        case let array as [Any]:
+            digest.add(7)
+            digest.add(array.count)
+            for element in array { add(element, to: &digest) }
+        default:
+            digest.add(8)
+            digest.add(String(reflecting: type(of: value)))
+            digest.add(String(describing: value))
+        }
+    }
+}

@@ -1,0 +1,142 @@
+import BulletinSite
+import Foundation
+import Testing
+
+/// Builds with the build cache against clean builds: after any edit, the cached build's output equals a clean
+/// build's byte for byte, and only what an edit changed is rendered again.
+@Suite struct IncrementalBuildTests {
+    /// A deterministic generator (SplitMix64), so a failing sequence of edits can be replayed.
+    struct Generator: RandomNumberGenerator {
+        var state: UInt64
+        mutating func next() -> UInt64 {
+            state &+= 0x9E37_79B9_7F4A_7C15
+            var z = state
+            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+            return z ^ (z >> 31)
+        }
+    }
+
+    private func cachedBuild(_ site: TemporarySite, jobs: Int = 2) async -> BuildReport {
+        var options = BuildOptions(source: site.root, jobs: jobs)
+        options.cacheFolder = site.root.appending(path: BuildOptions.cacheFolderName)
+        return await SiteBuilder.build(options)
+    }
+
+    /// Builds with the cache, then without it elsewhere, and compares the two outputs.
+    private func expectSameAsCleanBuild(_ site: TemporarySite, _ change: String, jobs: Int = 2) async -> BuildReport {
+        let report = await cachedBuild(site, jobs: jobs)
+        #expect(report.succeeded, "\(change): \(report.diagnostics)")
+        let clean = site.root.appending(path: "clean")
+        defer { try? FileManager.default.removeItem(at: clean) }
+        #expect(await site.build(destination: clean).succeeded)
+        let cached = TemporarySite.snapshot(site.output), expected = TemporarySite.snapshot(clean)
+        #expect(cached.keys.sorted() == expected.keys.sorted(), "\(change)")
+        let different = expected.keys.filter { cached[$0] != expected[$0] }.sorted()
+        #expect(different.isEmpty, "\(change): differs from a clean build in \(different.prefix(5))")
+        return report
+    }
+
+    private func bulletinPaths(_ site: TemporarySite) -> [String] {
+        let folder = site.root.appending(path: "content/bulletins")
+        let files = FileManager.default.enumerator(atPath: folder.path)?.compactMap { $0 as? String } ?? []
+        return files.filter { $0.hasSuffix(".md") }.map { "content/bulletins/" + $0 }.sorted()
+    }
+
+    @Test func randomEditsRebuildExactlyWhatACleanBuildBuilds() async throws {
+        let site = try CLITests.fixture("archive")
+        defer { site.remove() }
+        let first = await expectSameAsCleanBuild(site, "first build")
+        #expect(first.reusedFiles == 0)
+        var random = Generator(state: 20_171_305)
+        var added = 0
+        for step in 0..<16 {
+            let paths = bulletinPaths(site)
+            let path = paths.randomElement(using: &random)!
+            var text = try site.read(path, in: site.root)
+            let change: String
+            switch Int.random(in: 0..<7, using: &random) {
+            case 0:
+                text += "\n新增的段落，第\(step)步。\n"
+                change = "body of \(path) edited"
+            case 1:
+                let value = Int.random(in: 1...99_999, using: &random)
+                if let range = text.range(of: #"value: [0-9,.万]+"#, options: .regularExpression) {
+                    text.replaceSubrange(range, with: "value: \(value)")
+                } else {
+                    text = text.replacingOccurrences(of: "\n---\n", with: "\nstats:\n  - key: volunteer_hours\n    label: 志愿服务时长\n    value: \(value)\n    unit: 小时\n---\n")
+                }
+                change = "a stat of \(path) edited"
+            case 2:
+                text = text.replacingOccurrences(of: "title: ", with: "title: 改\(step)")
+                change = "title of \(path) edited"
+            case 3:
+                added += 1
+                try site.write(bulletinFile(title: "新增一期\(added)", issue: 10 + added, serial: 200 + added,
+                                            date: "202\(Int.random(in: 1...4, using: &random))-0\(Int.random(in: 1...9, using: &random))-1\(added % 10)",
+                                            extra: "tags: [文明餐桌]"),
+                               to: "content/bulletins/2025/\(200 + added).md")
+                change = "bulletin \(200 + added) added"
+            case 4 where paths.count > 2:
+                try FileManager.default.removeItem(at: site.root.appending(path: path))
+                change = "\(path) removed"
+            case 5:
+                let size = Int.random(in: 1...3, using: &random)
+                let yaml = try site.read("content/site.yaml", in: site.root)
+                try site.write(yaml.replacingOccurrences(of: #"page_size: [0-9]+"#, with: "page_size: \(size)", options: .regularExpression),
+                               to: "content/site.yaml")
+                change = "page_size set to \(size)"
+            default:
+                try site.write("<footer>第\(step)步的页脚</footer>\n", to: "templates/partials/site-footer.mustache")
+                change = "site footer template overridden"
+            }
+            if change.hasSuffix("edited") { try site.write(text, to: path) }
+            _ = await expectSameAsCleanBuild(site, "step \(step): \(change)", jobs: 1 + step % 3)
+        }
+    }
+
+    @Test func aBodyEditRendersOnlyThatBulletinsPageAndText() async throws {
+        let site = try CLITests.fixture("archive")
+        defer { site.remove() }
+        _ = await expectSameAsCleanBuild(site, "first build")
+        let unchanged = await expectSameAsCleanBuild(site, "nothing changed")
+        #expect(unchanged.renderedFiles.isEmpty)
+        #expect(unchanged.reusedBulletins == 5)
+        #expect(unchanged.reusedFiles > 40)
+
+        let path = "content/bulletins/2023/102.md"
+        try site.write(try site.read(path, in: site.root) + "\n文末新增的一段。\n", to: path)
+        let edited = await expectSameAsCleanBuild(site, "body edited")
+        #expect(edited.renderedFiles == ["bulletins/2023/102/bulletin.txt", "bulletins/2023/102/index.html"])
+        #expect(edited.reusedBulletins == 4)
+        #expect(try site.read("bulletins/2023/102/index.html").contains("文末新增的一段"))
+
+        try site.write(try site.read(path, in: site.root).replacingOccurrences(of: "value: 1,310", with: "value: 1,320"), to: path)
+        let stat = await expectSameAsCleanBuild(site, "stat edited")
+        #expect(stat.renderedFiles.contains("stats/practice_stations/index.html"))
+        #expect(!stat.renderedFiles.contains("stats/volunteer_hours/index.html"), "a stat page whose values did not change is kept")
+        #expect(!stat.renderedFiles.contains("bulletins/2022/101/index.html"))
+    }
+
+    @Test func aCorruptOrOutdatedCacheIsIgnoredAndATamperedOutputRebuilt() async throws {
+        let site = try CLITests.fixture("archive")
+        defer { site.remove() }
+        _ = await expectSameAsCleanBuild(site, "first build")
+        let record = site.root.appending(path: "\(BuildOptions.cacheFolderName)/record.json")
+        let saved = try Data(contentsOf: record)
+
+        try Data("{\"format\": 1, \"sett".utf8).write(to: record)
+        let corrupt = await expectSameAsCleanBuild(site, "corrupt cache")
+        #expect(corrupt.reusedFiles == 0 && corrupt.reusedBulletins == 0)
+
+        let outdated = String(decoding: saved, as: UTF8.self).replacingOccurrences(of: "\"format\":1", with: "\"format\":0")
+        #expect(outdated != String(decoding: saved, as: UTF8.self))
+        try Data(outdated.utf8).write(to: record)
+        let old = await expectSameAsCleanBuild(site, "cache of an older format")
+        #expect(old.reusedFiles == 0 && old.reusedBulletins == 0)
+
+        try site.write("edited by hand", to: "output/archive/index.html")
+        let tampered = await expectSameAsCleanBuild(site, "an output file edited by hand")
+        #expect(tampered.renderedFiles == ["archive/index.html"])
+    }
+}
