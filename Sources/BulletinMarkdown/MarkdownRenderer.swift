@@ -6,7 +6,7 @@ import Glibc
 #endif
 
 /// A bulletin body converted by libcmark, with what the site needs to know about it.
-public struct RenderedMarkdown: Sendable, Codable {
+public struct RenderedMarkdown: Sendable {
     /// HTML of the body.
     public var html: String
     /// Section headings in order, with the ids given to them in `html`.
@@ -23,7 +23,7 @@ public struct RenderedMarkdown: Sendable, Codable {
 }
 
 /// A heading of a bulletin body.
-public struct Heading: Sendable, Hashable, Codable {
+public struct Heading: Sendable, Hashable {
     public var level: Int
     public var text: String
     /// The `id` attribute of the heading: stable for the same text, unique within the page.

@@ -3,8 +3,8 @@ import CCmark
 
 /// A leaf block of a Markdown body reduced to text, with the containers around it, in document order.
 /// The plain-text edition lays these out; the flat list needs no recursion however deep the input nests.
-public struct TextBlock: Sendable, Hashable, Codable {
-    public enum Kind: Sendable, Hashable, Codable {
+public struct TextBlock: Sendable, Hashable {
+    public enum Kind: Sendable, Hashable {
         case paragraph
         case heading(level: Int)
         /// Verbatim lines, never wrapped.
@@ -35,14 +35,14 @@ public struct TextBlock: Sendable, Hashable, Codable {
 }
 
 /// A block quote or list item around a text block.
-public enum TextContainer: Sendable, Hashable, Codable {
+public enum TextContainer: Sendable, Hashable {
     case quote
     /// A list item: its marker (`•`, `1.`) and whether this block is the item's first (where the marker stands).
     case item(marker: String, isFirstBlock: Bool)
 }
 
 /// The target of a link, shown in the note list as `[number] url`.
-public struct LinkNote: Sendable, Hashable, Codable {
+public struct LinkNote: Sendable, Hashable {
     public var number: Int
     public var url: String
     /// UTF-8 offset in the block's text just after the link text.

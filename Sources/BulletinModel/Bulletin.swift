@@ -1,5 +1,5 @@
 /// One bulletin as its front matter describes it, validated and typed.
-public struct Bulletin: Sendable, Codable {
+public struct Bulletin: Sendable, Equatable {
     /// The source file as shown in diagnostics (relative to the site folder).
     public var sourcePath: String
     public var title: String
@@ -58,7 +58,7 @@ public struct Bulletin: Sendable, Codable {
 }
 
 /// A place in a source file and the text of its line, for diagnostics that point back at it.
-public struct Origin: Sendable, Hashable, Codable, CustomStringConvertible {
+public struct Origin: Sendable, Hashable, CustomStringConvertible {
     public var location: SourceLocation
     public var line: String?
 
@@ -76,7 +76,7 @@ public struct Origin: Sendable, Hashable, Codable, CustomStringConvertible {
 }
 
 /// A measured figure reported by a bulletin.
-public struct Stat: Sendable, Hashable, Codable {
+public struct Stat: Sendable, Hashable {
     /// Identifier of the measure (`[a-z0-9_]+`); the same key means the same measure in every bulletin.
     public var key: String
     public var label: String
@@ -100,8 +100,8 @@ public struct Stat: Sendable, Hashable, Codable {
 }
 
 /// An exemplar (先进典型) named by a bulletin.
-public struct Exemplar: Sendable, Hashable, Codable {
-    public enum Kind: String, Sendable, Codable, CaseIterable {
+public struct Exemplar: Sendable, Hashable {
+    public enum Kind: String, Sendable, CaseIterable {
         case organization, project, community, person
 
         /// The Chinese name of the kind, as used in headings.
@@ -141,7 +141,7 @@ public struct Exemplar: Sendable, Hashable, Codable {
 }
 
 /// The 版记 block: to whom the bulletin is reported, sent and issued.
-public struct Distribution: Sendable, Hashable, Codable {
+public struct Distribution: Sendable, Hashable {
     /// 报
     public var reportTo: [String]
     /// 送

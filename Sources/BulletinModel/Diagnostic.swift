@@ -1,5 +1,5 @@
 /// A position in a source file: 1-based line and column (columns count Unicode scalars).
-public struct SourceLocation: Hashable, Sendable, Codable, Comparable, CustomStringConvertible {
+public struct SourceLocation: Hashable, Sendable, Comparable, CustomStringConvertible {
     /// The file as shown to users, relative to the site folder where possible.
     public var file: String
     public var line: Int
@@ -20,8 +20,8 @@ public struct SourceLocation: Hashable, Sendable, Codable, Comparable, CustomStr
 }
 
 /// One problem found in the input, with where it is and what was expected.
-public struct Diagnostic: Error, Hashable, Sendable, Codable, CustomStringConvertible {
-    public enum Severity: String, Sendable, Codable, Comparable {
+public struct Diagnostic: Error, Hashable, Sendable, CustomStringConvertible {
+    public enum Severity: String, Sendable, Comparable {
         case warning, error
 
         public static func < (lhs: Severity, rhs: Severity) -> Bool { lhs == .warning && rhs == .error }

@@ -15,7 +15,7 @@ import Glibc
 final class BuildCache: @unchecked Sendable {
     /// Bumped whenever what is recorded, or what a digest covers, changes.
     static let format = 1
-    static let recordName = "record.json"
+    static let recordName = "record.bin"
 
     let folder: URL
     /// The record read from the folder, before its settings are compared.
@@ -36,7 +36,7 @@ final class BuildCache: @unchecked Sendable {
     init(folder: URL) {
         self.folder = folder
         stored = FileManager.default.contents(atPath: folder.appending(path: Self.recordName).path)
-            .flatMap { try? JSONDecoder().decode(CacheRecord.self, from: $0) }
+            .flatMap { try? CacheRecord(decoding: Array($0)) }
     }
 
     /// Starts a build whose bulletins are decoded with `settings` (a digest of the tool and the site settings):
@@ -137,7 +137,7 @@ final class BuildCache: @unchecked Sendable {
         let temporary = folder.appending(path: Self.recordName + ".new")
         do {
             try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-            try JSONEncoder().encode(record).write(to: temporary)
+            try Data(record.encoded()).write(to: temporary)
             guard rename(temporary.path, file.path) == 0 else { throw PublishError(String(cString: strerror(errno))) }
         } catch {
             try? FileManager.default.removeItem(at: file)
@@ -146,7 +146,10 @@ final class BuildCache: @unchecked Sendable {
 }
 
 /// The cache's record of a build.
-struct CacheRecord: Codable {
+struct CacheRecord {
+    /// The first bytes of a record file.
+    static let magic = Array("bulletin build cache\n".utf8)
+
     var format: Int
     var settings: UInt64
     /// By file path below the site.
@@ -155,10 +158,69 @@ struct CacheRecord: Codable {
     var outputs: [String: CachedOutput] = [:]
     /// The files of the search index by output path, all with the digest of the index's inputs.
     var searchIndex: [String: CachedOutput] = [:]
+
+    init(format: Int, settings: UInt64, sources: [String: CachedSource] = [:], outputs: [String: CachedOutput] = [:],
+         searchIndex: [String: CachedOutput] = [:]) {
+        self.format = format
+        self.settings = settings
+        self.sources = sources
+        self.outputs = outputs
+        self.searchIndex = searchIndex
+    }
+
+    /// The record as bytes, paths in sorted order.
+    func encoded() -> [UInt8] {
+        var writer = CacheWriter()
+        writer.write(format)
+        writer.write(settings)
+        writer.write(sources.keys.sorted()) { writer, path in
+            let source = sources[path]!
+            writer.write(path)
+            writer.write(source.key)
+            writer.write(source.factsKey)
+            writer.write(source.bulletin)
+            writer.write(source.summary)
+            writer.write(source.diagnostics) { $0.write($1) }
+        }
+        for files in [outputs, searchIndex] {
+            writer.write(files.keys.sorted()) { writer, path in
+                writer.write(path)
+                writer.write(files[path]!.fingerprint)
+                writer.write(files[path]!.stamp.size)
+                writer.write(files[path]!.stamp.modified)
+                writer.write(files[path]!.stamp.inode)
+            }
+        }
+        return Self.magic + writer.bytes
+    }
+
+    /// Reads a record; throws when the bytes are not one, or one of another format.
+    init(decoding bytes: [UInt8]) throws {
+        guard bytes.starts(with: Self.magic) else { throw CacheReader.Malformed() }
+        var reader = CacheReader(Array(bytes[Self.magic.count...]))
+        format = try reader.int()
+        guard format == BuildCache.format else { throw CacheReader.Malformed() }
+        settings = try reader.unsigned()
+        let sources = try reader.array { reader in
+            (try reader.string(), CachedSource(key: try reader.unsigned(), factsKey: try reader.unsigned(), bulletin: try reader.bulletin(),
+                                               summary: try reader.string(), diagnostics: try reader.array { try $0.diagnostic() }))
+        }
+        func files(_ reader: inout CacheReader) throws -> [String: CachedOutput] {
+            let files = try reader.array { reader in
+                (try reader.string(), CachedOutput(fingerprint: try reader.unsigned(), stamp: FileStamp(
+                    size: try reader.int(), modified: try reader.int(), inode: try reader.unsigned())))
+            }
+            return Dictionary(files) { first, _ in first }
+        }
+        outputs = try files(&reader)
+        searchIndex = try files(&reader)
+        guard reader.isAtEnd else { throw CacheReader.Malformed() }
+        self.sources = Dictionary(sources) { first, _ in first }
+    }
 }
 
 /// A bulletin file as the previous build decoded it.
-struct CachedSource: Codable {
+struct CachedSource {
     /// Digest of the file's text.
     var key: UInt64
     /// Digest of what other pages show of the bulletin: its front matter and summary.
@@ -169,17 +231,23 @@ struct CachedSource: Codable {
 }
 
 /// An output file as the previous build wrote it.
-struct CachedOutput: Codable {
+struct CachedOutput {
     /// Digest of everything the file was made from.
     var fingerprint: UInt64
     var stamp: FileStamp
 }
 
 /// What tells a file apart from a rewritten one without reading it: size, modification time and inode.
-struct FileStamp: Codable, Equatable {
+struct FileStamp: Equatable {
     var size: Int
     var modified: Int
     var inode: UInt64
+
+    init(size: Int, modified: Int, inode: UInt64) {
+        self.size = size
+        self.modified = modified
+        self.inode = inode
+    }
 
     init(_ info: stat) {
         size = Int(info.st_size)

@@ -248,7 +248,10 @@ public enum SiteBuilder {
             endStage("write the search index")
             try publisher.publish()
             endStage("publish")
-            cache?.save()
+            if let cache {
+                cache.save()
+                endStage("save the build cache")
+            }
             var result = report(diagnostics, bulletins: renderer.bulletins.count, pages: pages,
                                 staticFiles: templates.staticFiles.count, succeeded: true)
             if let index {

@@ -1,4 +1,5 @@
-import BulletinSite
+import BulletinModel
+@testable import BulletinSite
 import Foundation
 import Testing
 
@@ -122,21 +123,49 @@ import Testing
         let site = try CLITests.fixture("archive")
         defer { site.remove() }
         _ = await expectSameAsCleanBuild(site, "first build")
-        let record = site.root.appending(path: "\(BuildOptions.cacheFolderName)/record.json")
+        let record = site.root.appending(path: "\(BuildOptions.cacheFolderName)/\(BuildCache.recordName)")
         let saved = try Data(contentsOf: record)
 
-        try Data("{\"format\": 1, \"sett".utf8).write(to: record)
-        let corrupt = await expectSameAsCleanBuild(site, "corrupt cache")
+        try saved.prefix(saved.count / 2).write(to: record)
+        let corrupt = await expectSameAsCleanBuild(site, "a cut-off cache record")
         #expect(corrupt.reusedFiles == 0 && corrupt.reusedBulletins == 0)
 
-        let outdated = String(decoding: saved, as: UTF8.self).replacingOccurrences(of: "\"format\":1", with: "\"format\":0")
-        #expect(outdated != String(decoding: saved, as: UTF8.self))
-        try Data(outdated.utf8).write(to: record)
+        var outdated = Array(saved)
+        let formatAt = CacheRecord.magic.count
+        #expect(outdated[formatAt] == UInt8(BuildCache.format * 2), "the format follows the magic, zigzag-encoded")
+        outdated[formatAt] = 0
+        try Data(outdated).write(to: record)
         let old = await expectSameAsCleanBuild(site, "cache of an older format")
         #expect(old.reusedFiles == 0 && old.reusedBulletins == 0)
 
         try site.write("edited by hand", to: "output/bulletins/index.html")
         let tampered = await expectSameAsCleanBuild(site, "an output file edited by hand")
         #expect(tampered.renderedFiles == ["bulletins/index.html"])
+    }
+
+    @Test func theCacheRecordKeepsEveryFieldOfABulletin() async throws {
+        let site = try CLITests.fixture("archive")
+        defer { site.remove() }
+        let content = await ContentLoader.load(siteDirectory: site.root, includeDrafts: true, baseURL: nil, jobs: 2)
+        var record = CacheRecord(format: BuildCache.format, settings: 42)
+        for loaded in content.bulletins {
+            record.sources[loaded.bulletin.sourcePath] = CachedSource(
+                key: loaded.sourceKey, factsKey: loaded.factsKey, bulletin: loaded.bulletin, summary: loaded.summary,
+                diagnostics: [.warning("警告", at: SourceLocation(file: "a.md", line: 3, column: 5), sourceLine: "行")])
+        }
+        record.outputs["index.html"] = CachedOutput(fingerprint: .max, stamp: FileStamp(size: 10, modified: -1, inode: 7))
+        #expect(record.sources.count == 5)
+        #expect(record.sources.values.contains { !$0.bulletin.stats.isEmpty && !$0.bulletin.exemplars.isEmpty })
+        let decoded = try CacheRecord(decoding: record.encoded())
+        #expect(decoded.settings == 42)
+        for (path, source) in record.sources {
+            let copy = try #require(decoded.sources[path])
+            #expect(copy.bulletin == source.bulletin)
+            #expect(copy.key == source.key && copy.factsKey == source.factsKey && copy.summary == source.summary)
+            #expect(copy.diagnostics == source.diagnostics)
+        }
+        #expect(decoded.outputs["index.html"]?.stamp == FileStamp(size: 10, modified: -1, inode: 7))
+        #expect(decoded.outputs["index.html"]?.fingerprint == .max)
+        #expect(throws: CacheReader.Malformed.self) { try CacheRecord(decoding: Array(record.encoded().dropLast())) }
     }
 }

@@ -1,0 +1,222 @@
+import BulletinModel
+
+/// The build cache's file format: LEB128 varints, strings as length and UTF-8, optionals behind a flag byte,
+/// arrays behind their count. Several times faster than Codable over JSON or property lists for the
+/// 10,000 bulletins of an archive, which the cache reads and writes on every build.
+struct CacheWriter {
+    private(set) var bytes: [UInt8] = []
+
+    mutating func write(_ value: UInt64) {
+        var rest = value
+        while rest >= 0x80 {
+            bytes.append(UInt8(rest & 0x7F) | 0x80)
+            rest >>= 7
+        }
+        bytes.append(UInt8(rest))
+    }
+
+    /// Signed numbers zigzag-encoded, so small negative numbers stay short.
+    mutating func write(_ value: Int) { write(UInt64(bitPattern: Int64(value) << 1 ^ Int64(value) >> 63)) }
+
+    mutating func write(_ value: Bool) { bytes.append(value ? 1 : 0) }
+
+    mutating func write(_ text: String) {
+        var text = text
+        text.withUTF8 { utf8 in
+            write(utf8.count)
+            bytes.append(contentsOf: utf8)
+        }
+    }
+
+    mutating func write<T>(_ value: T?, _ body: (inout CacheWriter, T) -> Void) {
+        write(value != nil)
+        if let value { body(&self, value) }
+    }
+
+    mutating func write<T>(_ values: [T], _ body: (inout CacheWriter, T) -> Void) {
+        write(values.count)
+        for value in values { body(&self, value) }
+    }
+
+    mutating func write(_ texts: [String]) { write(texts) { $0.write($1) } }
+}
+
+/// Reads what `CacheWriter` wrote; any malformed input throws.
+struct CacheReader {
+    struct Malformed: Error {}
+
+    private let bytes: [UInt8]
+    private var offset = 0
+
+    init(_ bytes: [UInt8]) { self.bytes = bytes }
+
+    var isAtEnd: Bool { offset == bytes.count }
+
+    mutating func unsigned() throws -> UInt64 {
+        var value: UInt64 = 0
+        var shift: UInt64 = 0
+        while true {
+            guard offset < bytes.count, shift < 64 else { throw Malformed() }
+            let byte = bytes[offset]
+            offset += 1
+            value |= UInt64(byte & 0x7F) << shift
+            if byte < 0x80 { return value }
+            shift += 7
+        }
+    }
+
+    mutating func int() throws -> Int {
+        let raw = try unsigned()
+        return Int(Int64(bitPattern: raw >> 1) ^ -Int64(bitPattern: raw & 1))
+    }
+
+    mutating func bool() throws -> Bool {
+        guard offset < bytes.count, bytes[offset] <= 1 else { throw Malformed() }
+        offset += 1
+        return bytes[offset - 1] == 1
+    }
+
+    mutating func string() throws -> String {
+        let count = try int()
+        guard count >= 0, count <= bytes.count - offset else { throw Malformed() }
+        defer { offset += count }
+        guard let text = String(validating: bytes[offset..<offset + count], as: UTF8.self) else { throw Malformed() }
+        return text
+    }
+
+    mutating func optional<T>(_ body: (inout CacheReader) throws -> T) throws -> T? {
+        try bool() ? try body(&self) : nil
+    }
+
+    mutating func array<T>(_ body: (inout CacheReader) throws -> T) throws -> [T] {
+        let count = try int()
+        guard count >= 0, count <= bytes.count - offset else { throw Malformed() }
+        return try (0..<count).map { _ in try body(&self) }
+    }
+
+    mutating func strings() throws -> [String] { try array { try $0.string() } }
+}
+
+// MARK: - The model in the cache
+
+extension CacheWriter {
+    mutating func write(_ bulletin: Bulletin) {
+        write(bulletin.sourcePath)
+        write(bulletin.title)
+        write(bulletin.series)
+        write(bulletin.issue)
+        write(bulletin.serial) { $0.write($1) }
+        write(bulletin.date)
+        write(bulletin.publishers)
+        write(bulletin.summary) { $0.write($1) }
+        write(bulletin.tags)
+        write(bulletin.districts)
+        write(bulletin.stats) { writer, stat in
+            writer.write(stat.key)
+            writer.write(stat.label)
+            writer.write(stat.value.units < 0)
+            writer.write(stat.value.units.magnitude)
+            writer.write(stat.value.scale)
+            writer.write(stat.value.notation.rawValue)
+            writer.write(stat.unit)
+            writer.write(stat.asOf) { $0.write($1) }
+            writer.write(stat.scope) { $0.write($1) }
+            writer.write(stat.origin) { $0.write($1) }
+        }
+        write(bulletin.exemplars) { writer, exemplar in
+            writer.write(exemplar.name)
+            writer.write(exemplar.kind.rawValue)
+            writer.write(exemplar.honor)
+            writer.write(exemplar.program) { $0.write($1) }
+            writer.write(exemplar.conferredBy) { $0.write($1) }
+            writer.write(exemplar.year) { $0.write($1) }
+            writer.write(exemplar.district) { $0.write($1) }
+            writer.write(exemplar.origin) { $0.write($1) }
+        }
+        write(bulletin.distribution.reportTo)
+        write(bulletin.distribution.sendTo)
+        write(bulletin.distribution.issueTo)
+        write(bulletin.draft)
+        write(bulletin.origins.keys.sorted()) { writer, field in
+            writer.write(field)
+            writer.write(bulletin.origins[field]!)
+        }
+    }
+
+    mutating func write(_ date: CalendarDate) {
+        write(date.year)
+        write(date.month)
+        write(date.day)
+    }
+
+    mutating func write(_ origin: Origin) {
+        write(origin.location)
+        write(origin.line) { $0.write($1) }
+    }
+
+    mutating func write(_ location: SourceLocation) {
+        write(location.file)
+        write(location.line)
+        write(location.column)
+    }
+
+    mutating func write(_ diagnostic: Diagnostic) {
+        write(diagnostic.severity.rawValue)
+        write(diagnostic.location) { $0.write($1) }
+        write(diagnostic.message)
+        write(diagnostic.sourceLine) { $0.write($1) }
+    }
+}
+
+extension CacheReader {
+    mutating func bulletin() throws -> Bulletin {
+        let sourcePath = try string(), title = try string(), series = try string(), issue = try int()
+        let serial = try optional { try $0.int() }
+        let date = try calendarDate()
+        let publishers = try strings()
+        let summary = try optional { try $0.string() }
+        let tags = try strings(), districts = try strings()
+        let stats = try array { reader in
+            let key = try reader.string(), label = try reader.string()
+            let negative = try reader.bool(), magnitude = try reader.unsigned(), scale = try reader.int()
+            guard let notation = Quantity.Notation(rawValue: try reader.string()), magnitude <= UInt64(Int64.max) else { throw Malformed() }
+            let value = Quantity(units: negative ? -Int64(magnitude) : Int64(magnitude), scale: scale, notation: notation)
+            return Stat(key: key, label: label, value: value, unit: try reader.string(), asOf: try reader.optional { try $0.calendarDate() },
+                        scope: try reader.optional { try $0.string() }, origin: try reader.optional { try $0.origin() })
+        }
+        let exemplars = try array { reader in
+            let name = try reader.string()
+            guard let kind = Exemplar.Kind(rawValue: try reader.string()) else { throw Malformed() }
+            return Exemplar(name: name, kind: kind, honor: try reader.string(), program: try reader.optional { try $0.string() },
+                            conferredBy: try reader.optional { try $0.string() }, year: try reader.optional { try $0.int() },
+                            district: try reader.optional { try $0.string() }, origin: try reader.optional { try $0.origin() })
+        }
+        let distribution = Distribution(reportTo: try strings(), sendTo: try strings(), issueTo: try strings())
+        let draft = try bool()
+        let origins = try array { reader in (try reader.string(), try reader.origin()) }
+        return Bulletin(
+            sourcePath: sourcePath, title: title, series: series, issue: issue, serial: serial, date: date, publishers: publishers,
+            summary: summary, tags: tags, districts: districts, stats: stats, exemplars: exemplars, distribution: distribution,
+            draft: draft, origins: Dictionary(origins) { first, _ in first })
+    }
+
+    mutating func calendarDate() throws -> CalendarDate {
+        guard let date = CalendarDate(year: try int(), month: try int(), day: try int()) else { throw Malformed() }
+        return date
+    }
+
+    mutating func origin() throws -> Origin {
+        Origin(location: try sourceLocation(), line: try optional { try $0.string() })
+    }
+
+    mutating func sourceLocation() throws -> SourceLocation {
+        SourceLocation(file: try string(), line: try int(), column: try int())
+    }
+
+    mutating func diagnostic() throws -> Diagnostic {
+        guard let severity = Diagnostic.Severity(rawValue: try string()) else { throw Malformed() }
+        let location = try optional { try $0.sourceLocation() }
+        let message = try string()
+        return Diagnostic(severity, message, at: location, sourceLine: try optional { try $0.string() })
+    }
+}
