@@ -8,6 +8,15 @@ public struct StableDigest: Sendable {
     /// The digest of everything added so far.
     public var value: UInt64 { state }
 
+    /// The digest through a finalizer (MurmurHash3's fmix64) in which every input bit reaches every output bit:
+    /// for digests that are combined by addition, which FNV's weak last-byte mixing would let cancel out.
+    public var mixed: UInt64 {
+        var z = state
+        z = (z ^ (z >> 33)) &* 0xFF51_AFD7_ED55_8CCD
+        z = (z ^ (z >> 33)) &* 0xC4CE_B9FE_1A85_EC53
+        return z ^ (z >> 33)
+    }
+
     @inlinable
     public mutating func add(_ bytes: some Sequence<UInt8>) {
         for byte in bytes {

@@ -71,17 +71,22 @@ public actor PreviewServer {
 
     /// Rebuilds the preview and tells every open page to reload.
     func rebuild() async {
+        startedBuilds += 1
+        let started = startedBuilds
         let report = await SiteBuilder.build(options.build)
         lastReport = report
         generation += 1
+        lastFinishedStart = started
         for diagnostic in report.diagnostics { log(diagnostic.rendered) }
         log(report.summary)
         let event = Array("event: reload\ndata: \(generation)\n\n".utf8)
         for continuation in subscribers.values { continuation.yield(event) }
     }
 
-    /// The number of completed builds (for tests waiting on a rebuild).
-    public var buildCount: Int { generation }
+    /// The number of builds started: a build numbered higher than this read the files as they are now.
+    public private(set) var startedBuilds = 0
+    /// The start number of the last finished build (for tests waiting on a rebuild that saw an edit).
+    public private(set) var lastFinishedStart = 0
 
     func respond(to request: HTTPRequest) async -> HTTPResponse {
         let target = request.target.path()

@@ -54,28 +54,29 @@ struct PageFingerprints: Sendable {
     }
 }
 
-/// A digest of a template context: strings, numbers, flags, dictionaries (keys in order) and arrays.
+/// A digest of a template context: strings, numbers, flags, dictionaries and arrays. A dictionary's entries
+/// are digested one by one and their digests added, so no keys need sorting.
 enum ContextDigest {
     static func add(_ value: Any, to digest: inout StableDigest) {
         switch value {
         case let text as String:
             digest.add(1)
             digest.add(text)
-        case let number as Int:
+        case let dictionary as [String: Any]:
+            add(dictionary, to: &digest)
+        case let dictionaries as [[String: Any]]:
             digest.add(2)
+            digest.add(dictionaries.count)
+            for dictionary in dictionaries { add(dictionary, to: &digest) }
+        case let number as Int:
+            digest.add(3)
             digest.add(number)
         case let flag as Bool:
-            digest.add(flag ? 3 : 4)
-        case let number as Double:
-            digest.add(5)
-            digest.add(number.bitPattern)
-        case let dictionary as [String: Any]:
+            digest.add(flag ? 4 : 5)
+        case let texts as [String]:
             digest.add(6)
-            digest.add(dictionary.count)
-            for key in dictionary.keys.sorted(by: { $0.utf8.lexicographicallyPrecedes($1.utf8) }) {
-                digest.add(key)
-                add(dictionary[key]!, to: &digest)
-            }
+            digest.add(texts.count)
+            for text in texts { digest.add(text) }
         case let array as [Any]:
             digest.add(7)
             digest.add(array.count)
@@ -85,5 +86,18 @@ enum ContextDigest {
             digest.add(String(reflecting: type(of: value)))
             digest.add(String(describing: value))
         }
+    }
+
+    private static func add(_ dictionary: [String: Any], to digest: inout StableDigest) {
+        var entries: UInt64 = 0
+        for (key, value) in dictionary {
+            var entry = StableDigest()
+            entry.add(key)
+            add(value, to: &entry)
+            entries &+= entry.mixed
+        }
+        digest.add(9)
+        digest.add(dictionary.count)
+        digest.add(entries)
     }
 }

@@ -20,9 +20,9 @@ struct SiteModel: Sendable {
     let exemplars: [ExemplarEntry]
     /// Tags, districts, and series when a site has more than one.
     let taxonomies: [Taxonomy]
-    /// The folder name of every tag, district and exemplar name, computed once (Unicode normalisation is
-    /// costly, and bulletin pages link to these on every page).
-    let folderNames: [String: String]
+    /// The folder name of every tag, district and exemplar name, and the same percent-encoded for links,
+    /// computed once (Unicode normalisation and encoding are costly, and every bulletin page links to these).
+    let folderNames: [String: (folder: String, encoded: String)]
 
     /// Orders the bulletins and derives the aggregates; the diagnostics include contradictions between bulletins.
     static func build(config: SiteConfig, bulletins loaded: [LoadedBulletin]) -> (SiteModel, [Diagnostic]) {
@@ -51,10 +51,11 @@ struct SiteModel: Sendable {
         let series = Taxonomy.build(field: "series", label: "系列", bulletins) { [$0.series] }
         var taxonomies = [tags.taxonomy, districts.taxonomy]
         if series.taxonomy.terms.count > 1 { taxonomies.append(series.taxonomy) }
-        var folderNames: [String: String] = [:]
+        var folderNames: [String: (folder: String, encoded: String)] = [:]
         for bulletin in bulletins {
             for name in bulletin.tags + bulletin.districts + bulletin.exemplars.map(\.name) where folderNames[name] == nil {
-                folderNames[name] = Normalization.pathSegment(name)
+                let folder = Normalization.pathSegment(name)
+                folderNames[name] = (folder, Normalization.percentEncoded(folder))
             }
         }
         let model = SiteModel(
@@ -70,8 +71,8 @@ struct SiteModel: Sendable {
 }
 
 extension SiteModel {
-    /// The folder name of a tag, district or exemplar name.
-    func folderName(_ name: String) -> String {
-        folderNames[name] ?? Normalization.pathSegment(name)
+    /// The folder name of a tag, district or exemplar name, percent-encoded for links.
+    func encodedFolderName(_ name: String) -> String {
+        folderNames[name]?.encoded ?? Normalization.percentEncoded(Normalization.pathSegment(name))
     }
 }

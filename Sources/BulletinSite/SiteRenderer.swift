@@ -249,8 +249,9 @@ struct SiteRenderer: Sendable {
 
     private var links: ViewModel.Links {
         ViewModel.Links(
-            term: { [model] field, name in SitePaths.href(SitePaths.term(field, slug: model.folderName(name))) },
-            exemplar: { [model] in SitePaths.href(SitePaths.exemplar(kind: $0.kind, slug: model.folderName($0.name))) },
+            // Fields and kinds are ASCII: only the folder name needs encoding, and the model has it encoded.
+            term: { [model] field, name in SitePaths.term(field, slug: model.encodedFolderName(name)) },
+            exemplar: { [model] in SitePaths.exemplar(kind: $0.kind, slug: model.encodedFolderName($0.name)) },
             stat: { SitePaths.href(SitePaths.stat($0)) })
     }
 

@@ -19,7 +19,9 @@ import Glibc
         init() async throws {
             site = try CLITests.fixture("archive")
             let preview = site.root.appending(path: ".preview")
-            let server = PreviewServer(options: .init(build: BuildOptions(source: site.root, destination: preview), port: 0), log: { _ in })
+            var build = BuildOptions(source: site.root, destination: preview)
+            build.cacheFolder = site.root.appending(path: ".preview-cache")  // as `bulletin serve` does
+            let server = PreviewServer(options: .init(build: build, port: 0), log: { _ in })
             self.server = server
             let (ports, continuation) = AsyncStream<UInt16>.makeStream()
             task = Task { try await server.run { continuation.yield($0) } }
@@ -33,8 +35,9 @@ import Glibc
         }
 
         /// Waits until the server has completed more than `count` builds.
-        func waitForBuild(after count: Int) async throws {
-            for _ in 0..<100 where await server.buildCount <= count { try await Task.sleep(for: .milliseconds(50)) }
+        /// Waits until a build that started after `mark` (the server's started builds before an edit) has finished.
+        func waitForBuild(after mark: Int) async throws {
+            for _ in 0..<600 where await server.lastFinishedStart <= mark { try await Task.sleep(for: .milliseconds(50)) }
         }
     }
 
@@ -81,13 +84,13 @@ import Glibc
         let file = "content/bulletins/2024/104.md"
         let original = try String(contentsOf: preview.site.root.appending(path: file), encoding: .utf8)
 
-        var builds = await preview.server.buildCount
+        var builds = await preview.server.startedBuilds
         try preview.site.write(original.replacingOccurrences(of: "示例市表彰最美志愿服务社区", with: "示例市表彰最美志愿服务社区（修订）"), to: file)
         try await preview.waitForBuild(after: builds)
         #expect(try events.waitFor("event: reload"))
         #expect(try RawHTTP.get(port: preview.port, path: "/bulletins/2024/104/").body.contains("示例市表彰最美志愿服务社区（修订）"))
 
-        builds = await preview.server.buildCount
+        builds = await preview.server.startedBuilds
         try preview.site.write(original.replacingOccurrences(of: "issue: 1", with: "issue：1"), to: file)
         try await preview.waitForBuild(after: builds)
         let overlay = try RawHTTP.get(port: preview.port, path: "/bulletins/2024/104/")
@@ -96,7 +99,7 @@ import Glibc
         #expect(overlay.body.contains("content/bulletins/2024/104.md:3:6: error: full-width colon"))
         #expect(overlay.body.contains("EventSource"))
 
-        builds = await preview.server.buildCount
+        builds = await preview.server.startedBuilds
         try preview.site.write(original, to: file)
         try await preview.waitForBuild(after: builds)
         let fixed = try RawHTTP.get(port: preview.port, path: "/bulletins/2024/104/")
