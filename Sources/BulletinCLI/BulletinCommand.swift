@@ -88,7 +88,8 @@ struct Build: AsyncParsableCommand {
         if report.succeeded {
             if timings {
                 for (stage, seconds) in report.stageSeconds { print(String(format: "  %@: %.3f s", stage, seconds)) }
-                print(String(format: "  search index size: %d files, %.2f MB", report.searchFiles, Double(report.searchBytes) / 1e6))
+                print(String(format: "  search index (%@): %d files, %.2f MB", report.searchIndex.rawValue, report.searchFiles,
+                             Double(report.searchBytes) / 1e6))
                 print("  from the build cache: \(report.reusedBulletins) bulletins decoded before, \(report.reusedFiles) output files unchanged")
             }
             if !quiet { print(report.summary) }

@@ -150,7 +150,11 @@ public struct SearchIndexBuilder: Sendable {
 
     /// Adds the next document in site order.
     public mutating func add(_ document: SearchDocument, analyzed: AnalyzedDocument) {
-        let id = documents.count
+        add(document, analyzed: analyzed, id: documents.count)
+    }
+
+    /// Adds a document under `id`, greater than the ids added before (for postings of some documents only).
+    mutating func add(_ document: SearchDocument, analyzed: AnalyzedDocument, id: Int) {
         documents.append(document)
         metrics.append((analyzed.length, analyzed.headEnd))
         let headEnd = UInt64(analyzed.headEnd)
@@ -212,10 +216,14 @@ public struct SearchIndexBuilder: Sendable {
         postings[slot].documents += 1
     }
 
+    /// Each token's postings as added.
+    var tokenPostings: [(token: String, documents: Int, bytes: [UInt8], positions: [UInt8])] {
+        postings.map { ($0.key.text, $0.documents, $0.bytes, $0.positions) }
+    }
+
     /// The finished index.
     public func finish() -> SearchIndex {
-        SearchIndex(documents: documents, metrics: metrics, postings: postings.map { ($0.key.text, $0.documents, $0.bytes, $0.positions) },
-                    layout: layout)
+        SearchIndex(documents: documents, metrics: metrics, postings: tokenPostings, layout: layout)
     }
 }
 
@@ -243,7 +251,7 @@ public struct SearchIndex: Sendable {
         self = builder.finish()
     }
 
-    fileprivate init(documents: [SearchDocument], metrics: [(length: Int, headEnd: Int)],
+    init(documents: [SearchDocument], metrics: [(length: Int, headEnd: Int)],
                      postings: [(token: String, documents: Int, bytes: [UInt8], positions: [UInt8])],
                      layout: SearchIndexLayout) {
         let texts = postings.map { Array($0.token.utf8) }

@@ -29,6 +29,7 @@ final class BuildCache: @unchecked Sendable {
     private var outputs: [String: CachedOutput] = [:]
     private var searchIndex: [String: CachedOutput] = [:]
     private var rendered: [String] = []
+    private var searchOrder: [IndexedBulletin] = []
     /// Bulletin files taken from the cache in this build.
     private(set) var reusedSources = 0
 
@@ -120,6 +121,24 @@ final class BuildCache: @unchecked Sendable {
         return true
     }
 
+    /// The previous build's search index when every file of it is still unchanged in `destination`: the
+    /// bulletins it indexed in order, and a reader of its files.
+    func previousSearchIndex(in destination: URL) -> PreviousSearchIndex? {
+        let files = previous.searchIndex
+        guard !files.isEmpty, !previous.searchOrder.isEmpty,
+              files.allSatisfy({ FileStamp(path: destination.path + "/" + $0.key) == $0.value.stamp }) else { return nil }
+        let folder = destination.path + "/" + SitePaths.search
+        return PreviousSearchIndex(order: previous.searchOrder) { path in
+            guard files[SitePaths.search + path] != nil else { return nil }
+            return FileManager.default.contents(atPath: folder + path).map(Array.init)
+        }
+    }
+
+    /// Records the bulletins of this build's search index in order.
+    func record(searchOrder: [IndexedBulletin]) {
+        lock.withLock { self.searchOrder = searchOrder }
+    }
+
     /// Files and bytes of the search index recorded in this build.
     var searchIndexSize: (files: Int, bytes: Int) {
         lock.withLock { (searchIndex.count, searchIndex.values.reduce(0) { $0 + $1.stamp.size }) }
@@ -131,7 +150,8 @@ final class BuildCache: @unchecked Sendable {
     /// place. A failure only costs the next build its speed.
     func save() {
         let record = lock.withLock {
-            CacheRecord(format: Self.format, settings: settings, sources: sources, outputs: outputs, searchIndex: searchIndex)
+            CacheRecord(format: Self.format, settings: settings, sources: sources, outputs: outputs, searchIndex: searchIndex,
+                        searchOrder: searchOrder)
         }
         let file = folder.appending(path: Self.recordName)
         let temporary = folder.appending(path: Self.recordName + ".new")
@@ -158,14 +178,17 @@ struct CacheRecord {
     var outputs: [String: CachedOutput] = [:]
     /// The files of the search index by output path, all with the digest of the index's inputs.
     var searchIndex: [String: CachedOutput] = [:]
+    /// The bulletins in the search index, by document id.
+    var searchOrder: [IndexedBulletin] = []
 
     init(format: Int, settings: UInt64, sources: [String: CachedSource] = [:], outputs: [String: CachedOutput] = [:],
-         searchIndex: [String: CachedOutput] = [:]) {
+         searchIndex: [String: CachedOutput] = [:], searchOrder: [IndexedBulletin] = []) {
         self.format = format
         self.settings = settings
         self.sources = sources
         self.outputs = outputs
         self.searchIndex = searchIndex
+        self.searchOrder = searchOrder
     }
 
     /// The record as bytes, paths in sorted order.
@@ -191,6 +214,11 @@ struct CacheRecord {
                 writer.write(files[path]!.stamp.inode)
             }
         }
+        writer.write(searchOrder) { writer, bulletin in
+            writer.write(bulletin.path)
+            writer.write(bulletin.key)
+            writer.write(bulletin.factsKey)
+        }
         return Self.magic + writer.bytes
     }
 
@@ -214,9 +242,27 @@ struct CacheRecord {
         }
         outputs = try files(&reader)
         searchIndex = try files(&reader)
+        searchOrder = try reader.array { reader in
+            IndexedBulletin(path: try reader.string(), key: try reader.unsigned(), factsKey: try reader.unsigned())
+        }
         guard reader.isAtEnd else { throw CacheReader.Malformed() }
         self.sources = Dictionary(sources) { first, _ in first }
     }
+}
+
+/// A bulletin as the search index holds it: which file, with which text and facts.
+struct IndexedBulletin: Equatable {
+    var path: String
+    var key: UInt64
+    var factsKey: UInt64
+}
+
+/// The previous build's search index, to be updated rather than built again.
+struct PreviousSearchIndex {
+    /// The bulletins indexed, by document id.
+    var order: [IndexedBulletin]
+    /// Reads a file of the index by its path in the index folder.
+    var read: (String) -> [UInt8]?
 }
 
 /// A bulletin file as the previous build decoded it.

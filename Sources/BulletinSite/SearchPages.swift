@@ -3,11 +3,17 @@ import BulletinSearch
 
 /// What the search index is built from: each bulletin's searchable text, in the site's order.
 extension SiteRenderer {
-    /// The search document of the bulletin at `index`.
-    func searchDocument(_ index: Int) -> SearchDocument {
+    /// The search document of the bulletin at `index`; without `texts`, only what the index stores of it.
+    func searchDocument(_ index: Int, texts withTexts: Bool = true) -> SearchDocument {
         let loaded = bulletins[index]
         let bulletin = loaded.bulletin
         let path = model.hrefs[index]
+        guard withTexts else {
+            return SearchDocument(
+                title: bulletin.title, url: path, textURL: path + TextEditionFile.name, date: bulletin.date.iso,
+                issueLabel: bulletin.issueLabel, year: bulletin.date.year, tags: bulletin.tags, districts: bulletin.districts,
+                headTexts: [], texts: [])
+        }
         var texts = loaded.body.textBlocks.map(\.text)
         for exemplar in bulletin.exemplars {
             texts += [exemplar.honor, exemplar.program, exemplar.conferredBy].compactMap { $0 }
@@ -24,15 +30,44 @@ extension SiteRenderer {
             headTexts: [bulletin.title] + bulletin.exemplars.map(\.name), texts: texts)
     }
 
+    /// The search index of the whole site: `previous` updated with the bulletins changed since, when it can
+    /// be, else built from every bulletin.
+    func searchIndex(jobs: Int, previous: PreviousSearchIndex?) async -> (index: SearchIndex, how: SearchIndexOrigin) {
+        if let previous, let updated = await updatedSearchIndex(previous, jobs: jobs) { return (updated, .updated) }
+        return (await searchIndex(jobs: jobs), .built)
+    }
+
+    /// The previous index with the bulletins whose file changed (or that are new) analysed again; nil when
+    /// that is not possible or would not be faster than a full build.
+    private func updatedSearchIndex(_ previous: PreviousSearchIndex, jobs: Int) async -> SearchIndex? {
+        let indexed = Dictionary(previous.order.enumerated().map { ($1.path, (id: $0, bulletin: $1)) }) { first, _ in first }
+        let previousID: [Int?] = bulletins.map { loaded in
+            guard let old = indexed[loaded.bulletin.sourcePath], old.bulletin == IndexedBulletin(loaded) else { return nil }
+            return old.id
+        }
+        let changed = previousID.indices.filter { previousID[$0] == nil }
+        guard changed.count <= max(16, bulletins.count / 4) else { return nil }
+        let analyses = await parallelMap(changed, jobs: jobs) { ($0, AnalyzedDocument(searchDocument($0))) }
+        return SearchIndexUpdate.update(
+            documents: bulletins.indices.map { searchDocument($0, texts: false) }, previousID: previousID,
+            analyzed: Dictionary(uniqueKeysWithValues: analyses), previousFile: previous.read)
+    }
+
     /// The search index of the whole site, analysed on `jobs` workers a batch at a time (so only one batch's
     /// tokens are in memory besides the postings).
     func searchIndex(jobs: Int) async -> SearchIndex {
         var builder = SearchIndexBuilder()
         for start in stride(from: 0, to: bulletins.count, by: 512) {
-            let documents = (start..<min(bulletins.count, start + 512)).map(searchDocument)
+            let documents = (start..<min(bulletins.count, start + 512)).map { searchDocument($0) }
             let analyzed = await parallelMap(documents, jobs: jobs) { AnalyzedDocument($0) }
             for (document, analysis) in zip(documents, analyzed) { builder.add(document, analyzed: analysis) }
         }
         return builder.finish()
+    }
+}
+
+extension IndexedBulletin {
+    init(_ loaded: LoadedBulletin) {
+        self.init(path: loaded.bulletin.sourcePath, key: loaded.sourceKey, factsKey: loaded.factsKey)
     }
 }

@@ -88,6 +88,8 @@ public struct BuildReport: Sendable {
     public var reusedBulletins: Int = 0
     /// With a build cache: the pages, text editions and data files rendered (not kept), sorted.
     public var renderedFiles: [String] = []
+    /// How the search index was made.
+    public var searchIndex = SearchIndexOrigin.built
     public var seconds: Double
     /// Seconds spent in each stage, in order.
     public var stageSeconds: [(stage: String, seconds: Double)] = []
@@ -111,6 +113,16 @@ public struct BuildReport: Sendable {
     private func plural(_ count: Int, _ noun: String) -> String {
         count == 1 ? noun : noun + "s"
     }
+}
+
+/// How a build made its search index.
+public enum SearchIndexOrigin: String, Sendable {
+    /// From every bulletin.
+    case built
+    /// From the previous build's index and the bulletins changed since.
+    case updated
+    /// Unchanged since the previous build.
+    case kept
 }
 
 /// Builds a site: load and validate everything, render into a staging folder, swap it into place.
@@ -202,7 +214,9 @@ public enum SiteBuilder {
             // the cached build's index can be kept.
             let searchFingerprint = fingerprints?.searchIndex
             let keptIndex = searchFingerprint.flatMap { cache?.keepSearchIndex(fingerprint: $0, publisher: publisher) } ?? false
-            async let searchIndex = keptIndex ? nil : renderer.searchIndex(jobs: options.jobs)
+            let previousIndex = keptIndex ? nil : cache?.previousSearchIndex(in: publisher.destination)
+            cache?.record(searchOrder: renderer.bulletins.map(IndexedBulletin.init))
+            async let searchIndex = keptIndex ? nil : renderer.searchIndex(jobs: options.jobs, previous: previousIndex)
             let failures = await parallelMap(renderer.renderingOrder(pages), jobs: options.jobs) { page -> String? in
                 do {
                     let path = renderer.outputPath(page)
@@ -229,7 +243,7 @@ public enum SiteBuilder {
                 try publisher.write(file.bytes, to: "static/" + file.path)
             }
             endStage("render and write pages")
-            let index = await searchIndex
+            let (index, searchOrigin) = await searchIndex ?? (nil, .kept)
             endStage("finish the search index")
             if let index {
                 let searchFailures = await parallelMap(index.files, jobs: options.jobs) { file -> String? in
@@ -261,6 +275,7 @@ public enum SiteBuilder {
                 (result.searchFiles, result.searchBytes) = cache.searchIndexSize
             }
             result.reusedFiles = reused.count + (keptIndex ? result.searchFiles : 0)
+            result.searchIndex = searchOrigin
             result.reusedBulletins = cache?.reusedSources ?? 0
             result.renderedFiles = cache?.renderedFiles ?? []
             result.stageSeconds = stages

@@ -51,6 +51,7 @@ import Testing
         #expect(first.reusedFiles == 0)
         var random = Generator(state: 20_171_305)
         var added = 0
+        var updates = 0
         for step in 0..<16 {
             let paths = bulletinPaths(site)
             let path = paths.randomElement(using: &random)!
@@ -92,8 +93,10 @@ import Testing
                 change = "site footer template overridden"
             }
             if change.hasSuffix("edited") { try site.write(text, to: path) }
-            _ = await expectSameAsCleanBuild(site, "step \(step): \(change)", jobs: 1 + step % 3)
+            let report = await expectSameAsCleanBuild(site, "step \(step): \(change)", jobs: 1 + step % 3)
+            updates += report.searchIndex == .updated ? 1 : 0
         }
+        #expect(updates >= 8, "most edits update the previous search index instead of building it again")
     }
 
     @Test func aBodyEditRendersOnlyThatBulletinsPageAndText() async throws {
@@ -102,6 +105,7 @@ import Testing
         _ = await expectSameAsCleanBuild(site, "first build")
         let unchanged = await expectSameAsCleanBuild(site, "nothing changed")
         #expect(unchanged.renderedFiles.isEmpty)
+        #expect(unchanged.searchIndex == .kept)
         #expect(unchanged.reusedBulletins == 5)
         #expect(unchanged.reusedFiles > 40)
 
@@ -110,6 +114,7 @@ import Testing
         let edited = await expectSameAsCleanBuild(site, "body edited")
         #expect(edited.renderedFiles == ["bulletins/2023/102/bulletin.txt", "bulletins/2023/102/index.html"])
         #expect(edited.reusedBulletins == 4)
+        #expect(edited.searchIndex == .updated)
         #expect(try site.read("bulletins/2023/102/index.html").contains("文末新增的一段"))
 
         try site.write(try site.read(path, in: site.root).replacingOccurrences(of: "value: 1,310", with: "value: 1,320"), to: path)

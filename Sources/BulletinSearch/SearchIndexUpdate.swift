@@ -1,0 +1,219 @@
+import Foundation
+
+/// Builds a search index from the previous build's index and the analyses of the documents that changed, so
+/// that an edit of one bulletin does not tokenize the whole archive again. The previous postings are read back,
+/// their document ids renumbered (documents added or removed shift them), the changed documents' postings
+/// dropped and their new ones merged in; the files are then written as a full build writes them, so the
+/// result is byte for byte the index a full build makes.
+public enum SearchIndexUpdate {
+    /// The index of `documents` (in site order); `previousID` gives, for each, its id in the previous index when
+    /// it is unchanged, or nil; `analyzed` holds the analyses of the others by their new id. `previousFile` reads
+    /// a file of the previous index by its path in the index. Nil when the previous index cannot be read or does
+    /// not fit (ids out of order): the caller then builds the index in full.
+    public static func update(
+        documents: [SearchDocument], previousID: [Int?], analyzed: [Int: AnalyzedDocument],
+        previousFile: (String) -> [UInt8]?, layout: SearchIndexLayout = SearchIndexLayout()
+    ) -> SearchIndex? {
+        guard documents.count == previousID.count, let previous = PreviousIndex(read: previousFile) else { return nil }
+        var newID = [Int](repeating: -1, count: previous.metrics.count)
+        var last = -1
+        for (id, old) in previousID.enumerated() {
+            guard let old else { continue }
+            guard old > last, old < newID.count else { return nil }
+            newID[old] = id
+            last = old
+        }
+        var changes = SearchIndexBuilder(layout: layout)
+        var metrics: [(length: Int, headEnd: Int)] = []
+        for (id, old) in previousID.enumerated() {
+            if let old {
+                metrics.append(previous.metrics[old])
+            } else {
+                guard let analysis = analyzed[id] else { return nil }
+                changes.add(documents[id], analyzed: analysis, id: id)
+                metrics.append((analysis.length, analysis.headEnd))
+            }
+        }
+        var added: [String: (documents: Int, bytes: [UInt8], positions: [UInt8])] = [:]
+        for posting in changes.tokenPostings { added[posting.token] = (posting.documents, posting.bytes, posting.positions) }
+        var postings: [(token: String, documents: Int, bytes: [UInt8], positions: [UInt8])] = []
+        do {
+            for (token, record) in previous.tokens {
+                let merged = try PostingMerge.merge(record, renumberedBy: newID, with: added.removeValue(forKey: token))
+                if merged.documents > 0 { postings.append((token, merged.documents, merged.bytes, merged.positions)) }
+            }
+            for (token, record) in added { postings.append((token, record.documents, record.bytes, record.positions)) }
+        } catch {
+            return nil
+        }
+        return SearchIndex(documents: documents, metrics: metrics, postings: postings, layout: layout)
+    }
+}
+
+/// Merges a token's postings, streaming: the previous index's, renumbered, with the changed documents'.
+private enum PostingMerge {
+    struct Malformed: Error {}
+
+    /// Reads one token's postings a document at a time.
+    struct Cursor {
+        private var terms: VarIntReader
+        private var positions: VarIntReader?
+        let positionBytes: [UInt8]
+        private var remaining: Int
+        private var id = 0
+        private var positionID = 0
+
+        init(documents: Int, bytes: [UInt8], positions: [UInt8]) {
+            terms = VarIntReader(bytes)
+            positionBytes = positions
+            self.positions = positions.isEmpty ? nil : VarIntReader(positions)
+            remaining = documents
+        }
+
+        /// The next document: its id, `occurrences << 1 | inHead`, and where its positions are in `positionBytes`.
+        mutating func next() throws -> (id: Int, count: Int, positions: Range<Int>?)? {
+            guard remaining > 0 else {
+                guard terms.isAtEnd, positions?.isAtEnd ?? true else { throw Malformed() }
+                return nil
+            }
+            remaining -= 1
+            id += try terms.next()
+            let count = try terms.next()
+            guard var reader = positions else { return (id, count, nil) }
+            positionID += try reader.next()
+            guard positionID == id else { throw Malformed() }
+            let start = reader.offset
+            for _ in 0..<(try reader.next()) { _ = try reader.next() }
+            positions = reader
+            return (id, count, start..<reader.offset)
+        }
+    }
+
+    static func merge(_ previous: (documents: Int, bytes: [UInt8], positions: [UInt8]), renumberedBy newID: [Int],
+                      with changed: (documents: Int, bytes: [UInt8], positions: [UInt8])?) throws
+        -> (documents: Int, bytes: [UInt8], positions: [UInt8]) {
+        var old = Cursor(documents: previous.documents, bytes: previous.bytes, positions: previous.positions)
+        var new = changed.map { Cursor(documents: $0.documents, bytes: $0.bytes, positions: $0.positions) }
+        var result = (documents: 0, bytes: [UInt8](), positions: [UInt8]())
+        result.bytes.reserveCapacity(previous.bytes.count)
+        result.positions.reserveCapacity(previous.positions.count)
+        var last = 0
+        func emit(_ id: Int, _ count: Int, _ positions: ArraySlice<UInt8>?) {
+            VarInt.append(id - last, to: &result.bytes)
+            VarInt.append(count, to: &result.bytes)
+            if let positions {
+                VarInt.append(id - last, to: &result.positions)
+                result.positions += positions
+            }
+            result.documents += 1
+            last = id
+        }
+        func nextOld() throws -> (id: Int, count: Int, positions: Range<Int>?)? {
+            while let entry = try old.next() {
+                guard entry.id < newID.count else { throw Malformed() }
+                if newID[entry.id] >= 0 { return (newID[entry.id], entry.count, entry.positions) }
+            }
+            return nil
+        }
+        var a = try nextOld()
+        var b = try new?.next()
+        while a != nil || b != nil {
+            if let x = a, b == nil || x.id < b!.id {
+                emit(x.id, x.count, x.positions.map { old.positionBytes[$0] })
+                a = try nextOld()
+            } else if let y = b {
+                emit(y.id, y.count, y.positions.map { new!.positionBytes[$0] })
+                b = try new!.next()
+            }
+        }
+        return result
+    }
+}
+
+/// The previous build's index read back from its files.
+private struct PreviousIndex {
+    var metrics: [(length: Int, headEnd: Int)] = []
+    var tokens: [String: (documents: Int, bytes: [UInt8], positions: [UInt8])] = [:]
+
+    init?(read: (String) -> [UInt8]?) {
+        guard let manifestBytes = read("index.json"),
+              let manifest = try? JSONSerialization.jsonObject(with: Data(manifestBytes)) as? [String: Any],
+              manifest["format"] as? Int == SearchIndex.formatVersion,
+              let documentCount = manifest["documents"] as? Int, let termShards = manifest["termShards"] as? Int,
+              let positionShards = manifest["positionShards"] as? Int, let meta = read("meta.bin") else { return nil }
+        do {
+            var reader = VarIntReader(meta)
+            for _ in 0..<documentCount {
+                metrics.append((try reader.next(), try reader.next()))
+                _ = try reader.next()  // year
+                for _ in 0..<(try reader.next()) { _ = try reader.next() }  // tags
+                for _ in 0..<(try reader.next()) { _ = try reader.next() }  // districts
+            }
+            guard reader.isAtEnd else { return nil }
+            for shard in 0..<termShards {
+                try Self.records(folder: "terms", shard: shard, read: read) { token, documents, data in
+                    tokens[token] = (documents, data, [])
+                }
+            }
+            for shard in 0..<positionShards {
+                try Self.records(folder: "positions", shard: shard, read: read) { token, documents, data in
+                    guard tokens[token]?.documents == documents else { throw PostingMerge.Malformed() }
+                    tokens[token]!.positions = data
+                }
+            }
+        } catch {
+            return nil
+        }
+    }
+
+    /// Calls `body` with each record of a shard: its token, document count and postings (from the shard or
+    /// from the token's own file).
+    private static func records(folder: String, shard: Int, read: (String) -> [UInt8]?,
+                                _ body: (String, Int, [UInt8]) throws -> Void) throws {
+        guard let file = read("\(folder)/\(shard).bin") else { throw PostingMerge.Malformed() }
+        var reader = VarIntReader(file)
+        while !reader.isAtEnd {
+            let token = try reader.bytes(count: try reader.next())
+            let documents = try reader.next()
+            let sizeAndFlag = try reader.next()
+            let data: [UInt8]
+            if sizeAndFlag & 1 == 1 {
+                guard let own = read(SearchIndex.ownFilePath(folder: folder, token: Array(token))) else { throw PostingMerge.Malformed() }
+                data = own
+            } else {
+                data = Array(try reader.bytes(count: sizeAndFlag >> 1))
+            }
+            guard let text = String(validating: token, as: UTF8.self) else { throw PostingMerge.Malformed() }
+            try body(text, documents, data)
+        }
+    }
+}
+
+/// Reads unsigned LEB128 varints.
+struct VarIntReader {
+    private let bytes: [UInt8]
+    private(set) var offset = 0
+
+    init(_ bytes: [UInt8]) { self.bytes = bytes }
+
+    var isAtEnd: Bool { offset == bytes.count }
+
+    mutating func next() throws -> Int {
+        var value = 0
+        var shift = 0
+        while true {
+            guard offset < bytes.count, shift < 63 else { throw PostingMerge.Malformed() }
+            let byte = bytes[offset]
+            offset += 1
+            value |= Int(byte & 0x7F) << shift
+            if byte < 0x80 { return value }
+            shift += 7
+        }
+    }
+
+    mutating func bytes(count: Int) throws -> ArraySlice<UInt8> {
+        guard count >= 0, count <= bytes.count - offset else { throw PostingMerge.Malformed() }
+        defer { offset += count }
+        return bytes[offset..<offset + count]
+    }
+}
