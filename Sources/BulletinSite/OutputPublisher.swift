@@ -107,22 +107,44 @@ struct OutputPublisher {
 
     /// The absolute path of a file below the staging folder, with its folder made.
     private func stagingPath(_ relativePath: String) throws -> String {
-        let segments = relativePath.split(separator: "/", omittingEmptySubsequences: false)
-        guard !relativePath.hasPrefix("/"), !relativePath.contains("\0"), !relativePath.contains("\\"),
-              !segments.contains(where: { $0 == ".." || $0 == "." || $0.isEmpty }) else {
+        guard Self.staysInside(relativePath) else {
             throw PublishError("refusing to write '\(relativePath)': it would leave the output folder")
         }
-        if let slash = relativePath.lastIndex(of: "/") {
-            let folder = String(relativePath[..<slash])
-            do {
-                try madeFolders.ensure(folder) {
-                    try FileManager.default.createDirectory(atPath: staging.path + "/" + folder, withIntermediateDirectories: true)
-                }
-            } catch {
-                throw PublishError("cannot create the folder \(folder): \(error.localizedDescription)")
-            }
+        if let slash = relativePath.utf8.lastIndex(of: UInt8(ascii: "/")) {
+            try makeFolder(String(relativePath[..<slash]))
         }
         return staging.path + "/" + relativePath
+    }
+
+    /// Whether a relative path names a file below its folder: no empty, `.` or `..` segment, no NUL or backslash.
+    private static func staysInside(_ path: String) -> Bool {
+        var segmentLength = 0
+        var dots = 0
+        for byte in path.utf8 {
+            switch byte {
+            case 0, UInt8(ascii: "\\"):
+                return false
+            case UInt8(ascii: "/"):
+                if segmentLength == 0 || dots == segmentLength && dots <= 2 { return false }
+                segmentLength = 0
+                dots = 0
+            default:
+                segmentLength += 1
+                if byte == UInt8(ascii: ".") { dots += 1 }
+            }
+        }
+        return segmentLength > 0 && !(dots == segmentLength && dots <= 2)
+    }
+
+    /// Makes a folder below the staging folder and its parents, each once per build.
+    private func makeFolder(_ folder: String) throws {
+        try madeFolders.ensure(folder) {
+            if let slash = folder.utf8.lastIndex(of: UInt8(ascii: "/")) { try makeFolder(String(folder[..<slash])) }
+            let path = staging.path + "/" + folder
+            guard mkdir(path, 0o755) == 0 || errno == EEXIST else {
+                throw PublishError("cannot create the folder \(folder): \(errnoText())")
+            }
+        }
     }
 
     /// Writes the whole buffer, continuing after partial writes; the number of bytes written.

@@ -10,6 +10,10 @@ struct PageFingerprints: Sendable {
     let base: UInt64
     /// Digest of every bulletin's facts in site order: what the data files are made from.
     let facts: UInt64
+    /// Digest of the part of every page's context that describes the site.
+    let site: UInt64
+    /// Digest of each bulletin's list entry, which many pages show.
+    let entries: [UInt64]
 
     init(renderer: SiteRenderer, tool: UInt64) {
         self.renderer = renderer
@@ -21,6 +25,14 @@ struct PageFingerprints: Sendable {
         var facts = StableDigest()
         for loaded in renderer.bulletins { facts.add(loaded.factsKey) }
         self.facts = facts.value
+        var site = StableDigest()
+        ContextDigest.add(renderer.siteContext, to: &site)
+        self.site = site.value
+        entries = renderer.bulletins.indices.map { index in
+            var entry = StableDigest()
+            ContextDigest.add(renderer.entry(index), to: &entry)
+            return entry.value
+        }
     }
 
     /// The digest of one output file's inputs.
@@ -33,8 +45,15 @@ struct PageFingerprints: Sendable {
             digest.add(renderer.bulletins[index].sourceKey)
         case .data:
             digest.add(facts)
+        case .bulletin(let index):
+            // A bulletin page shows its own file, the site and its neighbours as list entries; every link on it
+            // is a function of names in the file. Cheaper than its context, for the most numerous pages.
+            digest.add(renderer.bulletins[index].sourceKey)
+            digest.add(site)
+            let neighbours = renderer.model.neighbours[index]
+            for neighbour in [neighbours.older, neighbours.newer] { digest.add(neighbour.map { entries[$0] } ?? 0) }
         default:
-            let (template, context) = renderer.templateContext(page, forDigest: true)
+            let (template, context) = renderer.templateContext(page, entryDigests: entries)
             digest.add(template)
             ContextDigest.add(context, to: &digest)
         }
@@ -73,6 +92,9 @@ enum ContextDigest {
             digest.add(number)
         case let flag as Bool:
             digest.add(flag ? 4 : 5)
+        case let number as UInt64:
+            digest.add(10)
+            digest.add(number)
         case let texts as [String]:
             digest.add(6)
             digest.add(texts.count)

@@ -125,11 +125,19 @@ struct SiteRenderer: Sendable {
         }
     }
 
-    /// The template and context of a page rendered from a template. With `forDigest`, what is derived from the
-    /// rest of the context or from the bulletin's file is left out (charts, the rendered body) and the digest of
-    /// the file put in its place: enough to tell whether the page changed, without rendering bodies again.
-    func templateContext(_ page: PageKind, forDigest: Bool = false) -> (template: String, context: [String: Any]) {
+    /// The template and context of a page rendered from a template. With `entryDigests` (the digest of each
+    /// bulletin's list entry), the context is made for a digest of the page's inputs: list entries are their
+    /// digests, and what is derived from the rest of the context or from the bulletin's file is left out
+    /// (charts, the rendered body) with the digest of the file in its place.
+    func templateContext(_ page: PageKind, entryDigests: [UInt64]? = nil) -> (template: String, context: [String: Any]) {
+        let forDigest = entryDigests != nil
         let directory = directory(page)
+        let entry: (Int) -> [String: Any]
+        if let entryDigests {
+            entry = { ["entry": entryDigests[$0]] }
+        } else {
+            entry = { self.entry($0) }
+        }
         var context: [String: Any] = [
             "site": siteContext,
             "root": page == .notFound ? basePath : SitePaths.root(from: directory),
@@ -142,7 +150,7 @@ struct SiteRenderer: Sendable {
         case .home(let number):
             template = "home"
             pageContext["title"] = config.title + pageSuffix(number)
-            addList(bulletins.indices, page: number, base: "", to: &context)
+            addList(bulletins.indices, page: number, base: "", entry: entry, to: &context)
             context["years"] = yearEntries
             context["hasYears"] = !model.years.isEmpty
         case .archive:
@@ -154,7 +162,7 @@ struct SiteRenderer: Sendable {
             template = "year"
             pageContext["title"] = "\(year)年\(pageSuffix(number)) · \(config.title)"
             context["year"] = year
-            addList(model.bulletinsByYear[year] ?? [], page: number, base: SitePaths.year(year), to: &context)
+            addList(model.bulletinsByYear[year] ?? [], page: number, base: SitePaths.year(year), entry: entry, to: &context)
         case .bulletin(let index):
             template = "bulletin"
             let loaded = bulletins[index]
@@ -167,8 +175,8 @@ struct SiteRenderer: Sendable {
             bulletin["textPath"] = SitePaths.href(directory) + TextEditionFile.name
             if forDigest { bulletin["sourceKey"] = String(loaded.sourceKey, radix: 16) }
             context["bulletin"] = bulletin
-            if let older = model.neighbours[index].older { context["previous"] = entry(older) }
-            if let newer = model.neighbours[index].newer { context["next"] = entry(newer) }
+            if let older = model.neighbours[index].older { context["previous"] = self.entry(older) }
+            if let newer = model.neighbours[index].newer { context["next"] = self.entry(newer) }
             context["hasNeighbours"] = model.neighbours[index].older != nil || model.neighbours[index].newer != nil
         case .taxonomy(let index):
             template = "taxonomy"
@@ -188,7 +196,7 @@ struct SiteRenderer: Sendable {
             pageContext["title"] = "\(taxonomy.label)：\(term.name)\(pageSuffix(number)) · \(config.title)"
             context["taxonomy"] = ["label": taxonomy.label, "path": SitePaths.href(SitePaths.taxonomy(taxonomy.field))]
             context["term"] = ["name": term.name]
-            addList(term.bulletins, page: number, base: SitePaths.term(taxonomy.field, slug: term.slug), to: &context)
+            addList(term.bulletins, page: number, base: SitePaths.term(taxonomy.field, slug: term.slug), entry: entry, to: &context)
         case .statsIndex:
             template = "stats"
             pageContext["title"] = "数据 · \(config.title)"
@@ -238,7 +246,7 @@ struct SiteRenderer: Sendable {
         return path.hasSuffix("/") ? path : path + "/"
     }
 
-    private var siteContext: [String: Any] {
+    var siteContext: [String: Any] {
         var site: [String: Any] = ["title": config.title, "language": config.language]
         if let base = config.baseURL { site["baseURL"] = base }
         site["taxonomies"] = model.taxonomies.filter { !$0.terms.isEmpty }.map {
@@ -265,7 +273,8 @@ struct SiteRenderer: Sendable {
 
     /// Puts page `number` of a bulletin list and its pagination into a context.
     private func addList<Indices: RandomAccessCollection<Int>>(_ indices: Indices, page number: Int, base: String,
-                                                             to context: inout [String: Any]) where Indices.Index == Int {
+                                                             entry: (Int) -> [String: Any], to context: inout [String: Any])
+        where Indices.Index == Int {
         let pages = Pagination.pages(total: indices.count, size: config.pageSize)
         let page = pages[number - 1]
         context["bulletins"] = indices[page.range].map(entry)
