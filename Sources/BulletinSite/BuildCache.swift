@@ -14,7 +14,7 @@ import Glibc
 /// build of the tool or with other settings is ignored: the build then starts from nothing and replaces it.
 final class BuildCache: @unchecked Sendable {
     /// Bumped whenever what is recorded, or what a digest covers, changes.
-    static let format = 1
+    static let format = 2
     static let recordName = "record.bin"
 
     let folder: URL
@@ -30,6 +30,9 @@ final class BuildCache: @unchecked Sendable {
     private var searchIndex: [String: CachedOutput] = [:]
     private var rendered: [String] = []
     private var searchOrder: [IndexedBulletin] = []
+    private var pagesBase: UInt64 = 0
+    /// Worked out once per build by `changedBodies`.
+    private var bodyOnlyChanges: Set<Int>??
     /// Bulletin files taken from the cache in this build.
     private(set) var reusedSources = 0
 
@@ -134,9 +137,49 @@ final class BuildCache: @unchecked Sendable {
         }
     }
 
-    /// Records the bulletins of this build's search index in order.
-    func record(searchOrder: [IndexedBulletin]) {
-        lock.withLock { self.searchOrder = searchOrder }
+    /// Records the bulletins of this build in order, and the digest every page fingerprint starts from.
+    func record(searchOrder: [IndexedBulletin], pagesBase: UInt64) {
+        lock.withLock {
+            self.searchOrder = searchOrder
+            self.pagesBase = pagesBase
+        }
+    }
+
+    /// The previous build's fingerprint of a page, when it is certain to be the page's fingerprint now: the
+    /// tool, settings and templates are the same (`base`), and so are the bulletins, their order and their facts;
+    /// only files' bodies changed, and a body shows only on its bulletin's page and text edition. Saves working
+    /// out every page's inputs after the most common edit.
+    func carriedFingerprint(_ page: PageKind, path: String, base: UInt64, renderer: SiteRenderer) -> UInt64? {
+        guard let changedBodies = changedBodies(base: base, renderer: renderer) else { return nil }
+        switch page {
+        case .bulletin(let index), .text(let index):
+            if changedBodies.contains(index) { return nil }
+        default:
+            break
+        }
+        return previous.outputs[path]?.fingerprint
+    }
+
+    /// The bulletins whose file changed when nothing but bodies did; nil when anything else may have.
+    private func changedBodies(base: UInt64, renderer: SiteRenderer) -> Set<Int>? {
+        lock.withLock {
+            if let bodyOnlyChanges { return bodyOnlyChanges }
+            let old = previous.searchOrder, bulletins = renderer.bulletins
+            var changed: Set<Int>? = []
+            if previous.pagesBase != base || old.count != bulletins.count {
+                changed = nil
+            } else {
+                for (index, loaded) in bulletins.enumerated() {
+                    guard old[index].path == loaded.bulletin.sourcePath, old[index].factsKey == loaded.factsKey else {
+                        changed = nil
+                        break
+                    }
+                    if old[index].key != loaded.sourceKey { changed!.insert(index) }
+                }
+            }
+            bodyOnlyChanges = .some(changed)
+            return changed
+        }
     }
 
     /// Files and bytes of the search index recorded in this build.
@@ -151,7 +194,7 @@ final class BuildCache: @unchecked Sendable {
     func save() {
         let record = lock.withLock {
             CacheRecord(format: Self.format, settings: settings, sources: sources, outputs: outputs, searchIndex: searchIndex,
-                        searchOrder: searchOrder)
+                        searchOrder: searchOrder, pagesBase: pagesBase)
         }
         let file = folder.appending(path: Self.recordName)
         let temporary = folder.appending(path: Self.recordName + ".new")
@@ -178,17 +221,20 @@ struct CacheRecord {
     var outputs: [String: CachedOutput] = [:]
     /// The files of the search index by output path, all with the digest of the index's inputs.
     var searchIndex: [String: CachedOutput] = [:]
-    /// The bulletins in the search index, by document id.
+    /// The bulletins of the build in site order (which is also their id in the search index).
     var searchOrder: [IndexedBulletin] = []
+    /// The digest of the tool, site settings and templates that every page fingerprint started from.
+    var pagesBase: UInt64 = 0
 
     init(format: Int, settings: UInt64, sources: [String: CachedSource] = [:], outputs: [String: CachedOutput] = [:],
-         searchIndex: [String: CachedOutput] = [:], searchOrder: [IndexedBulletin] = []) {
+         searchIndex: [String: CachedOutput] = [:], searchOrder: [IndexedBulletin] = [], pagesBase: UInt64 = 0) {
         self.format = format
         self.settings = settings
         self.sources = sources
         self.outputs = outputs
         self.searchIndex = searchIndex
         self.searchOrder = searchOrder
+        self.pagesBase = pagesBase
     }
 
     /// The record as bytes, paths in sorted order.
@@ -219,6 +265,7 @@ struct CacheRecord {
             writer.write(bulletin.key)
             writer.write(bulletin.factsKey)
         }
+        writer.write(pagesBase)
         return Self.magic + writer.bytes
     }
 
@@ -245,6 +292,7 @@ struct CacheRecord {
         searchOrder = try reader.array { reader in
             IndexedBulletin(path: try reader.string(), key: try reader.unsigned(), factsKey: try reader.unsigned())
         }
+        pagesBase = try reader.unsigned()
         guard reader.isAtEnd else { throw CacheReader.Malformed() }
         self.sources = Dictionary(sources) { first, _ in first }
     }

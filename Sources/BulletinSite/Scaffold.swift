@@ -88,7 +88,7 @@ public enum Scaffold {
         var files: [(String, [UInt8])] = [
             ("content/site.yaml", Array(siteYAML.utf8)),
             ("content/bulletins/\(date.year)/1.md", Array(exampleBulletin(date: date).utf8)),
-            (".gitignore", Array("/output/\n/.output.*\n".utf8)),
+            (".gitignore", Array("/output/\n/.output.*\n/.bulletin-cache/\n".utf8)),
         ]
         if withTemplates { files += TemplateLibrary.defaultFiles.map { ("templates/" + $0.path, $0.bytes) } }
         do {

@@ -215,12 +215,14 @@ public enum SiteBuilder {
             let searchFingerprint = fingerprints?.searchIndex
             let keptIndex = searchFingerprint.flatMap { cache?.keepSearchIndex(fingerprint: $0, publisher: publisher) } ?? false
             let previousIndex = keptIndex ? nil : cache?.previousSearchIndex(in: publisher.destination)
-            cache?.record(searchOrder: renderer.bulletins.map(IndexedBulletin.init))
+            cache?.record(searchOrder: renderer.bulletins.map(IndexedBulletin.init), pagesBase: fingerprints?.base ?? 0)
             async let searchIndex = keptIndex ? nil : renderer.searchIndex(jobs: options.jobs, previous: previousIndex)
             let failures = await parallelMap(renderer.renderingOrder(pages), jobs: options.jobs) { page -> String? in
                 do {
                     let path = renderer.outputPath(page)
-                    if let cache, let fingerprint = fingerprints?.page(page) {
+                    if let cache, let fingerprints {
+                        let fingerprint = cache.carriedFingerprint(page, path: path, base: fingerprints.base, renderer: renderer)
+                            ?? fingerprints.page(page)
                         if let kept = cache.reusableOutput(path, fingerprint: fingerprint, in: publisher.destination),
                            publisher.linkPrevious(path) {
                             cache.record(output: path, fingerprint: fingerprint, stamp: kept.stamp)

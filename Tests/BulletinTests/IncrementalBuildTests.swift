@@ -6,18 +6,6 @@ import Testing
 /// Builds with the build cache against clean builds: after any edit, the cached build's output equals a clean
 /// build's byte for byte, and only what an edit changed is rendered again.
 @Suite struct IncrementalBuildTests {
-    /// A deterministic generator (SplitMix64), so a failing sequence of edits can be replayed.
-    struct Generator: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
-
     private func cachedBuild(_ site: TemporarySite, jobs: Int = 2) async -> BuildReport {
         var options = BuildOptions(source: site.root, jobs: jobs)
         options.cacheFolder = site.root.appending(path: BuildOptions.cacheFolderName)
@@ -49,7 +37,7 @@ import Testing
         defer { site.remove() }
         let first = await expectSameAsCleanBuild(site, "first build")
         #expect(first.reusedFiles == 0)
-        var random = Generator(state: 20_171_305)
+        var random = SeededGenerator(seed: 20_171_305)
         var added = 0
         var updates = 0
         for step in 0..<16 {
