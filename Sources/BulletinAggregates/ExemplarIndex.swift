@@ -25,10 +25,11 @@ public enum ExemplarIndex {
         var entries: [String: ExemplarEntry] = [:]
         var slugOwners: [String: (identity: String, origin: Origin)] = [:]
         var diagnostics: [Diagnostic] = []
+        var forms = NameForms()
         for (index, bulletin) in bulletins.enumerated().reversed() {
             for exemplar in bulletin.exemplars {
-                let identity = exemplar.kind.rawValue + "\u{0}" + Normalization.identity(exemplar.name)
-                let slug = Normalization.pathSegment(exemplar.name)
+                let identity = exemplar.kind.rawValue + "\u{0}" + forms.identity(exemplar.name)
+                let slug = forms.pathSegment(exemplar.name)
                 let slugKey = exemplar.kind.rawValue + "/" + slug
                 let origin = exemplar.origin ?? bulletin.origin(of: "exemplars")
                 if let owner = slugOwners[slugKey], owner.identity != identity {

@@ -78,3 +78,28 @@ public enum StableHash {
         return String(repeating: "0", count: 16 - digits.count) + digits
     }
 }
+
+/// The normal forms of names, each worked out once: for loops over every bulletin, which meet the same tags,
+/// districts and exemplar names thousands of times (Unicode normalisation is costly).
+public struct NameForms {
+    private var identities: [String: String] = [:]
+    private var segments: [String: String] = [:]
+
+    public init() {}
+
+    /// `Normalization.identity(name)`.
+    public mutating func identity(_ name: String) -> String {
+        if let known = identities[name] { return known }
+        let form = Normalization.identity(name)
+        identities[name] = form
+        return form
+    }
+
+    /// `Normalization.pathSegment(name)`.
+    public mutating func pathSegment(_ name: String) -> String {
+        if let known = segments[name] { return known }
+        let form = Normalization.pathSegment(name)
+        segments[name] = form
+        return form
+    }
+}

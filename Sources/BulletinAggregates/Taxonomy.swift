@@ -23,22 +23,22 @@ public struct Taxonomy: Sendable {
         var bySlug: [String: Term] = [:]
         var firstOrigin: [String: Origin] = [:]
         var diagnostics: [Diagnostic] = []
+        var forms = NameForms()
         for (index, bulletin) in bulletins.enumerated() {
             for name in terms(bulletin) {
-                let slug = Normalization.pathSegment(name)
-                let origin = bulletin.origin(of: field)
-                if var term = bySlug[slug] {
-                    if term.name != name && Normalization.identity(term.name) != Normalization.identity(name) {
-                        diagnostics.append(origin.diagnostic(
-                            .error, "\(field) term '\(name)' and '\(term.name)' at \(firstOrigin[slug]!) would share the page "
+                let slug = forms.pathSegment(name)
+                if let known = bySlug[slug]?.name {
+                    if known != name && forms.identity(known) != forms.identity(name) {
+                        diagnostics.append(bulletin.origin(of: field).diagnostic(
+                            .error, "\(field) term '\(name)' and '\(known)' at \(firstOrigin[slug]!) would share the page "
                                 + "\(field)/\(slug)/; write them the same way or distinguish them"))
                         continue
                     }
-                    if term.bulletins.last != index { term.bulletins.append(index) }
-                    bySlug[slug] = term
+                    // In place: a copy of the term would copy its list of bulletins on every append.
+                    if bySlug[slug]!.bulletins.last != index { bySlug[slug]!.bulletins.append(index) }
                 } else {
                     bySlug[slug] = Term(name: name, slug: slug, bulletins: [index])
-                    firstOrigin[slug] = origin
+                    firstOrigin[slug] = bulletin.origin(of: field)
                 }
             }
         }

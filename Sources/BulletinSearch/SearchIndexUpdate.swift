@@ -36,18 +36,39 @@ public enum SearchIndexUpdate {
         }
         var added: [String: (documents: Int, bytes: [UInt8], positions: [UInt8])] = [:]
         for posting in changes.tokenPostings { added[posting.token] = (posting.documents, posting.bytes, posting.positions) }
-        var postings: [(token: String, documents: Int, bytes: [UInt8], positions: [UInt8])] = []
-        do {
-            for (token, record) in previous.tokens {
-                let merged = try PostingMerge.merge(record, renumberedBy: newID, with: added.removeValue(forKey: token))
-                if merged.documents > 0 { postings.append((token, merged.documents, merged.bytes, merged.positions)) }
+        typealias Postings = [(token: String, documents: Int, bytes: [UInt8], positions: [UInt8])]
+        // Tokens merged in parts side by side; each part's postings are its own.
+        let tokens = Array(previous.tokens), parts = 16, renumbering = newID, addedPostings = added
+        let merged = (0..<parts).map { _ in Box<Postings?>(nil) }
+        DispatchQueue.concurrentPerform(iterations: parts) { part in
+            var postings: Postings = []
+            do {
+                for (token, record) in tokens[tokens.count * part / parts..<tokens.count * (part + 1) / parts] {
+                    let list = try PostingMerge.merge(record, renumberedBy: renumbering, with: addedPostings[token])
+                    if list.documents > 0 { postings.append((token, list.documents, list.bytes, list.positions)) }
+                }
+                merged[part].value = postings
+            } catch {
+                merged[part].value = nil
             }
-            for (token, record) in added { postings.append((token, record.documents, record.bytes, record.positions)) }
-        } catch {
-            return nil
+        }
+        var postings: Postings = []
+        for part in merged {
+            guard let part = part.value else { return nil }
+            postings += part
+        }
+        for (token, record) in added where previous.tokens[token] == nil {
+            postings.append((token, record.documents, record.bytes, record.positions))
         }
         return SearchIndex(documents: documents, metrics: metrics, postings: postings, layout: layout)
     }
+}
+
+/// A value one worker of `concurrentPerform` sets and the caller reads after it.
+private final class Box<Value>: @unchecked Sendable {
+    var value: Value
+
+    init(_ value: Value) { self.value = value }
 }
 
 /// Merges a token's postings, streaming: the previous index's, renumbered, with the changed documents'.

@@ -14,7 +14,7 @@ import Glibc
 /// build of the tool or with other settings is ignored: the build then starts from nothing and replaces it.
 final class BuildCache: @unchecked Sendable {
     /// Bumped whenever what is recorded, or what a digest covers, changes.
-    static let format = 2
+    static let format = 3
     static let recordName = "record.bin"
 
     let folder: URL
@@ -212,6 +212,8 @@ final class BuildCache: @unchecked Sendable {
 struct CacheRecord {
     /// The first bytes of a record file.
     static let magic = Array("bulletin build cache\n".utf8)
+    /// The parts the bulletins are written in.
+    static let parts = 8
 
     var format: Int
     var settings: UInt64
@@ -242,14 +244,24 @@ struct CacheRecord {
         var writer = CacheWriter()
         writer.write(format)
         writer.write(settings)
-        writer.write(sources.keys.sorted()) { writer, path in
-            let source = sources[path]!
-            writer.write(path)
-            writer.write(source.key)
-            writer.write(source.factsKey)
-            writer.write(source.bulletin)
-            writer.write(source.summary)
-            writer.write(source.diagnostics) { $0.write($1) }
+        // The bulletins in parts of their own length, so that reading can decode the parts side by side.
+        let paths = sources.keys.sorted()
+        let parts = (0..<Self.parts).map { part in
+            var writer = CacheWriter()
+            writer.write(Array(paths[paths.count * part / Self.parts..<paths.count * (part + 1) / Self.parts])) { writer, path in
+                let source = sources[path]!
+                writer.write(path)
+                writer.write(source.key)
+                writer.write(source.factsKey)
+                writer.write(source.bulletin)
+                writer.write(source.summary)
+                writer.write(source.diagnostics) { $0.write($1) }
+            }
+            return writer.bytes
+        }
+        writer.write(parts) { writer, part in
+            writer.write(part.count)
+            writer.write(bytes: part)
         }
         for files in [outputs, searchIndex] {
             writer.write(files.keys.sorted()) { writer, path in
@@ -276,9 +288,20 @@ struct CacheRecord {
         format = try reader.int()
         guard format == BuildCache.format else { throw CacheReader.Malformed() }
         settings = try reader.unsigned()
-        let sources = try reader.array { reader in
-            (try reader.string(), CachedSource(key: try reader.unsigned(), factsKey: try reader.unsigned(), bulletin: try reader.bulletin(),
-                                               summary: try reader.string(), diagnostics: try reader.array { try $0.diagnostic() }))
+        let parts = try reader.array { reader in Array(try reader.bytes(count: try reader.int())) }
+        let decoded = LockedValue<[[(String, CachedSource)]?]>(Array(repeating: nil, count: parts.count))
+        DispatchQueue.concurrentPerform(iterations: parts.count) { part in
+            var reader = CacheReader(parts[part])
+            let sources = try? reader.array { reader in
+                (try reader.string(), CachedSource(key: try reader.unsigned(), factsKey: try reader.unsigned(), bulletin: try reader.bulletin(),
+                                                   summary: try reader.string(), diagnostics: try reader.array { try $0.diagnostic() }))
+            }
+            decoded.update { $0[part] = reader.isAtEnd ? sources : nil }
+        }
+        var sources: [(String, CachedSource)] = []
+        for part in decoded.get() {
+            guard let part else { throw CacheReader.Malformed() }
+            sources += part
         }
         func files(_ reader: inout CacheReader) throws -> [String: CachedOutput] {
             let files = try reader.array { reader in

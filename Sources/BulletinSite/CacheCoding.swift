@@ -39,6 +39,9 @@ struct CacheWriter {
     }
 
     mutating func write(_ texts: [String]) { write(texts) { $0.write($1) } }
+
+    /// Bytes as they are (their count written before them by the caller).
+    mutating func write(bytes more: [UInt8]) { bytes += more }
 }
 
 /// Reads what `CacheWriter` wrote; any malformed input throws.
@@ -82,6 +85,12 @@ struct CacheReader {
         defer { offset += count }
         guard let text = String(validating: bytes[offset..<offset + count], as: UTF8.self) else { throw Malformed() }
         return text
+    }
+
+    mutating func bytes(count: Int) throws -> ArraySlice<UInt8> {
+        guard count >= 0, count <= bytes.count - offset else { throw Malformed() }
+        defer { offset += count }
+        return bytes[offset..<offset + count]
     }
 
     mutating func optional<T>(_ body: (inout CacheReader) throws -> T) throws -> T? {

@@ -162,7 +162,8 @@ struct OutputPublisher {
     }
 
     /// Moves the finished staging folder into place and removes the previous output.
-    func publish() throws {
+    /// `meanwhile` runs while the previous output is removed (after the new one is in place).
+    func publish(meanwhile: @Sendable () -> Void = {}) throws {
         let manager = FileManager.default
         var isDirectory: ObjCBool = false
         let exists = manager.fileExists(atPath: destination.path, isDirectory: &isDirectory)
@@ -171,6 +172,7 @@ struct OutputPublisher {
         }
         guard exists else {
             try manager.moveItem(at: staging, to: destination)
+            meanwhile()
             return
         }
         for name in try manager.contentsOfDirectory(atPath: destination.path) where name.hasPrefix(".") {
@@ -181,10 +183,23 @@ struct OutputPublisher {
             try removeIfPresent(previous)
             try manager.moveItem(at: destination, to: previous)
             try manager.moveItem(at: staging, to: destination)
-            try removeIfPresent(previous)
+            try removeAlongside(previous, meanwhile)
             return
         }
-        try removeIfPresent(staging)
+        try removeAlongside(staging, meanwhile)
+    }
+
+    /// Removes a folder on another thread while `work` runs on this one.
+    private func removeAlongside(_ folder: URL, _ work: @Sendable () -> Void) throws {
+        let failure = LockedValue<Error?>(nil)
+        DispatchQueue.concurrentPerform(iterations: 2) { part in
+            if part == 1 {
+                work()
+            } else {
+                do { try removeIfPresent(folder) } catch { failure.set(error) }
+            }
+        }
+        if let error = failure.get() { throw error }
     }
 
     /// Removes the staging folder after a failed build.

@@ -262,12 +262,9 @@ public enum SiteBuilder {
                 if let failure = searchFailures.compactMap({ $0 }).first { throw PublishError(failure) }
             }
             endStage("write the search index")
-            try publisher.publish()
-            endStage("publish")
-            if let cache {
-                cache.save()
-                endStage("save the build cache")
-            }
+            // The build cache is saved while the previous output is removed.
+            try publisher.publish { cache?.save() }
+            endStage(cache == nil ? "publish" : "publish and save the build cache")
             var result = report(diagnostics, bulletins: renderer.bulletins.count, pages: pages,
                                 staticFiles: templates.staticFiles.count, succeeded: true)
             if let index {

@@ -1,5 +1,6 @@
 import BulletinAggregates
 import BulletinModel
+import Foundation
 
 /// The whole site in memory after validation: bulletins in their fixed order and everything derived from
 /// them together. Bulletins are newest first (date, then series, issue and path as tie-breaks), so every list
@@ -44,20 +45,31 @@ struct SiteModel: Sendable {
             }
             lastSeen[series] = index
         }
-        let stats = StatsIndex.build(bulletins, conflictSeverity: config.statConflicts)
-        let exemplars = ExemplarIndex.build(bulletins)
-        let tags = Taxonomy.build(field: "tags", label: "标签", bulletins) { $0.tags }
-        let districts = Taxonomy.build(field: "districts", label: "地区", bulletins) { $0.districts }
-        let series = Taxonomy.build(field: "series", label: "系列", bulletins) { [$0.series] }
-        var taxonomies = [tags.taxonomy, districts.taxonomy]
-        if series.taxonomy.terms.count > 1 { taxonomies.append(series.taxonomy) }
-        var folderNames: [String: (folder: String, encoded: String)] = [:]
-        for bulletin in bulletins {
-            for name in bulletin.tags + bulletin.districts + bulletin.exemplars.map(\.name) where folderNames[name] == nil {
-                let folder = Normalization.pathSegment(name)
-                folderNames[name] = (folder, Normalization.percentEncoded(folder))
+        // The aggregates are independent of each other: worked out side by side.
+        let statsPart = LockedValue<(series: [StatSeries], diagnostics: [Diagnostic])>(([], []))
+        let exemplarsPart = LockedValue<(entries: [ExemplarEntry], diagnostics: [Diagnostic])>(([], []))
+        let termsPart = LockedValue<[(taxonomy: Taxonomy, diagnostics: [Diagnostic])]>([])
+        let namesPart = LockedValue<[String: (folder: String, encoded: String)]>([:])
+        DispatchQueue.concurrentPerform(iterations: 4) { part in
+            switch part {
+            case 0:
+                statsPart.set(StatsIndex.build(bulletins, conflictSeverity: config.statConflicts))
+            case 1:
+                exemplarsPart.set(ExemplarIndex.build(bulletins))
+            case 2:
+                let tags = Taxonomy.build(field: "tags", label: "标签", bulletins) { $0.tags }
+                let districts = Taxonomy.build(field: "districts", label: "地区", bulletins) { $0.districts }
+                let series = Taxonomy.build(field: "series", label: "系列", bulletins) { [$0.series] }
+                termsPart.set([tags, districts, series])
+            default:
+                namesPart.set(Self.folderNames(of: bulletins))
             }
         }
+        let stats = statsPart.get(), exemplars = exemplarsPart.get(), folderNames = namesPart.get()
+        let terms = termsPart.get()
+        let tags = terms[0], districts = terms[1], series = terms[2]
+        var taxonomies = [tags.taxonomy, districts.taxonomy]
+        if series.taxonomy.terms.count > 1 { taxonomies.append(series.taxonomy) }
         let model = SiteModel(
             config: config, bulletins: sorted, years: Array(Set(bulletins.map(\.date.year))).sorted(by: >),
             bulletinsByYear: Dictionary(grouping: bulletins.indices) { bulletins[$0].date.year },
@@ -71,6 +83,18 @@ struct SiteModel: Sendable {
 }
 
 extension SiteModel {
+    /// The folder name of every tag, district and exemplar name, plain and percent-encoded.
+    private static func folderNames(of bulletins: [Bulletin]) -> [String: (folder: String, encoded: String)] {
+        var folderNames: [String: (folder: String, encoded: String)] = [:]
+        for bulletin in bulletins {
+            for name in bulletin.tags + bulletin.districts + bulletin.exemplars.map(\.name) where folderNames[name] == nil {
+                let folder = Normalization.pathSegment(name)
+                folderNames[name] = (folder, Normalization.percentEncoded(folder))
+            }
+        }
+        return folderNames
+    }
+
     /// The folder name of a tag, district or exemplar name, percent-encoded for links.
     func encodedFolderName(_ name: String) -> String {
         folderNames[name]?.encoded ?? Normalization.percentEncoded(Normalization.pathSegment(name))
