@@ -61,12 +61,16 @@ import Testing
         let line = String(decoding: out.fileHandleForReading.availableData, as: UTF8.self)
         #expect(line.hasPrefix("Serving "), "\(line)")
         #expect(FileManager.default.fileExists(atPath: preview.appending(path: "index.html").path))
+        #expect(FileManager.default.fileExists(atPath: preview.deletingLastPathComponent()
+            .appending(path: ".\(preview.lastPathComponent).cache").path), "serve keeps a build cache beside the preview")
         kill(process.processIdentifier, number)
         process.waitUntilExit()
         #expect(process.terminationStatus == 128 + number)
         #expect(!FileManager.default.fileExists(atPath: preview.path), "the preview folder is removed")
-        #expect(!FileManager.default.fileExists(atPath: preview.deletingLastPathComponent()
-            .appending(path: ".\(preview.lastPathComponent).lock").path))
+        for leftover in ["lock", "cache"] {
+            #expect(!FileManager.default.fileExists(atPath: preview.deletingLastPathComponent()
+                .appending(path: ".\(preview.lastPathComponent).\(leftover)").path), "its \(leftover) is removed")
+        }
     }
 
     @Test func buildsTheFixtureArchive() throws {
@@ -82,6 +86,25 @@ import Testing
         #expect(page.contains("较上年增长<strong>“两成”</strong>以上"))
         #expect(page.contains("<data value=\"10200000\">1020万</data>小时"))
         #expect(!FileManager.default.fileExists(atPath: site.output.appending(path: "bulletins/2024/105").path))
+    }
+
+    @Test func aSecondBuildKeepsWhatDidNotChangeAndNoCacheKeepsNothing() throws {
+        let site = try Self.fixture("archive")
+        defer { site.remove() }
+        let cache = site.root.appending(path: ".bulletin-cache")
+        #expect(try Self.run(["build", "--source", site.root.path]).status == 0)
+        #expect(FileManager.default.fileExists(atPath: cache.path))
+        let again = try Self.run(["build", "--source", site.root.path, "--timings"])
+        #expect(again.status == 0, "\(again.stderr)")
+        #expect(again.stdout.contains("from the build cache: 5 bulletins decoded before, 44 output files unchanged"), "the draft too: \(again.stdout)")
+        #expect(again.stdout.contains("search index (kept): 5 files"))
+        #expect(again.stdout.hasSuffix(" s (44 unchanged files kept from the previous build).\n"))
+
+        try FileManager.default.removeItem(at: cache)
+        let clean = try Self.run(["build", "--source", site.root.path, "--no-cache", "--timings"])
+        #expect(clean.status == 0, "\(clean.stderr)")
+        #expect(clean.stdout.contains("from the build cache: 0 bulletins decoded before, 0 output files unchanged"))
+        #expect(!FileManager.default.fileExists(atPath: cache.path), "--no-cache writes no cache")
     }
 
     @Test func draftsFlagAndDestination() throws {
