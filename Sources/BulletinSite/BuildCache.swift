@@ -35,6 +35,8 @@ final class BuildCache: @unchecked Sendable {
     private var bodyOnlyChanges: Set<Int>??
     /// Bulletin files taken from the cache in this build.
     private(set) var reusedSources = 0
+    /// Output files kept from the previous build in this build.
+    private(set) var keptOutputs = 0
 
     /// Reads the cache in `folder`, if there is one.
     init(folder: URL) {
@@ -80,22 +82,24 @@ final class BuildCache: @unchecked Sendable {
 
     // MARK: - Outputs
 
-    /// The stamp of the previous build's output file at `path` when it was made from inputs with `fingerprint`
-    /// and is still there unchanged in `destination`.
-    func reusableOutput(_ path: String, fingerprint: UInt64, in destination: URL) -> CachedOutput? {
+    /// Keeps the previous build's output file at `path` (links it into the staging folder and records it) when
+    /// it was made from inputs with `fingerprint` and is still there unchanged; false when it must be rendered.
+    func keepOutput(_ path: String, fingerprint: UInt64, publisher: OutputPublisher) -> Bool {
         guard let entry = previous.outputs[path], entry.fingerprint == fingerprint,
-              let stamp = FileStamp(path: destination.path + "/" + path), stamp == entry.stamp else { return nil }
-        return entry
+              FileStamp(path: publisher.destination.path + "/" + path) == entry.stamp, publisher.linkPrevious(path) else { return false }
+        lock.withLock {
+            outputs[path] = entry
+            keptOutputs += 1
+        }
+        return true
     }
 
-    /// Records an output file of this build.
-    func record(output path: String, fingerprint: UInt64, stamp: FileStamp) {
-        lock.withLock { outputs[path] = CachedOutput(fingerprint: fingerprint, stamp: stamp) }
-    }
-
-    /// Notes an output file rendered in this build rather than kept.
-    func noteRendered(_ path: String) {
-        lock.withLock { rendered.append(path) }
+    /// Records an output file of this build; `rendered` when it was not kept from the previous build.
+    func record(output path: String, fingerprint: UInt64, stamp: FileStamp, rendered: Bool) {
+        lock.withLock {
+            outputs[path] = CachedOutput(fingerprint: fingerprint, stamp: stamp)
+            if rendered { self.rendered.append(path) }
+        }
     }
 
     /// The output files rendered in this build, sorted.

@@ -300,9 +300,6 @@ final class WorkCounter: @unchecked Sendable {
     private let lock = NSLock()
     private var next = 0
 
-    /// How many indices were handed out.
-    var count: Int { lock.withLock { next } }
-
     /// The next index, or nil when all below `count` are taken.
     func take(below count: Int) -> Int? {
         lock.withLock {

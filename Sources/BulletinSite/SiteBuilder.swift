@@ -209,7 +209,6 @@ public enum SiteBuilder {
             try publisher.prepareStaging()
             let pages = renderer.pages
             let counter = ProgressCounter(stage: "writing pages", total: pages.count, report: options.progress)
-            let reused = WorkCounter()
             // The search index is built beside the pages (its merging is sequential and fills the gaps), unless
             // the cached build's index can be kept.
             let searchFingerprint = fingerprints?.searchIndex
@@ -223,13 +222,9 @@ public enum SiteBuilder {
                     if let cache, let fingerprints {
                         let fingerprint = cache.carriedFingerprint(page, path: path, base: fingerprints.base, renderer: renderer)
                             ?? fingerprints.page(page)
-                        if let kept = cache.reusableOutput(path, fingerprint: fingerprint, in: publisher.destination),
-                           publisher.linkPrevious(path) {
-                            cache.record(output: path, fingerprint: fingerprint, stamp: kept.stamp)
-                            _ = reused.take(below: .max)
-                        } else {
-                            cache.record(output: path, fingerprint: fingerprint, stamp: try publisher.write(renderer.render(page).utf8, to: path))
-                            cache.noteRendered(path)
+                        if !cache.keepOutput(path, fingerprint: fingerprint, publisher: publisher) {
+                            let stamp = try publisher.write(renderer.render(page).utf8, to: path)
+                            cache.record(output: path, fingerprint: fingerprint, stamp: stamp, rendered: true)
                         }
                     } else {
                         try publisher.write(renderer.render(page).utf8, to: path)
@@ -273,7 +268,7 @@ public enum SiteBuilder {
             } else if let cache {
                 (result.searchFiles, result.searchBytes) = cache.searchIndexSize
             }
-            result.reusedFiles = reused.count + (keptIndex ? result.searchFiles : 0)
+            result.reusedFiles = (cache?.keptOutputs ?? 0) + (keptIndex ? result.searchFiles : 0)
             result.searchIndex = searchOrigin
             result.reusedBulletins = cache?.reusedSources ?? 0
             result.renderedFiles = cache?.renderedFiles ?? []
