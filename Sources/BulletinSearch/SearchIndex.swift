@@ -300,13 +300,18 @@ public struct SearchIndex: Sendable {
         files += termFiles.enumerated().map { SearchFile(path: "terms/\($0.offset).bin", bytes: $0.element) }
         files += positionFiles.enumerated().map { SearchFile(path: "positions/\($0.offset).bin", bytes: $0.element) }
         files += ownFiles
-        for start in stride(from: 0, to: documents.count, by: Self.documentChunk) {
+        // The document table's files are independent of each other: serialised side by side.
+        let chunks = (documents.count + Self.documentChunk - 1) / Self.documentChunk
+        let table = (0..<chunks).map { _ in Box<[UInt8]>([]) }
+        DispatchQueue.concurrentPerform(iterations: chunks) { number in
+            let start = number * Self.documentChunk
             let chunk = documents[start..<min(documents.count, start + Self.documentChunk)].map { document in
                 ["title": document.title, "url": document.url, "text": document.textURL, "date": document.date,
                  "issue": document.issueLabel]
             }
-            files.append(SearchFile(path: "docs/\(start / Self.documentChunk).json", bytes: Self.json(chunk)))
+            table[number].value = Self.json(chunk)
         }
+        files += table.enumerated().map { SearchFile(path: "docs/\($0.offset).json", bytes: $0.element.value) }
         var version = StableDigest()
         for file in files { version.add(file.bytes) }
         let totalLength = metrics.reduce(0) { $0 + $1.length }
@@ -359,6 +364,13 @@ public struct SearchIndex: Sendable {
         let data = try! JSONSerialization.data(withJSONObject: value, options: [.sortedKeys, .withoutEscapingSlashes])
         return Array(data)
     }
+}
+
+/// A value one worker of `concurrentPerform` sets and the caller reads after it.
+final class Box<Value>: @unchecked Sendable {
+    var value: Value
+
+    init(_ value: Value) { self.value = value }
 }
 
 extension String {

@@ -12,7 +12,7 @@ public enum SearchIndexUpdate {
     /// not fit (ids out of order): the caller then builds the index in full.
     public static func update(
         documents: [SearchDocument], previousID: [Int?], analyzed: [Int: AnalyzedDocument],
-        previousFile: (String) -> [UInt8]?, layout: SearchIndexLayout = SearchIndexLayout()
+        previousFile: @Sendable (String) -> [UInt8]?, layout: SearchIndexLayout = SearchIndexLayout()
     ) -> SearchIndex? {
         guard documents.count == previousID.count, let previous = PreviousIndex(read: previousFile) else { return nil }
         var newID = [Int](repeating: -1, count: previous.metrics.count)
@@ -62,13 +62,6 @@ public enum SearchIndexUpdate {
         }
         return SearchIndex(documents: documents, metrics: metrics, postings: postings, layout: layout)
     }
-}
-
-/// A value one worker of `concurrentPerform` sets and the caller reads after it.
-private final class Box<Value>: @unchecked Sendable {
-    var value: Value
-
-    init(_ value: Value) { self.value = value }
 }
 
 /// Merges a token's postings, streaming: the previous index's, renumbered, with the changed documents'.
@@ -156,7 +149,7 @@ private struct PreviousIndex {
     var metrics: [(length: Int, headEnd: Int)] = []
     var tokens: [String: (documents: Int, bytes: [UInt8], positions: [UInt8])] = [:]
 
-    init?(read: (String) -> [UInt8]?) {
+    init?(read: @Sendable (String) -> [UInt8]?) {
         guard let manifestBytes = read("index.json"),
               let manifest = try? JSONSerialization.jsonObject(with: Data(manifestBytes)) as? [String: Any],
               manifest["format"] as? Int == SearchIndex.formatVersion,
@@ -171,19 +164,34 @@ private struct PreviousIndex {
                 for _ in 0..<(try reader.next()) { _ = try reader.next() }  // districts
             }
             guard reader.isAtEnd else { return nil }
-            for shard in 0..<termShards {
-                try Self.records(folder: "terms", shard: shard, read: read) { token, documents, data in
-                    tokens[token] = (documents, data, [])
-                }
+            for (token, documents, data) in try Self.records(folder: "terms", shards: termShards, read: read) {
+                tokens[token] = (documents, data, [])
             }
-            for shard in 0..<positionShards {
-                try Self.records(folder: "positions", shard: shard, read: read) { token, documents, data in
-                    guard tokens[token]?.documents == documents else { throw PostingMerge.Malformed() }
-                    tokens[token]!.positions = data
-                }
+            for (token, documents, data) in try Self.records(folder: "positions", shards: positionShards, read: read) {
+                guard tokens[token]?.documents == documents else { throw PostingMerge.Malformed() }
+                tokens[token]!.positions = data
             }
         } catch {
             return nil
+        }
+    }
+
+    /// The records of every shard of a folder, read side by side: token, document count and postings.
+    private static func records(folder: String, shards: Int, read: @Sendable (String) -> [UInt8]?) throws
+        -> [(String, Int, [UInt8])] {
+        let parts = (0..<shards).map { _ in Box<[(String, Int, [UInt8])]?>(nil) }
+        DispatchQueue.concurrentPerform(iterations: shards) { shard in
+            var records: [(String, Int, [UInt8])] = []
+            do {
+                try Self.records(folder: folder, shard: shard, read: read) { records.append(($0, $1, $2)) }
+                parts[shard].value = records
+            } catch {
+                parts[shard].value = nil
+            }
+        }
+        return try parts.flatMap { part in
+            guard let records = part.value else { throw PostingMerge.Malformed() }
+            return records
         }
     }
 

@@ -337,7 +337,7 @@ struct PreviousSearchIndex {
     /// The bulletins indexed, by document id.
     var order: [IndexedBulletin]
     /// Reads a file of the index by its path in the index folder.
-    var read: (String) -> [UInt8]?
+    var read: @Sendable (String) -> [UInt8]?
 }
 
 /// A bulletin file as the previous build decoded it.
