@@ -6,6 +6,8 @@ import BulletinSearch
 /// templates, so a change to any of them renders everything.
 struct PageFingerprints: Sendable {
     let renderer: SiteRenderer
+    /// Digest of the tool and the site settings.
+    let settings: UInt64
     /// Digest of the tool, the site settings and the templates.
     let base: UInt64
     /// Digest of every bulletin's facts in site order: what the data files are made from.
@@ -17,9 +19,11 @@ struct PageFingerprints: Sendable {
 
     init(renderer: SiteRenderer, tool: UInt64) {
         self.renderer = renderer
-        var base = StableDigest()
-        base.add(tool)
-        base.add(String(describing: renderer.config))
+        var settings = StableDigest()
+        settings.add(tool)
+        settings.add(String(describing: renderer.config))
+        self.settings = settings.value
+        var base = settings
         base.add(renderer.templates.digest)
         self.base = base.value
         var facts = StableDigest()
@@ -60,10 +64,11 @@ struct PageFingerprints: Sendable {
         return digest.value
     }
 
-    /// The digest of the search index's inputs: each bulletin's file and facts, in site order.
+    /// The digest of the search index's inputs: each bulletin's file and facts, in site order (templates do
+    /// not enter the index).
     var searchIndex: UInt64 {
         var digest = StableDigest()
-        digest.add(base)
+        digest.add(settings)
         digest.add(SearchIndex.formatVersion)
         for loaded in renderer.bulletins {
             digest.add(loaded.sourceKey)
