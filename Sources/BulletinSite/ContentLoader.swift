@@ -31,7 +31,7 @@ final class BodyStore: Sendable {
         render = nil
     }
 
-    init(render: @escaping @Sendable () -> RenderedMarkdown) {
+    init(_ render: @escaping @Sendable () -> RenderedMarkdown) {
         stored = nil
         self.render = render
     }
@@ -200,14 +200,8 @@ enum ContentLoader {
         let key = digest(bytes)
         if let cached = cache?.cachedSource(path: displayPath, key: key) {
             cache?.record(cached, path: displayPath, reused: true)
-            let body = BodyStore(render: {
-                // The file matched the cache when loaded; rendered again only for pages that changed.
-                let source = (try? String(contentsOf: url, encoding: .utf8)).map { SourceText(path: displayPath, text: $0) }
-                guard let source, let loaded = loadBulletin(source: source, key: key, config: config).loaded else {
-                    return .empty
-                }
-                return loaded.body
-            })
+            // The file matched the cache when loaded; its body is rendered again only for pages that changed.
+            let body = BodyStore { renderBody(of: url, displayPath: displayPath, config: config) }
             return (LoadedBulletin(bulletin: cached.bulletin, summary: cached.summary, sourceKey: key, factsKey: cached.factsKey,
                                    bodyStore: body), cached.diagnostics)
         }
@@ -224,15 +218,25 @@ enum ContentLoader {
         }
     }
 
+    /// The body of a bulletin file read again: the front matter split off (not decoded), the Markdown rendered.
+    private static func renderBody(of url: URL, displayPath: String, config: SiteConfig) -> RenderedMarkdown {
+        guard let text = try? String(contentsOf: url, encoding: .utf8) else { return .empty }
+        let source = SourceText(path: displayPath, text: text)
+        guard case .success(let document) = FrontMatterSplitter.split(source) else { return .empty }
+        return renderBody(document.body, source: source, firstLine: document.bodyFirstLine, config: config)
+    }
+
+    private static func renderBody(_ markdown: String, source: SourceText, firstLine: Int, config: SiteConfig) -> RenderedMarkdown {
+        MarkdownRenderer.render(markdown, source: source, firstLine: firstLine, options: MarkdownOptions(unsafeHTML: config.unsafeHTML))
+    }
+
     /// Decodes and renders one bulletin already read; `key` is the digest of its bytes.
     static func loadBulletin(source: SourceText, key: UInt64, config: SiteConfig) -> (loaded: LoadedBulletin?, diagnostics: [Diagnostic]) {
         let decoded = BulletinDecoder.decode(source, site: config)
         guard let bulletin = decoded.bulletin else { return (nil, decoded.diagnostics) }
         let guarded = MarkdownGuard.check(decoded.body, source: source, firstLine: decoded.bodyFirstLine)
         if !guarded.isEmpty { return (nil, decoded.diagnostics + guarded) }
-        let body = MarkdownRenderer.render(
-            decoded.body, source: source, firstLine: decoded.bodyFirstLine,
-            options: MarkdownOptions(unsafeHTML: config.unsafeHTML))
+        let body = renderBody(decoded.body, source: source, firstLine: decoded.bodyFirstLine, config: config)
         let summary = bulletin.summary ?? Summary.derive(from: body.plainText, headings: body.headings.map(\.text))
         var facts = StableDigest()
         facts.add(source.path)
