@@ -395,18 +395,6 @@ public struct SearchIndexLayout: Sendable {
     }
 }
 
-/// Unsigned LEB128.
-enum VarInt {
-    static func append(_ value: Int, to bytes: inout [UInt8]) {
-        var rest = UInt(value)
-        while rest >= 0x80 {
-            bytes.append(UInt8(rest & 0x7F) | 0x80)
-            rest >>= 7
-        }
-        bytes.append(UInt8(rest))
-    }
-}
-
 /// The hashes shared with the search page's script.
 public enum SearchHash {
     /// 32-bit FNV-1a of the bytes: which shard holds a token.

@@ -1,3 +1,4 @@
+import BulletinModel
 import Foundation
 
 /// Builds a search index from the previous build's index and the analyses of the documents that changed, so
@@ -66,7 +67,7 @@ public enum SearchIndexUpdate {
 
 /// Merges a token's postings, streaming: the previous index's, renumbered, with the changed documents'.
 private enum PostingMerge {
-    struct Malformed: Error {}
+    typealias Malformed = VarIntReader.Malformed
 
     /// Reads one token's postings a document at a time.
     struct Cursor {
@@ -215,34 +216,5 @@ private struct PreviousIndex {
             guard let text = String(validating: token, as: UTF8.self) else { throw PostingMerge.Malformed() }
             try body(text, documents, data)
         }
-    }
-}
-
-/// Reads unsigned LEB128 varints.
-struct VarIntReader {
-    private let bytes: [UInt8]
-    private(set) var offset = 0
-
-    init(_ bytes: [UInt8]) { self.bytes = bytes }
-
-    var isAtEnd: Bool { offset == bytes.count }
-
-    mutating func next() throws -> Int {
-        var value = 0
-        var shift = 0
-        while true {
-            guard offset < bytes.count, shift < 63 else { throw PostingMerge.Malformed() }
-            let byte = bytes[offset]
-            offset += 1
-            value |= Int(byte & 0x7F) << shift
-            if byte < 0x80 { return value }
-            shift += 7
-        }
-    }
-
-    mutating func bytes(count: Int) throws -> ArraySlice<UInt8> {
-        guard count >= 0, count <= bytes.count - offset else { throw PostingMerge.Malformed() }
-        defer { offset += count }
-        return bytes[offset..<offset + count]
     }
 }

@@ -1,0 +1,67 @@
+/// Unsigned LEB128 varints: seven bits a byte, low bits first, the high bit set on every byte but the last.
+/// The format of the search index's binary files and of the build cache's record.
+public enum VarInt {
+    @inlinable
+    public static func append(_ value: UInt64, to bytes: inout [UInt8]) {
+        var rest = value
+        while rest >= 0x80 {
+            bytes.append(UInt8(rest & 0x7F) | 0x80)
+            rest >>= 7
+        }
+        bytes.append(UInt8(rest))
+    }
+
+    /// Appends a count, size or id (never negative).
+    @inlinable
+    public static func append(_ value: Int, to bytes: inout [UInt8]) {
+        append(UInt64(value), to: &bytes)
+    }
+}
+
+/// Reads varints and byte runs in order; truncated or malformed input throws.
+public struct VarIntReader {
+    public struct Malformed: Error {
+        public init() {}
+    }
+
+    @usableFromInline let bytes: [UInt8]
+    @usableFromInline var position = 0
+
+    public init(_ bytes: [UInt8]) { self.bytes = bytes }
+
+    /// Bytes read so far.
+    public var offset: Int { position }
+
+    public var isAtEnd: Bool { position == bytes.count }
+
+    /// Bytes not read yet.
+    public var remaining: Int { bytes.count - position }
+
+    @inlinable
+    public mutating func unsigned() throws -> UInt64 {
+        var value: UInt64 = 0
+        var shift: UInt64 = 0
+        while true {
+            guard position < bytes.count, shift < 64 else { throw Malformed() }
+            let byte = bytes[position]
+            position += 1
+            value |= UInt64(byte & 0x7F) << shift
+            if byte < 0x80 { return value }
+            shift += 7
+        }
+    }
+
+    /// The next varint as a count, size or id.
+    @inlinable
+    public mutating func next() throws -> Int {
+        guard let value = Int(exactly: try unsigned()) else { throw Malformed() }
+        return value
+    }
+
+    /// The next `count` bytes as they are.
+    public mutating func bytes(count: Int) throws -> ArraySlice<UInt8> {
+        guard count >= 0, count <= bytes.count - position else { throw Malformed() }
+        defer { position += count }
+        return bytes[position..<position + count]
+    }
+}
