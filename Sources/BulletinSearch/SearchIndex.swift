@@ -302,16 +302,16 @@ public struct SearchIndex: Sendable {
         files += ownFiles
         // The document table's files are independent of each other: serialised side by side.
         let chunks = (documents.count + Self.documentChunk - 1) / Self.documentChunk
-        let table = (0..<chunks).map { _ in Box<[UInt8]>([]) }
+        let table = (0..<chunks).map { _ in LockedValue<[UInt8]>([]) }
         DispatchQueue.concurrentPerform(iterations: chunks) { number in
             let start = number * Self.documentChunk
             let chunk = documents[start..<min(documents.count, start + Self.documentChunk)].map { document in
                 ["title": document.title, "url": document.url, "text": document.textURL, "date": document.date,
                  "issue": document.issueLabel]
             }
-            table[number].value = Self.json(chunk)
+            table[number].set(Self.json(chunk))
         }
-        files += table.enumerated().map { SearchFile(path: "docs/\($0.offset).json", bytes: $0.element.value) }
+        files += table.enumerated().map { SearchFile(path: "docs/\($0.offset).json", bytes: $0.element.get()) }
         var version = StableDigest()
         for file in files { version.add(file.bytes) }
         let totalLength = metrics.reduce(0) { $0 + $1.length }
@@ -364,13 +364,6 @@ public struct SearchIndex: Sendable {
         let data = try! JSONSerialization.data(withJSONObject: value, options: [.sortedKeys, .withoutEscapingSlashes])
         return Array(data)
     }
-}
-
-/// A value one worker of `concurrentPerform` sets and the caller reads after it.
-final class Box<Value>: @unchecked Sendable {
-    var value: Value
-
-    init(_ value: Value) { self.value = value }
 }
 
 extension String {

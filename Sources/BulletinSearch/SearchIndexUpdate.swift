@@ -40,22 +40,19 @@ public enum SearchIndexUpdate {
         typealias Postings = [(token: String, documents: Int, bytes: [UInt8], positions: [UInt8])]
         // Tokens merged in parts side by side; each part's postings are its own.
         let tokens = Array(previous.tokens), parts = 16, renumbering = newID, addedPostings = added
-        let merged = (0..<parts).map { _ in Box<Postings?>(nil) }
+        let merged = (0..<parts).map { _ in LockedValue<Postings?>(nil) }
+        // A part left nil failed to merge.
         DispatchQueue.concurrentPerform(iterations: parts) { part in
             var postings: Postings = []
-            do {
-                for (token, record) in tokens[tokens.count * part / parts..<tokens.count * (part + 1) / parts] {
-                    let list = try PostingMerge.merge(record, renumberedBy: renumbering, with: addedPostings[token])
-                    if list.documents > 0 { postings.append((token, list.documents, list.bytes, list.positions)) }
-                }
-                merged[part].value = postings
-            } catch {
-                merged[part].value = nil
+            for (token, record) in tokens[tokens.count * part / parts..<tokens.count * (part + 1) / parts] {
+                guard let list = try? PostingMerge.merge(record, renumberedBy: renumbering, with: addedPostings[token]) else { return }
+                if list.documents > 0 { postings.append((token, list.documents, list.bytes, list.positions)) }
             }
+            merged[part].set(postings)
         }
         var postings: Postings = []
         for part in merged {
-            guard let part = part.value else { return nil }
+            guard let part = part.get() else { return nil }
             postings += part
         }
         for (token, record) in added where previous.tokens[token] == nil {
@@ -180,18 +177,15 @@ private struct PreviousIndex {
     /// The records of every shard of a folder, read side by side: token, document count and postings.
     private static func records(folder: String, shards: Int, read: @Sendable (String) -> [UInt8]?) throws
         -> [(String, Int, [UInt8])] {
-        let parts = (0..<shards).map { _ in Box<[(String, Int, [UInt8])]?>(nil) }
+        let parts = (0..<shards).map { _ in LockedValue<[(String, Int, [UInt8])]?>(nil) }
+        // A shard left nil could not be read.
         DispatchQueue.concurrentPerform(iterations: shards) { shard in
             var records: [(String, Int, [UInt8])] = []
-            do {
-                try Self.records(folder: folder, shard: shard, read: read) { records.append(($0, $1, $2)) }
-                parts[shard].value = records
-            } catch {
-                parts[shard].value = nil
-            }
+            guard (try? Self.records(folder: folder, shard: shard, read: read) { records.append(($0, $1, $2)) }) != nil else { return }
+            parts[shard].set(records)
         }
         return try parts.flatMap { part in
-            guard let records = part.value else { throw PostingMerge.Malformed() }
+            guard let records = part.get() else { throw PostingMerge.Malformed() }
             return records
         }
     }

@@ -313,17 +313,3 @@ final class WorkCounter: @unchecked Sendable {
         }
     }
 }
-
-/// A value shared between threads behind a lock.
-final class LockedValue<Value>: @unchecked Sendable {
-    private let lock = NSLock()
-    private var value: Value
-
-    init(_ value: Value) { self.value = value }
-
-    func get() -> Value { lock.withLock { value } }
-
-    func set(_ newValue: Value) { lock.withLock { value = newValue } }
-
-    func update(_ change: (inout Value) -> Void) { lock.withLock { change(&value) } }
-}
