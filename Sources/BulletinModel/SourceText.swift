@@ -33,6 +33,7 @@ public struct SourceText: Sendable {
         return text[..<lineStarts[number - 1]]
     }
 
+    /// A diagnostic at `line`/`column` of this file, carrying the source line for the caret display.
     public func diagnostic(_ severity: Diagnostic.Severity, _ message: String, line: Int, column: Int) -> Diagnostic {
         Diagnostic(severity, message, at: SourceLocation(file: path, line: line, column: column), sourceLine: self.line(line))
     }

@@ -21,7 +21,7 @@ final class BuildCache: @unchecked Sendable {
     /// The record read from the folder, before its settings are compared.
     private let stored: CacheRecord?
     /// The previous build's record; empty when there was none or it could not be trusted.
-    private(set) var previous = CacheRecord(format: BuildCache.format, settings: 0)
+    private(set) var previous = CacheRecord(settings: 0)
     private(set) var settings: UInt64 = 0
     /// What this build will record.
     private let lock = NSLock()
@@ -31,8 +31,6 @@ final class BuildCache: @unchecked Sendable {
     private var rendered: [String] = []
     private var searchOrder: [IndexedBulletin] = []
     private var pagesBase: UInt64 = 0
-    /// Worked out once per build by `changedBodies`.
-    private var bodyOnlyChanges: Set<Int>??
     /// Bulletin files taken from the cache in this build.
     private(set) var reusedSources = 0
     /// Output files kept from the previous build in this build.
@@ -49,7 +47,7 @@ final class BuildCache: @unchecked Sendable {
     /// the previous record is used only when it was made with the same.
     func begin(settings: UInt64) {
         self.settings = settings
-        if let stored, stored.format == Self.format, stored.settings == settings { previous = stored }
+        if let stored, stored.settings == settings { previous = stored }
     }
 
     /// A digest of the running executable (its size, time and inode): a rebuilt tool may render differently.
@@ -149,42 +147,23 @@ final class BuildCache: @unchecked Sendable {
         }
     }
 
-    /// The previous build's fingerprint of a page, when it is certain to be the page's fingerprint now: the
-    /// tool, settings and templates are the same (`base`), and so are the bulletins, their order and their facts;
-    /// only files' bodies changed, and a body shows only on its bulletin's page and text edition. Saves working
-    /// out every page's inputs after the most common edit.
-    func carriedFingerprint(_ page: PageKind, path: String, base: UInt64, renderer: SiteRenderer) -> UInt64? {
-        guard let changedBodies = changedBodies(base: base, renderer: renderer) else { return nil }
-        switch page {
-        case .bulletin(let index), .text(let index):
-            if changedBodies.contains(index) { return nil }
-        default:
-            break
+    /// The bulletins whose file changed since the previous build when nothing but bodies did: the same tool,
+    /// settings and templates (`base`), the same bulletins in the same order with the same facts. Nil when
+    /// anything else may have changed. A body shows only on its bulletin's page and text edition, so every other
+    /// page keeps its previous fingerprint.
+    func bodyOnlyChanges(base: UInt64, bulletins: [LoadedBulletin]) -> Set<Int>? {
+        let old = previous.searchOrder
+        guard previous.pagesBase == base, old.count == bulletins.count else { return nil }
+        var changed: Set<Int> = []
+        for (index, loaded) in bulletins.enumerated() {
+            guard old[index].path == loaded.bulletin.sourcePath, old[index].factsKey == loaded.factsKey else { return nil }
+            if old[index].key != loaded.sourceKey { changed.insert(index) }
         }
-        return previous.outputs[path]?.fingerprint
+        return changed
     }
 
-    /// The bulletins whose file changed when nothing but bodies did; nil when anything else may have.
-    private func changedBodies(base: UInt64, renderer: SiteRenderer) -> Set<Int>? {
-        lock.withLock {
-            if let bodyOnlyChanges { return bodyOnlyChanges }
-            let old = previous.searchOrder, bulletins = renderer.bulletins
-            var changed: Set<Int>? = []
-            if previous.pagesBase != base || old.count != bulletins.count {
-                changed = nil
-            } else {
-                for (index, loaded) in bulletins.enumerated() {
-                    guard old[index].path == loaded.bulletin.sourcePath, old[index].factsKey == loaded.factsKey else {
-                        changed = nil
-                        break
-                    }
-                    if old[index].key != loaded.sourceKey { changed!.insert(index) }
-                }
-            }
-            bodyOnlyChanges = .some(changed)
-            return changed
-        }
-    }
+    /// The previous build's fingerprint of an output file.
+    func previousFingerprint(_ path: String) -> UInt64? { previous.outputs[path]?.fingerprint }
 
     /// Files and bytes of the search index recorded in this build.
     var searchIndexSize: (files: Int, bytes: Int) {
@@ -197,8 +176,8 @@ final class BuildCache: @unchecked Sendable {
     /// place. A failure only costs the next build its speed.
     func save() {
         let record = lock.withLock {
-            CacheRecord(format: Self.format, settings: settings, sources: sources, outputs: outputs, searchIndex: searchIndex,
-                        searchOrder: searchOrder, pagesBase: pagesBase)
+            CacheRecord(settings: settings, sources: sources, outputs: outputs, searchIndex: searchIndex, searchOrder: searchOrder,
+                        pagesBase: pagesBase)
         }
         let file = folder.appending(path: Self.recordName)
         let temporary = folder.appending(path: Self.recordName + ".new")
@@ -219,7 +198,6 @@ struct CacheRecord {
     /// The parts the bulletins are written in.
     static let parts = 8
 
-    var format: Int
     var settings: UInt64
     /// By file path below the site.
     var sources: [String: CachedSource] = [:]
@@ -232,21 +210,10 @@ struct CacheRecord {
     /// The digest of the tool, site settings and templates that every page fingerprint started from.
     var pagesBase: UInt64 = 0
 
-    init(format: Int, settings: UInt64, sources: [String: CachedSource] = [:], outputs: [String: CachedOutput] = [:],
-         searchIndex: [String: CachedOutput] = [:], searchOrder: [IndexedBulletin] = [], pagesBase: UInt64 = 0) {
-        self.format = format
-        self.settings = settings
-        self.sources = sources
-        self.outputs = outputs
-        self.searchIndex = searchIndex
-        self.searchOrder = searchOrder
-        self.pagesBase = pagesBase
-    }
-
     /// The record as bytes, paths in sorted order.
     func encoded() -> [UInt8] {
         var writer = CacheWriter()
-        writer.write(format)
+        writer.write(BuildCache.format)
         writer.write(settings)
         // The bulletins in parts of their own length, so that reading can decode the parts side by side.
         let paths = sources.keys.sorted()
@@ -285,12 +252,14 @@ struct CacheRecord {
         return Self.magic + writer.bytes
     }
 
+}
+
+extension CacheRecord {
     /// Reads a record; throws when the bytes are not one, or one of another format.
     init(decoding bytes: [UInt8]) throws {
         guard bytes.starts(with: Self.magic) else { throw CacheReader.Malformed() }
         var reader = CacheReader(Array(bytes[Self.magic.count...]))
-        format = try reader.int()
-        guard format == BuildCache.format else { throw CacheReader.Malformed() }
+        guard try reader.int() == BuildCache.format else { throw CacheReader.Malformed() }
         settings = try reader.unsigned()
         let parts = try reader.array { reader in Array(try reader.bytes(count: try reader.int())) }
         let decoded = LockedValue<[[(String, CachedSource)]?]>(Array(repeating: nil, count: parts.count))

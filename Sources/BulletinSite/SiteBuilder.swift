@@ -216,11 +216,12 @@ public enum SiteBuilder {
             let previousIndex = keptIndex ? nil : cache?.previousSearchIndex(in: publisher.destination)
             cache?.record(searchOrder: renderer.bulletins.map(IndexedBulletin.init), pagesBase: fingerprints?.base ?? 0)
             async let searchIndex = keptIndex ? nil : renderer.searchIndex(jobs: options.jobs, previous: previousIndex)
+            let bodyOnlyChanges = fingerprints.flatMap { cache?.bodyOnlyChanges(base: $0.base, bulletins: renderer.bulletins) }
             let failures = await parallelMap(renderer.renderingOrder(pages), jobs: options.jobs) { page -> String? in
                 do {
                     let path = renderer.outputPath(page)
                     if let cache, let fingerprints {
-                        let fingerprint = cache.carriedFingerprint(page, path: path, base: fingerprints.base, renderer: renderer)
+                        let fingerprint = bodyOnlyChanges.flatMap { page.shows(bodiesOf: $0) ? nil : cache.previousFingerprint(path) }
                             ?? fingerprints.page(page)
                         if !cache.keepOutput(path, fingerprint: fingerprint, publisher: publisher) {
                             let stamp = try publisher.write(renderer.render(page).utf8, to: path)

@@ -21,9 +21,9 @@ struct SiteModel: Sendable {
     let exemplars: [ExemplarEntry]
     /// Tags, districts, and series when a site has more than one.
     let taxonomies: [Taxonomy]
-    /// The folder name of every tag, district and exemplar name, and the same percent-encoded for links,
-    /// computed once (Unicode normalisation and encoding are costly, and every bulletin page links to these).
-    let folderNames: [String: (folder: String, encoded: String)]
+    /// The folder name of every tag, district and exemplar name percent-encoded for links, computed once
+    /// (Unicode normalisation and encoding are costly, and every bulletin page links to these).
+    let encodedFolderNames: [String: String]
 
     /// Orders the bulletins and derives the aggregates; the diagnostics include contradictions between bulletins.
     static func build(config: SiteConfig, bulletins loaded: [LoadedBulletin]) -> (SiteModel, [Diagnostic]) {
@@ -49,7 +49,7 @@ struct SiteModel: Sendable {
         let statsPart = LockedValue<(series: [StatSeries], diagnostics: [Diagnostic])>(([], []))
         let exemplarsPart = LockedValue<(entries: [ExemplarEntry], diagnostics: [Diagnostic])>(([], []))
         let termsPart = LockedValue<[(taxonomy: Taxonomy, diagnostics: [Diagnostic])]>([])
-        let namesPart = LockedValue<[String: (folder: String, encoded: String)]>([:])
+        let namesPart = LockedValue<[String: String]>([:])
         DispatchQueue.concurrentPerform(iterations: 4) { part in
             switch part {
             case 0:
@@ -62,10 +62,10 @@ struct SiteModel: Sendable {
                 let series = Taxonomy.build(field: "series", label: "系列", bulletins) { [$0.series] }
                 termsPart.set([tags, districts, series])
             default:
-                namesPart.set(Self.folderNames(of: bulletins))
+                namesPart.set(Self.encodedFolderNames(of: bulletins))
             }
         }
-        let stats = statsPart.get(), exemplars = exemplarsPart.get(), folderNames = namesPart.get()
+        let stats = statsPart.get(), exemplars = exemplarsPart.get(), encodedFolderNames = namesPart.get()
         let terms = termsPart.get()
         let tags = terms[0], districts = terms[1], series = terms[2]
         var taxonomies = [tags.taxonomy, districts.taxonomy]
@@ -75,7 +75,7 @@ struct SiteModel: Sendable {
             bulletinsByYear: Dictionary(grouping: bulletins.indices) { bulletins[$0].date.year },
             hrefs: bulletins.map { SitePaths.href(SitePaths.bulletin($0)) },
             neighbours: neighbours, stats: stats.series, exemplars: exemplars.entries, taxonomies: taxonomies,
-            folderNames: folderNames)
+            encodedFolderNames: encodedFolderNames)
         let diagnostics = stats.diagnostics + exemplars.diagnostics + tags.diagnostics + districts.diagnostics
             + series.diagnostics + Continuity.check(bulletins)
         return (model, diagnostics)
@@ -83,20 +83,19 @@ struct SiteModel: Sendable {
 }
 
 extension SiteModel {
-    /// The folder name of every tag, district and exemplar name, plain and percent-encoded.
-    private static func folderNames(of bulletins: [Bulletin]) -> [String: (folder: String, encoded: String)] {
-        var folderNames: [String: (folder: String, encoded: String)] = [:]
+    /// The folder name of every tag, district and exemplar name, percent-encoded.
+    private static func encodedFolderNames(of bulletins: [Bulletin]) -> [String: String] {
+        var names: [String: String] = [:]
         for bulletin in bulletins {
-            for name in bulletin.tags + bulletin.districts + bulletin.exemplars.map(\.name) where folderNames[name] == nil {
-                let folder = Normalization.pathSegment(name)
-                folderNames[name] = (folder, Normalization.percentEncoded(folder))
+            for name in bulletin.tags + bulletin.districts + bulletin.exemplars.map(\.name) where names[name] == nil {
+                names[name] = Normalization.percentEncoded(Normalization.pathSegment(name))
             }
         }
-        return folderNames
+        return names
     }
 
     /// The folder name of a tag, district or exemplar name, percent-encoded for links.
     func encodedFolderName(_ name: String) -> String {
-        folderNames[name]?.encoded ?? Normalization.percentEncoded(Normalization.pathSegment(name))
+        encodedFolderNames[name] ?? Normalization.percentEncoded(Normalization.pathSegment(name))
     }
 }

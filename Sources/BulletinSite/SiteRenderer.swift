@@ -27,6 +27,15 @@ enum PageKind: Sendable, Hashable {
     case sitemap
     case notFound
     case data(DataFile)
+
+    /// Whether the page shows the body of one of the bulletins at `indices`: only a bulletin's page and its text
+    /// edition show its body.
+    func shows(bodiesOf indices: Set<Int>) -> Bool {
+        switch self {
+        case .bulletin(let index), .text(let index): indices.contains(index)
+        default: false
+        }
+    }
 }
 
 /// Turns the site model into pages; each page is rendered on its own, so pages can be rendered in parallel
@@ -127,8 +136,8 @@ struct SiteRenderer: Sendable {
 
     /// The template and context of a page rendered from a template. With `entryDigests` (the digest of each
     /// bulletin's list entry), the context is made for a digest of the page's inputs: list entries are their
-    /// digests, and what is derived from the rest of the context or from the bulletin's file is left out
-    /// (charts, the rendered body) with the digest of the file in its place.
+    /// digests and charts, drawn from the values beside them, are left out. (Bulletin pages, whose context holds
+    /// the rendered body, have a digest of their own: `PageFingerprints.page`.)
     func templateContext(_ page: PageKind, entryDigests: [UInt64]? = nil) -> (template: String, context: [String: Any]) {
         let forDigest = entryDigests != nil
         let directory = directory(page)
@@ -168,12 +177,10 @@ struct SiteRenderer: Sendable {
             let loaded = bulletins[index]
             pageContext["title"] = "\(loaded.bulletin.title) · \(loaded.bulletin.issueLabel) · \(config.title)"
             pageContext["description"] = loaded.summary
-            let body = forDigest ? nil : loaded.body
             var bulletin = ViewModel.bulletin(
-                loaded.bulletin, path: SitePaths.href(directory), summary: loaded.summary, bodyHTML: body?.html ?? "",
-                headings: body?.headings.map { ($0.level, $0.text, $0.id) } ?? [], links: links)
+                loaded.bulletin, path: SitePaths.href(directory), summary: loaded.summary, bodyHTML: loaded.body.html,
+                headings: loaded.body.headings.map { ($0.level, $0.text, $0.id) }, links: links)
             bulletin["textPath"] = SitePaths.href(directory) + TextEditionFile.name
-            if forDigest { bulletin["sourceKey"] = String(loaded.sourceKey, radix: 16) }
             context["bulletin"] = bulletin
             if let older = model.neighbours[index].older { context["previous"] = self.entry(older) }
             if let newer = model.neighbours[index].newer { context["next"] = self.entry(newer) }

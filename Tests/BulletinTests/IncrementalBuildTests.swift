@@ -145,7 +145,7 @@ import Testing
         let site = try CLITests.fixture("archive")
         defer { site.remove() }
         let content = await ContentLoader.load(siteDirectory: site.root, includeDrafts: true, baseURL: nil, jobs: 2)
-        var record = CacheRecord(format: BuildCache.format, settings: 42)
+        var record = CacheRecord(settings: 42)
         for loaded in content.bulletins {
             record.sources[loaded.bulletin.sourcePath] = CachedSource(
                 key: loaded.sourceKey, factsKey: loaded.factsKey, bulletin: loaded.bulletin, summary: loaded.summary,
