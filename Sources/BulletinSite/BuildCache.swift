@@ -29,7 +29,7 @@ final class BuildCache: @unchecked Sendable {
     private var outputs: [String: CachedOutput] = [:]
     private var searchIndex: [String: CachedOutput] = [:]
     private var rendered: [String] = []
-    private var searchOrder: [IndexedBulletin] = []
+    private var bulletinOrder: [IndexedBulletin] = []
     private var pagesBase: UInt64 = 0
     /// Bulletin files taken from the cache in this build.
     private(set) var reusedSources = 0
@@ -130,19 +130,19 @@ final class BuildCache: @unchecked Sendable {
     /// bulletins it indexed in order, and a reader of its files.
     func previousSearchIndex(in destination: URL) -> PreviousSearchIndex? {
         let files = previous.searchIndex
-        guard !files.isEmpty, !previous.searchOrder.isEmpty,
+        guard !files.isEmpty, !previous.bulletinOrder.isEmpty,
               files.allSatisfy({ FileStamp(path: destination.path + "/" + $0.key) == $0.value.stamp }) else { return nil }
         let folder = destination.path + "/" + SitePaths.search
-        return PreviousSearchIndex(order: previous.searchOrder) { path in
+        return PreviousSearchIndex(order: previous.bulletinOrder) { path in
             guard files[SitePaths.search + path] != nil else { return nil }
             return FileManager.default.contents(atPath: folder + path).map(Array.init)
         }
     }
 
     /// Records the bulletins of this build in order, and the digest every page fingerprint starts from.
-    func record(searchOrder: [IndexedBulletin], pagesBase: UInt64) {
+    func record(bulletinOrder: [IndexedBulletin], pagesBase: UInt64) {
         lock.withLock {
-            self.searchOrder = searchOrder
+            self.bulletinOrder = bulletinOrder
             self.pagesBase = pagesBase
         }
     }
@@ -152,7 +152,7 @@ final class BuildCache: @unchecked Sendable {
     /// anything else may have changed. A body shows only on its bulletin's page and text edition, so every other
     /// page keeps its previous fingerprint.
     func bodyOnlyChanges(base: UInt64, bulletins: [LoadedBulletin]) -> Set<Int>? {
-        let old = previous.searchOrder
+        let old = previous.bulletinOrder
         guard previous.pagesBase == base, old.count == bulletins.count else { return nil }
         var changed: Set<Int> = []
         for (index, loaded) in bulletins.enumerated() {
@@ -176,7 +176,7 @@ final class BuildCache: @unchecked Sendable {
     /// place. A failure only costs the next build its speed.
     func save() {
         let record = lock.withLock {
-            CacheRecord(settings: settings, sources: sources, outputs: outputs, searchIndex: searchIndex, searchOrder: searchOrder,
+            CacheRecord(settings: settings, sources: sources, outputs: outputs, searchIndex: searchIndex, bulletinOrder: bulletinOrder,
                         pagesBase: pagesBase)
         }
         let file = folder.appending(path: Self.recordName)
@@ -206,7 +206,7 @@ struct CacheRecord {
     /// The files of the search index by output path, all with the digest of the index's inputs.
     var searchIndex: [String: CachedOutput] = [:]
     /// The bulletins of the build in site order (which is also their id in the search index).
-    var searchOrder: [IndexedBulletin] = []
+    var bulletinOrder: [IndexedBulletin] = []
     /// The digest of the tool, site settings and templates that every page fingerprint started from.
     var pagesBase: UInt64 = 0
 
@@ -243,7 +243,7 @@ struct CacheRecord {
                 writer.write(files[path]!.stamp.inode)
             }
         }
-        writer.write(searchOrder) { writer, bulletin in
+        writer.write(bulletinOrder) { writer, bulletin in
             writer.write(bulletin.path)
             writer.write(bulletin.key)
             writer.write(bulletin.factsKey)
@@ -285,7 +285,7 @@ extension CacheRecord {
         }
         outputs = try files(&reader)
         searchIndex = try files(&reader)
-        searchOrder = try reader.array { reader in
+        bulletinOrder = try reader.array { reader in
             IndexedBulletin(path: try reader.string(), key: try reader.unsigned(), factsKey: try reader.unsigned())
         }
         pagesBase = try reader.unsigned()
@@ -294,7 +294,7 @@ extension CacheRecord {
     }
 }
 
-/// A bulletin as the search index holds it: which file, with which text and facts.
+/// A bulletin of a build, in the build's order (its id in the search index): which file, with which text and facts.
 struct IndexedBulletin: Equatable {
     var path: String
     var key: UInt64

@@ -17,13 +17,13 @@ struct PageFingerprints: Sendable {
     /// Digest of each bulletin's list entry, which many pages show.
     let entries: [UInt64]
 
-    init(renderer: SiteRenderer, tool: UInt64) {
+    /// Digests for the pages of `renderer`; `settings` is the digest of the tool and the site settings the
+    /// bulletins were decoded with (`BuildCache.settings`).
+    init(renderer: SiteRenderer, settings: UInt64) {
         self.renderer = renderer
-        var settings = StableDigest()
-        settings.add(tool)
-        settings.add(String(describing: renderer.config))
-        self.settings = settings.value
-        var base = settings
+        self.settings = settings
+        var base = StableDigest()
+        base.add(settings)
         base.add(renderer.templates.digest)
         self.base = base.value
         var facts = StableDigest()

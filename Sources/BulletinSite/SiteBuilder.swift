@@ -202,7 +202,7 @@ public enum SiteBuilder {
         guard let renderer = validated.renderer else { return report(diagnostics, succeeded: false) }
         let templates = renderer.templates
         let publisher = OutputPublisher(destination: options.resolvedDestination)
-        let fingerprints = cache.map { _ in PageFingerprints(renderer: renderer, tool: BuildCache.toolIdentity) }
+        let fingerprints = cache.map { PageFingerprints(renderer: renderer, settings: $0.settings) }
         do {
             let lock = try publisher.lock(onWait: onLockWait)
             defer { withExtendedLifetime(lock) {} }
@@ -214,7 +214,7 @@ public enum SiteBuilder {
             let searchFingerprint = fingerprints?.searchIndex
             let keptIndex = searchFingerprint.flatMap { cache?.keepSearchIndex(fingerprint: $0, publisher: publisher) } ?? false
             let previousIndex = keptIndex ? nil : cache?.previousSearchIndex(in: publisher.destination)
-            cache?.record(searchOrder: renderer.bulletins.map(IndexedBulletin.init), pagesBase: fingerprints?.base ?? 0)
+            cache?.record(bulletinOrder: renderer.bulletins.map(IndexedBulletin.init), pagesBase: fingerprints?.base ?? 0)
             async let searchIndex = keptIndex ? nil : renderer.searchIndex(jobs: options.jobs, previous: previousIndex)
             let bodyOnlyChanges = fingerprints.flatMap { cache?.bodyOnlyChanges(base: $0.base, bulletins: renderer.bulletins) }
             let failures = await parallelMap(renderer.renderingOrder(pages), jobs: options.jobs) { page -> String? in
