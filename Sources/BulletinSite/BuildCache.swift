@@ -112,8 +112,9 @@ final class BuildCache: @unchecked Sendable {
     /// `fingerprint` and every file of it is still unchanged in the output; false (with nothing linked) otherwise.
     func keepSearchIndex(fingerprint: UInt64, publisher: OutputPublisher) -> Bool {
         let files = previous.searchIndex
-        guard !files.isEmpty, files.values.allSatisfy({ $0.fingerprint == fingerprint }),
-              files.allSatisfy({ FileStamp(path: publisher.destination.path + "/" + $0.key) == $0.value.stamp }) else { return false }
+        guard files.values.allSatisfy({ $0.fingerprint == fingerprint }), previousSearchIndexIntact(in: publisher.destination) else {
+            return false
+        }
         var linked: [String] = []
         for path in files.keys {
             guard publisher.linkPrevious(path) else {
@@ -130,13 +131,18 @@ final class BuildCache: @unchecked Sendable {
     /// bulletins it indexed in order, and a reader of its files.
     func previousSearchIndex(in destination: URL) -> PreviousSearchIndex? {
         let files = previous.searchIndex
-        guard !files.isEmpty, !previous.bulletinOrder.isEmpty,
-              files.allSatisfy({ FileStamp(path: destination.path + "/" + $0.key) == $0.value.stamp }) else { return nil }
+        guard !previous.bulletinOrder.isEmpty, previousSearchIndexIntact(in: destination) else { return nil }
         let folder = destination.path + "/" + SitePaths.search
         return PreviousSearchIndex(order: previous.bulletinOrder) { path in
             guard files[SitePaths.search + path] != nil else { return nil }
             return FileManager.default.contents(atPath: folder + path).map(Array.init)
         }
+    }
+
+    /// Whether the previous build wrote a search index and every file of it is still unchanged in `destination`.
+    private func previousSearchIndexIntact(in destination: URL) -> Bool {
+        !previous.searchIndex.isEmpty
+            && previous.searchIndex.allSatisfy { FileStamp(path: destination.path + "/" + $0.key) == $0.value.stamp }
     }
 
     /// Records the bulletins of this build in order, and the digest every page fingerprint starts from.
