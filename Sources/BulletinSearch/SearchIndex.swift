@@ -305,11 +305,11 @@ public struct SearchIndex: Sendable {
         let table = (0..<chunks).map { _ in LockedValue<[UInt8]>([]) }
         DispatchQueue.concurrentPerform(iterations: chunks) { number in
             let start = number * Self.documentChunk
-            let chunk = documents[start..<min(documents.count, start + Self.documentChunk)].map { document in
-                ["title": document.title, "url": document.url, "text": document.textURL, "date": document.date,
-                 "issue": document.issueLabel]
-            }
-            table[number].set(Self.json(chunk))
+            let chunk = documents[start..<min(documents.count, start + Self.documentChunk)].map(DocumentEntry.init)
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+            // Only strings: encoding cannot fail.
+            table[number].set(Array(try! encoder.encode(chunk)))
         }
         files += table.enumerated().map { SearchFile(path: "docs/\($0.offset).json", bytes: $0.element.get()) }
         var version = StableDigest()
@@ -363,6 +363,23 @@ public struct SearchIndex: Sendable {
         // Only strings, numbers, arrays and dictionaries built above: serialisation cannot fail.
         let data = try! JSONSerialization.data(withJSONObject: value, options: [.sortedKeys, .withoutEscapingSlashes])
         return Array(data)
+    }
+}
+
+/// A document as the search page's result list shows it: an entry of the document table.
+private struct DocumentEntry: Encodable {
+    var title: String
+    var url: String
+    var text: String
+    var date: String
+    var issue: String
+
+    init(_ document: SearchDocument) {
+        title = document.title
+        url = document.url
+        text = document.textURL
+        date = document.date
+        issue = document.issueLabel
     }
 }
 

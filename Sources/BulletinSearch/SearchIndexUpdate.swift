@@ -38,6 +38,9 @@ public enum SearchIndexUpdate {
         var added: [String: (documents: Int, bytes: [UInt8], positions: [UInt8])] = [:]
         for posting in changes.tokenPostings { added[posting.token] = (posting.documents, posting.bytes, posting.positions) }
         typealias Postings = [(token: String, documents: Int, bytes: [UInt8], positions: [UInt8])]
+        // When no document was added or removed, a token that none of the changed documents had nor has keeps
+        // its postings byte for byte.
+        let sameIDs = newID.count == documents.count && newID.enumerated().allSatisfy { $0.element < 0 || $0.element == $0.offset }
         // Tokens merged in parts side by side; each part's postings are its own.
         let tokens = Array(previous.tokens), parts = 16, renumbering = newID, addedPostings = added
         let merged = (0..<parts).map { _ in LockedValue<Postings?>(nil) }
@@ -45,7 +48,12 @@ public enum SearchIndexUpdate {
         DispatchQueue.concurrentPerform(iterations: parts) { part in
             var postings: Postings = []
             for (token, record) in tokens[tokens.count * part / parts..<tokens.count * (part + 1) / parts] {
-                guard let list = try? PostingMerge.merge(record, renumberedBy: renumbering, with: addedPostings[token]) else { return }
+                let addedToToken = addedPostings[token]
+                if sameIDs && addedToToken == nil, let kept = try? PostingMerge.keepsEveryDocument(record, renumberedBy: renumbering), kept {
+                    postings.append((token, record.documents, record.bytes, record.positions))
+                    continue
+                }
+                guard let list = try? PostingMerge.merge(record, renumberedBy: renumbering, with: addedToToken) else { return }
                 if list.documents > 0 { postings.append((token, list.documents, list.bytes, list.positions)) }
             }
             merged[part].set(postings)
@@ -99,6 +107,21 @@ private enum PostingMerge {
             positions = reader
             return (id, count, start..<reader.offset)
         }
+    }
+
+    /// Whether every document in a token's previous postings is kept (`newID` not negative), reading only the
+    /// document ids.
+    static func keepsEveryDocument(_ previous: (documents: Int, bytes: [UInt8], positions: [UInt8]), renumberedBy newID: [Int]) throws -> Bool {
+        var terms = VarIntReader(previous.bytes)
+        var id = 0
+        for _ in 0..<previous.documents {
+            id += try terms.next()
+            _ = try terms.next()
+            guard id < newID.count else { throw Malformed() }
+            if newID[id] < 0 { return false }
+        }
+        guard terms.isAtEnd else { throw Malformed() }
+        return true
     }
 
     static func merge(_ previous: (documents: Int, bytes: [UInt8], positions: [UInt8]), renumberedBy newID: [Int],

@@ -168,6 +168,9 @@ final class BuildCache: @unchecked Sendable {
         return changed
     }
 
+    /// Whether the previous build's output files are recorded (and can be kept).
+    var hasPreviousOutputs: Bool { !previous.outputs.isEmpty }
+
     /// The previous build's fingerprint of an output file.
     func previousFingerprint(_ path: String) -> UInt64? { previous.outputs[path]?.fingerprint }
 

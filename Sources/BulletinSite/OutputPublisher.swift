@@ -5,18 +5,32 @@ import Foundation
 import Glibc
 #endif
 
-/// Writes a build into a staging folder beside the destination and swaps it into place only when complete,
-/// so a failed or interrupted build never leaves a half-written site. A lock file keeps two builds from
-/// publishing into the same destination at once.
+/// Writes a build into a staging folder beside the destination and publishes it only when complete, so a
+/// failed build never leaves a half-written site. A lock file keeps two builds from publishing into the same
+/// destination at once.
 ///
-/// Dotfiles at the top of the old output (`.gitkeep`, `.git` of a deployment checkout) are carried over.
+/// A full build swaps the staging folder into place. An incremental build (`inPlace`) stages only the files it
+/// rendered: files kept from the previous output stay where they are, the staged ones are renamed over their
+/// old versions one by one, and whatever the new site does not have is removed, so the result is the same as a
+/// full build's without touching every file. Dotfiles at the top of the old output (`.gitkeep`, `.git` of a
+/// deployment checkout) are kept either way.
 struct OutputPublisher {
     let destination: URL
+    /// Whether the destination is updated file by file instead of replaced.
+    let inPlace: Bool
     /// Folders already made below the staging folder, so each file costs one open and one write.
     private let madeFolders = MadeFolders()
+    /// In place: the files of the new site, and those of them written to the staging folder.
+    private let files = LockedValue(SiteFiles())
 
-    init(destination: URL) {
+    init(destination: URL, inPlace: Bool = false) {
         self.destination = destination
+        self.inPlace = inPlace
+    }
+
+    private struct SiteFiles {
+        var all: Set<String> = []
+        var staged: [String] = []
     }
 
     private final class MadeFolders: @unchecked Sendable {
@@ -90,19 +104,33 @@ struct OutputPublisher {
         guard written == bytes.count else { throw PublishError("cannot write \(path): \(String(cString: strerror(errno)))") }
         var info = stat()
         guard fstat(descriptor, &info) == 0 else { throw PublishError("cannot read the status of \(path): \(errnoText())") }
+        if inPlace {
+            files.update {
+                $0.all.insert(relativePath)
+                $0.staged.append(relativePath)
+            }
+        }
         return FileStamp(info)
     }
 
-    /// Puts the file of the previous output at the same path into the staging folder as a hard link (the
-    /// file is not copied and keeps its stamp); false when it cannot be linked.
+    /// Keeps the file of the previous output at the same path in the new site: in place it stays where it is,
+    /// otherwise it is hard-linked into the staging folder (not copied, keeping its stamp). False when it
+    /// cannot be kept.
     func linkPrevious(_ relativePath: String) -> Bool {
+        if inPlace {
+            guard Self.staysInside(relativePath) else { return false }
+            files.update { _ = $0.all.insert(relativePath) }
+            return true
+        }
         guard let path = try? stagingPath(relativePath) else { return false }
         return link(destination.path + "/" + relativePath, path) == 0
     }
 
-    /// Removes a file from the staging folder.
+    /// Takes back a file kept or written for the new site.
     func removeStaged(_ relativePath: String) {
-        if let path = try? stagingPath(relativePath) { unlink(path) }
+        guard let path = try? stagingPath(relativePath) else { return }
+        if inPlace { files.update { _ = $0.all.remove(relativePath) } }
+        unlink(path)
     }
 
     /// The absolute path of a file below the staging folder, with its folder made.
@@ -161,14 +189,20 @@ struct OutputPublisher {
         return done
     }
 
-    /// Moves the finished staging folder into place and removes the previous output.
-    /// `meanwhile` runs while the previous output is removed (after the new one is in place).
+    /// Moves the finished staging folder into place and removes the previous output (in place: renames the
+    /// staged files into the destination and removes what the new site does not have).
+    /// `meanwhile` runs while the previous output is removed.
     func publish(meanwhile: @Sendable () -> Void = {}) throws {
         let manager = FileManager.default
         var isDirectory: ObjCBool = false
         let exists = manager.fileExists(atPath: destination.path, isDirectory: &isDirectory)
         if exists && !isDirectory.boolValue {
             throw PublishError("\(destination.path) exists and is not a folder")
+        }
+        if inPlace && exists {
+            try alongside(updateInPlace, meanwhile)
+            try removeIfPresent(staging)
+            return
         }
         guard exists else {
             try manager.moveItem(at: staging, to: destination)
@@ -191,15 +225,74 @@ struct OutputPublisher {
 
     /// Removes a folder on another thread while `work` runs on this one.
     private func removeAlongside(_ folder: URL, _ work: @Sendable () -> Void) throws {
+        try alongside({ try removeIfPresent(folder) }, work)
+    }
+
+    /// Runs `first` and `second` on two threads; rethrows an error of `first`.
+    private func alongside(_ first: @Sendable () throws -> Void, _ second: @Sendable () -> Void) throws {
         let failure = LockedValue<Error?>(nil)
         DispatchQueue.concurrentPerform(iterations: 2) { part in
             if part == 1 {
-                work()
+                second()
             } else {
-                do { try removeIfPresent(folder) } catch { failure.set(error) }
+                do { try first() } catch { failure.set(error) }
             }
         }
         if let error = failure.get() { throw error }
+    }
+
+    /// Makes the destination hold exactly the new site: removes every file and folder the new site does not
+    /// have (top-level dotfiles aside), then renames the staged files over their previous versions.
+    private func updateInPlace() throws {
+        let site = files.get()
+        var folders: Set<String> = []
+        for path in site.all {
+            var path = Substring(path)
+            while let slash = path.utf8.lastIndex(of: UInt8(ascii: "/")) {
+                path = path[..<slash]
+                guard folders.insert(String(path)).inserted else { break }
+            }
+        }
+        try removeAbsent(from: "", keeping: site.all, folders: folders)
+        var madeFolders: Set<String> = []
+        for path in site.staged.sorted() {
+            if let slash = path.utf8.lastIndex(of: UInt8(ascii: "/")) {
+                let folder = String(path[..<slash])
+                if madeFolders.insert(folder).inserted {
+                    try FileManager.default.createDirectory(atPath: destination.path + "/" + folder, withIntermediateDirectories: true)
+                }
+            }
+            guard rename(staging.path + "/" + path, destination.path + "/" + path) == 0 else {
+                throw PublishError("cannot move \(path) into \(destination.path): \(errnoText())")
+            }
+        }
+    }
+
+    /// Removes below the destination's `folder` (relative, "" for the top) every file not in `files` and every
+    /// folder not in `folders`.
+    private func removeAbsent(from folder: String, keeping files: Set<String>, folders: Set<String>) throws {
+        let absolute = folder.isEmpty ? destination.path : destination.path + "/" + folder
+        guard let directory = opendir(absolute) else { throw PublishError("cannot read the folder \(absolute): \(errnoText())") }
+        var entries: [(name: String, isFolder: Bool)] = []
+        while let entry = readdir(directory) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { String(cString: $0.baseAddress!.assumingMemoryBound(to: CChar.self)) }
+            if name == "." || name == ".." || folder.isEmpty && name.hasPrefix(".") { continue }
+            var isFolder = entry.pointee.d_type == DT_DIR
+            if entry.pointee.d_type == DT_UNKNOWN {
+                var info = stat()
+                isFolder = lstat(absolute + "/" + name, &info) == 0 && info.st_mode & S_IFMT == S_IFDIR
+            }
+            entries.append((name, isFolder))
+        }
+        closedir(directory)
+        for (name, isFolder) in entries {
+            let path = folder.isEmpty ? name : folder + "/" + name
+            if isFolder && folders.contains(path) {
+                try removeAbsent(from: path, keeping: files, folders: folders)
+            } else if isFolder || !files.contains(path) {
+                try FileManager.default.removeItem(atPath: destination.path + "/" + path)
+            }
+        }
     }
 
     /// Removes the staging folder after a failed build.

@@ -201,7 +201,11 @@ public enum SiteBuilder {
         var diagnostics = validated.diagnostics
         guard let renderer = validated.renderer else { return report(diagnostics, succeeded: false) }
         let templates = renderer.templates
-        let publisher = OutputPublisher(destination: options.resolvedDestination)
+        // With a record of the previous output, only what changed is written: the output is updated in place.
+        var isFolder: ObjCBool = false
+        let inPlace = cache?.hasPreviousOutputs == true
+            && FileManager.default.fileExists(atPath: options.resolvedDestination.path, isDirectory: &isFolder) && isFolder.boolValue
+        let publisher = OutputPublisher(destination: options.resolvedDestination, inPlace: inPlace)
         let fingerprints = cache.map { PageFingerprints(renderer: renderer, settings: $0.settings) }
         do {
             let lock = try publisher.lock(onWait: onLockWait)
