@@ -238,8 +238,8 @@ struct Serve: AsyncParsableCommand {
         let stopHandlers = Self.removeOnStop(preview)
         defer { withExtendedLifetime(stopHandlers) {} }
         var build = BuildOptions(source: site, destination: preview, includeDrafts: drafts)
-        // Rebuilds after an edit decode and render only what the edit changed.
-        build.cacheFolder = Self.cacheFolder(of: preview)
+        // Rebuilds after an edit decode and render only what the edit changed; the build cache stays in memory.
+        build.memory = BuildMemory()
         let server = PreviewServer(options: .init(build: build, host: host, port: port), log: { Console.printError($0) })
         try await server.run { [host] port in
             let shown = host.contains(":") ? "[\(host)]" : host
@@ -247,12 +247,7 @@ struct Serve: AsyncParsableCommand {
         }
     }
 
-    /// The build cache of a preview, beside it.
-    private static func cacheFolder(of preview: URL) -> URL {
-        preview.deletingLastPathComponent().appending(path: ".\(preview.lastPathComponent).cache")
-    }
-
-    /// On Ctrl-C or SIGTERM: removes the preview folder (with its staging folder, lock file and build cache) and exits.
+    /// On Ctrl-C or SIGTERM: removes the preview folder (with its staging folder and lock file) and exits.
     private static func removeOnStop(_ preview: URL) -> [any DispatchSourceSignal] {
         [SIGINT, SIGTERM].map { number in
             signal(number, SIG_IGN)
@@ -262,7 +257,6 @@ struct Serve: AsyncParsableCommand {
                 for name in [preview.lastPathComponent, ".\(preview.lastPathComponent).staging", ".\(preview.lastPathComponent).lock"] {
                     try? FileManager.default.removeItem(at: folder.appending(path: name))
                 }
-                try? FileManager.default.removeItem(at: cacheFolder(of: preview))
                 Glibc.exit(128 + number)
             }
             source.resume()

@@ -30,7 +30,7 @@ public actor PreviewServer {
     private var subscribers: [UUID: AsyncStream<[UInt8]>.Continuation] = [:]
     private let log: @Sendable (String) -> Void
 
-    /// `options.build.destination` is where the preview is written (with `options.build.cacheFolder` set,
+    /// `options.build.destination` is where the preview is written (with `options.build.memory` set,
     /// rebuilds decode and render only what an edit changed); `log` receives one line per event.
     public init(options: Options, log: @escaping @Sendable (String) -> Void) {
         self.options = options

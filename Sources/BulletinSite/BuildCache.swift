@@ -17,8 +17,11 @@ final class BuildCache: @unchecked Sendable {
     static let format = 3
     static let recordName = "record.bin"
 
-    let folder: URL
-    /// The record read from the folder, before its settings are compared.
+    /// Where the record is saved; nil keeps it only in `memory`.
+    let folder: URL?
+    /// What a long-running process keeps between builds.
+    private let memory: BuildMemory?
+    /// The record read from memory or the folder, before its settings are compared.
     private let stored: CacheRecord?
     /// The previous build's record; empty when there was none or it could not be trusted.
     private(set) var previous = CacheRecord(settings: 0)
@@ -36,11 +39,13 @@ final class BuildCache: @unchecked Sendable {
     /// Output files kept from the previous build in this build.
     private(set) var keptOutputs = 0
 
-    /// Reads the cache in `folder`, if there is one.
-    init(folder: URL) {
+    /// Takes the previous build's record from `memory`, else reads the one in `folder` if there is one.
+    init(folder: URL?, memory: BuildMemory? = nil) {
         self.folder = folder
-        stored = FileManager.default.contents(atPath: folder.appending(path: Self.recordName).path)
-            .flatMap { try? CacheRecord(decoding: Array($0)) }
+        self.memory = memory
+        stored = memory?.state.get().record ?? folder.flatMap { folder in
+            FileManager.default.contents(atPath: folder.appending(path: Self.recordName).path).flatMap { try? CacheRecord(decoding: Array($0)) }
+        }
     }
 
     /// Starts a build whose bulletins are decoded with `settings` (a digest of the tool and the site settings):
@@ -179,15 +184,31 @@ final class BuildCache: @unchecked Sendable {
         lock.withLock { (searchIndex.count, searchIndex.values.reduce(0) { $0 + $1.stamp.size }) }
     }
 
+    // MARK: - Aggregates
+
+    /// The site model and aggregate diagnostics of the previous build in memory, when it was made with the
+    /// same settings.
+    var previousAggregates: (model: SiteModel, diagnostics: [Diagnostic])? {
+        guard let remembered = memory?.state.get().aggregates, remembered.settings == settings else { return nil }
+        return (remembered.model, remembered.diagnostics)
+    }
+
+    /// Keeps this build's site model and aggregate diagnostics in memory for the next build.
+    func remember(model: SiteModel, diagnostics: [Diagnostic]) {
+        memory?.state.update { $0.aggregates = (settings, model, diagnostics) }
+    }
+
     // MARK: - Saving
 
-    /// Writes this build's record (after the output is published) through a temporary file renamed into
-    /// place. A failure only costs the next build its speed.
+    /// Keeps this build's record (after the output is published) in memory, or writes it through a temporary
+    /// file renamed into place. A failure only costs the next build its speed.
     func save() {
         let record = lock.withLock {
             CacheRecord(settings: settings, sources: sources, outputs: outputs, searchIndex: searchIndex, bulletinOrder: bulletinOrder,
                         pagesBase: pagesBase)
         }
+        memory?.state.update { $0.record = record }
+        guard let folder else { return }
         let file = folder.appending(path: Self.recordName)
         let temporary = folder.appending(path: Self.recordName + ".new")
         do {
@@ -198,6 +219,20 @@ final class BuildCache: @unchecked Sendable {
             try? FileManager.default.removeItem(at: file)
         }
     }
+}
+
+/// What a long-running process (`bulletin serve`) keeps from one build for the next, instead of a cache
+/// folder: the build cache's record and the site's aggregates, so that a rebuild reads neither back and an
+/// edit that leaves every bulletin's facts as they were does not work the aggregates out again.
+public final class BuildMemory: Sendable {
+    struct State {
+        var record: CacheRecord?
+        var aggregates: (settings: UInt64, model: SiteModel, diagnostics: [Diagnostic])?
+    }
+
+    let state = LockedValue(State())
+
+    public init() {}
 }
 
 /// The cache's record of a build.

@@ -19,6 +19,8 @@ public struct BuildOptions: Sendable {
     /// Where the build cache is kept (`.bulletin-cache` in the site, for the command line); nil builds
     /// everything from the sources and records nothing.
     public var cacheFolder: URL?
+    /// Kept by a long-running process between its builds in place of (or besides) `cacheFolder`.
+    public var memory: BuildMemory?
 
     public init(source: URL, destination: URL? = nil, includeDrafts: Bool = false, baseURL: String? = nil,
                 jobs: Int = ProcessInfo.processInfo.activeProcessorCount) {
@@ -164,7 +166,9 @@ public enum SiteBuilder {
         diagnostics += SiteValidator.check(content.bulletins)
         let templates = templates(of: options.source, diagnostics: &diagnostics)
         guard !diagnostics.hasErrors, let templates else { return (nil, diagnostics) }
-        let (model, aggregateDiagnostics) = SiteModel.build(config: content.config, bulletins: content.bulletins)
+        let (model, aggregateDiagnostics) = SiteModel.build(config: content.config, bulletins: content.bulletins,
+                                                            reusing: cache?.previousAggregates)
+        cache?.remember(model: model, diagnostics: aggregateDiagnostics)
         diagnostics += aggregateDiagnostics
         if content.config.baseURL == nil {
             diagnostics.append(.warning("base_url is not set in content/site.yaml (or --base-url): feed.xml and sitemap.xml need absolute URLs and are not written"))
@@ -195,7 +199,7 @@ public enum SiteBuilder {
             stages.append((name, elapsed.seconds))
             stageStart = clock.now
         }
-        let cache = options.cacheFolder.map(BuildCache.init)
+        let cache = options.cacheFolder != nil || options.memory != nil ? BuildCache(folder: options.cacheFolder, memory: options.memory) : nil
         let validated = await validate(options, cache: cache)
         endStage("load and check")
         var diagnostics = validated.diagnostics

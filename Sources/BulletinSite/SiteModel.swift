@@ -8,7 +8,7 @@ import Foundation
 struct SiteModel: Sendable {
     let config: SiteConfig
     /// Newest first.
-    let bulletins: [LoadedBulletin]
+    private(set) var bulletins: [LoadedBulletin]
     /// Years with bulletins, newest first.
     let years: [Int]
     /// The indices of each year's bulletins, in site order.
@@ -26,13 +26,22 @@ struct SiteModel: Sendable {
     let encodedFolderNames: [String: String]
 
     /// Orders the bulletins and derives the aggregates; the diagnostics include contradictions between bulletins.
-    static func build(config: SiteConfig, bulletins loaded: [LoadedBulletin]) -> (SiteModel, [Diagnostic]) {
+    /// `previous` (a model of the same settings, with its diagnostics) is reused with the new bulletins when they
+    /// are the same files in the same order with the same facts: the aggregates are made of nothing else.
+    static func build(config: SiteConfig, bulletins loaded: [LoadedBulletin],
+                      reusing previous: (model: SiteModel, diagnostics: [Diagnostic])? = nil) -> (SiteModel, [Diagnostic]) {
         let sorted = loaded.sorted { a, b in
             let x = a.bulletin, y = b.bulletin
             if x.date != y.date { return x.date > y.date }
             if x.series != y.series { return x.series.utf8.lexicographicallyPrecedes(y.series.utf8) }
             if x.issue != y.issue { return x.issue > y.issue }
             return x.sourcePath.utf8.lexicographicallyPrecedes(y.sourcePath.utf8)
+        }
+        if var model = previous?.model, model.bulletins.count == sorted.count, zip(model.bulletins, sorted).allSatisfy({
+            $0.bulletin.sourcePath == $1.bulletin.sourcePath && $0.factsKey == $1.factsKey
+        }) {
+            model.bulletins = sorted
+            return (model, previous!.diagnostics)
         }
         let bulletins = sorted.map(\.bulletin)
         var neighbours = [(older: Int?, newer: Int?)](repeating: (nil, nil), count: sorted.count)

@@ -61,13 +61,11 @@ import Testing
         let line = String(decoding: out.fileHandleForReading.availableData, as: UTF8.self)
         #expect(line.hasPrefix("Serving "), "\(line)")
         #expect(FileManager.default.fileExists(atPath: preview.appending(path: "index.html").path))
-        #expect(FileManager.default.fileExists(atPath: preview.deletingLastPathComponent()
-            .appending(path: ".\(preview.lastPathComponent).cache").path), "serve keeps a build cache beside the preview")
         kill(process.processIdentifier, number)
         process.waitUntilExit()
         #expect(process.terminationStatus == 128 + number)
         #expect(!FileManager.default.fileExists(atPath: preview.path), "the preview folder is removed")
-        for leftover in ["lock", "cache"] {
+        for leftover in ["lock", "staging"] {
             #expect(!FileManager.default.fileExists(atPath: preview.deletingLastPathComponent()
                 .appending(path: ".\(preview.lastPathComponent).\(leftover)").path), "its \(leftover) is removed")
         }

@@ -6,15 +6,21 @@ import Testing
 /// Builds with the build cache against clean builds: after any edit, the cached build's output equals a clean
 /// build's byte for byte, and only what an edit changed is rendered again.
 @Suite struct IncrementalBuildTests {
-    private func cachedBuild(_ site: TemporarySite, jobs: Int = 2) async -> BuildReport {
+    private func cachedBuild(_ site: TemporarySite, jobs: Int = 2, memory: BuildMemory? = nil) async -> BuildReport {
         var options = BuildOptions(source: site.root, jobs: jobs)
-        options.cacheFolder = site.root.appending(path: BuildOptions.cacheFolderName)
+        if let memory {
+            options.memory = memory
+        } else {
+            options.cacheFolder = site.root.appending(path: BuildOptions.cacheFolderName)
+        }
         return await SiteBuilder.build(options)
     }
 
-    /// Builds with the cache, then without it elsewhere, and compares the two outputs.
-    private func expectSameAsCleanBuild(_ site: TemporarySite, _ change: String, jobs: Int = 2) async -> BuildReport {
-        let report = await cachedBuild(site, jobs: jobs)
+    /// Builds with the cache (in a folder, or in `memory` as `bulletin serve` keeps it), then without it
+    /// elsewhere, and compares the two outputs.
+    private func expectSameAsCleanBuild(_ site: TemporarySite, _ change: String, jobs: Int = 2,
+                                        memory: BuildMemory? = nil) async -> BuildReport {
+        let report = await cachedBuild(site, jobs: jobs, memory: memory)
         #expect(report.succeeded, "\(change): \(report.diagnostics)")
         let clean = site.root.appending(path: "clean")
         defer { try? FileManager.default.removeItem(at: clean) }
@@ -32,10 +38,12 @@ import Testing
         return files.filter { $0.hasSuffix(".md") }.map { "content/bulletins/" + $0 }.sorted()
     }
 
-    @Test func randomEditsRebuildExactlyWhatACleanBuildBuilds() async throws {
+    @Test(arguments: [false, true])
+    func randomEditsRebuildExactlyWhatACleanBuildBuilds(inMemory: Bool) async throws {
         let site = try CLITests.fixture("archive")
         defer { site.remove() }
-        let first = await expectSameAsCleanBuild(site, "first build")
+        let memory = inMemory ? BuildMemory() : nil
+        let first = await expectSameAsCleanBuild(site, "first build", memory: memory)
         #expect(first.reusedFiles == 0)
         var random = SeededGenerator(seed: 20_171_305)
         var added = 0
@@ -84,12 +92,43 @@ import Testing
                 change = "site footer template overridden"
             }
             if change.hasSuffix("edited") { try site.write(text, to: path) }
-            let report = await expectSameAsCleanBuild(site, "step \(step): \(change)", jobs: 1 + step % 3)
+            let report = await expectSameAsCleanBuild(site, "step \(step): \(change)", jobs: 1 + step % 3, memory: memory)
             updates += report.searchIndex == .updated ? 1 : 0
             if change.hasPrefix("site footer") { #expect(report.searchIndex == .kept, "templates do not enter the index") }
         }
         #expect(kinds.count == 7, "the seeded sequence makes every kind of edit")
         #expect(updates >= 6, "most edits update the previous search index instead of building it again")
+        if inMemory {
+            #expect(!FileManager.default.fileExists(atPath: site.root.appending(path: BuildOptions.cacheFolderName).path))
+        }
+    }
+
+    @Test func anIncrementalBuildRemovesWhatTheNewSiteLacksAndKeepsTopLevelDotfiles() async throws {
+        let site = try CLITests.fixture("archive")
+        defer { site.remove() }
+        _ = await expectSameAsCleanBuild(site, "first build")
+        try site.write("", to: "output/.gitkeep")
+        try site.write("stray", to: "output/stray.html")
+        try site.write("stray", to: "output/bulletins/2023/old/index.html")
+        try site.write("stray", to: "output/tags/.hidden")
+        try FileManager.default.removeItem(at: site.output.appending(path: "bulletins/2023/102/bulletin.txt"))
+        try FileManager.default.createDirectory(at: site.output.appending(path: "bulletins/2023/102/bulletin.txt/inside"),
+                                                withIntermediateDirectories: true)
+        let path = "content/bulletins/2023/102.md"
+        try site.write(try site.read(path, in: site.root) + "\n文末新增的一段。\n", to: path)
+        let report = await cachedBuild(site)
+        #expect(report.succeeded)
+        #expect(report.renderedFiles == ["bulletins/2023/102/bulletin.txt", "bulletins/2023/102/index.html"])
+        #expect(report.reusedFiles > 30, "the other pages are kept where they are")
+        #expect(FileManager.default.fileExists(atPath: site.output.appending(path: ".gitkeep").path))
+        let clean = site.root.appending(path: "clean")
+        defer { try? FileManager.default.removeItem(at: clean) }
+        #expect(await site.build(destination: clean).succeeded)
+        var cached = TemporarySite.snapshot(site.output)
+        cached[".gitkeep"] = nil
+        #expect(cached == TemporarySite.snapshot(clean), "strays removed, the folder in a file's place replaced")
+        let staging = site.output.deletingLastPathComponent().appending(path: ".output.staging")
+        #expect(!FileManager.default.fileExists(atPath: staging.path))
     }
 
     @Test func aBodyEditRendersOnlyThatBulletinsPageAndText() async throws {

@@ -20,7 +20,7 @@ import Glibc
             site = try CLITests.fixture("archive")
             let preview = site.root.appending(path: ".preview")
             var build = BuildOptions(source: site.root, destination: preview)
-            build.cacheFolder = site.root.appending(path: ".preview-cache")  // as `bulletin serve` does
+            build.memory = BuildMemory()  // as `bulletin serve` does
             let server = PreviewServer(options: .init(build: build, port: 0), log: { _ in })
             self.server = server
             let (ports, continuation) = AsyncStream<UInt16>.makeStream()
