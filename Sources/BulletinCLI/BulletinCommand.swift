@@ -87,10 +87,7 @@ struct Build: AsyncParsableCommand {
         for diagnostic in report.diagnostics { Console.printError(diagnostic.rendered) }
         if report.succeeded {
             if timings {
-                for (stage, seconds) in report.stageSeconds { print(String(format: "  %@: %.3f s", stage, seconds)) }
-                print(String(format: "  search index (%@): %d files, %.2f MB", report.searchIndex.rawValue, report.searchFiles,
-                             Double(report.searchBytes) / 1e6))
-                print("  from the build cache: \(report.reusedBulletins) bulletins decoded before, \(report.reusedFiles) output files unchanged")
+                for line in report.timingLines { print(line) }
             }
             if !quiet { print(report.summary) }
         } else {
@@ -232,6 +229,9 @@ struct Serve: AsyncParsableCommand {
     @Flag(name: .long, help: "Include bulletins marked 'draft: true'.")
     var drafts = false
 
+    @Flag(name: .long, help: "After each build, also print the time each stage took.")
+    var timings = false
+
     func run() async throws {
         let site = URL(fileURLWithPath: source, isDirectory: true).standardizedFileURL
         let preview = FileManager.default.temporaryDirectory.appending(path: "bulletin-serve-\(getpid())")
@@ -240,7 +240,7 @@ struct Serve: AsyncParsableCommand {
         var build = BuildOptions(source: site, destination: preview, includeDrafts: drafts)
         // Rebuilds after an edit decode and render only what the edit changed; the build cache stays in memory.
         build.memory = BuildMemory()
-        let server = PreviewServer(options: .init(build: build, host: host, port: port), log: { Console.printError($0) })
+        let server = PreviewServer(options: .init(build: build, host: host, port: port, timings: timings), log: { Console.printError($0) })
         try await server.run { [host] port in
             let shown = host.contains(":") ? "[\(host)]" : host
             FileHandle.standardOutput.write(Data("Serving \(site.path) at http://\(shown):\(port)/ (Ctrl-C to stop)\n".utf8))

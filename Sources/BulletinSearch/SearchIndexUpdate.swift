@@ -74,10 +74,25 @@ public enum SearchIndexUpdate {
 private enum PostingMerge {
     typealias Malformed = VarIntReader.Malformed
 
+    /// One document of a token's postings and where its bytes are.
+    struct Entry {
+        var id: Int
+        /// The gap to the previous document's id, as stored.
+        var gap: Int
+        /// The whole entry (gap and count) in the term bytes, and where the count starts.
+        var term: Range<Int>
+        var countStart: Int
+        /// The whole entry (gap, number of positions, positions) in the position bytes, and where the number of
+        /// positions starts; nil for tokens without positions.
+        var position: Range<Int>?
+        var positionCountStart: Int
+    }
+
     /// Reads one token's postings a document at a time.
     struct Cursor {
         private var terms: VarIntReader
         private var positions: VarIntReader?
+        let termBytes: [UInt8]
         let positionBytes: [UInt8]
         private var remaining: Int
         private var id = 0
@@ -85,27 +100,33 @@ private enum PostingMerge {
 
         init(documents: Int, bytes: [UInt8], positions: [UInt8]) {
             terms = VarIntReader(bytes)
+            termBytes = bytes
             positionBytes = positions
             self.positions = positions.isEmpty ? nil : VarIntReader(positions)
             remaining = documents
         }
 
-        /// The next document: its id, `occurrences << 1 | inHead`, and where its positions are in `positionBytes`.
-        mutating func next() throws -> (id: Int, count: Int, positions: Range<Int>?)? {
+        mutating func next() throws -> Entry? {
             guard remaining > 0 else {
                 guard terms.isAtEnd, positions?.isAtEnd ?? true else { throw Malformed() }
                 return nil
             }
             remaining -= 1
-            id += try terms.next()
-            let count = try terms.next()
-            guard var reader = positions else { return (id, count, nil) }
+            let termStart = terms.offset
+            let gap = try terms.next()
+            id += gap
+            let countStart = terms.offset
+            _ = try terms.next()
+            var entry = Entry(id: id, gap: gap, term: termStart..<terms.offset, countStart: countStart, position: nil, positionCountStart: 0)
+            guard var reader = positions else { return entry }
+            let positionStart = reader.offset
             positionID += try reader.next()
             guard positionID == id else { throw Malformed() }
-            let start = reader.offset
+            entry.positionCountStart = reader.offset
             for _ in 0..<(try reader.next()) { _ = try reader.next() }
             positions = reader
-            return (id, count, start..<reader.offset)
+            entry.position = positionStart..<reader.offset
+            return entry
         }
     }
 
@@ -124,43 +145,65 @@ private enum PostingMerge {
         return true
     }
 
+    /// The merged postings. Runs of previous entries whose gap is unchanged by the renumbering are copied as
+    /// they are; the others are written again with their new gap.
     static func merge(_ previous: (documents: Int, bytes: [UInt8], positions: [UInt8]), renumberedBy newID: [Int],
                       with changed: (documents: Int, bytes: [UInt8], positions: [UInt8])?) throws
         -> (documents: Int, bytes: [UInt8], positions: [UInt8]) {
         var old = Cursor(documents: previous.documents, bytes: previous.bytes, positions: previous.positions)
         var new = changed.map { Cursor(documents: $0.documents, bytes: $0.bytes, positions: $0.positions) }
         var result = (documents: 0, bytes: [UInt8](), positions: [UInt8]())
-        result.bytes.reserveCapacity(previous.bytes.count)
-        result.positions.reserveCapacity(previous.positions.count)
+        result.bytes.reserveCapacity(previous.bytes.count + (changed?.bytes.count ?? 0))
+        result.positions.reserveCapacity(previous.positions.count + (changed?.positions.count ?? 0))
         var last = 0
-        func emit(_ id: Int, _ count: Int, _ positions: ArraySlice<UInt8>?) {
-            VarInt.append(id - last, to: &result.bytes)
-            VarInt.append(count, to: &result.bytes)
-            if let positions {
-                VarInt.append(id - last, to: &result.positions)
-                result.positions += positions
-            }
-            result.documents += 1
-            last = id
+        // Previous entries waiting to be copied as they are: their bytes in the term and position bytes.
+        var run: (term: Range<Int>, position: Range<Int>)?
+        func flush() {
+            guard let pending = run else { return }
+            result.bytes += old.termBytes[pending.term]
+            result.positions += old.positionBytes[pending.position]
+            run = nil
         }
-        func nextOld() throws -> (id: Int, count: Int, positions: Range<Int>?)? {
+        /// Writes an entry of `cursor` with the gap to `id`.
+        func rewrite(_ entry: Entry, as id: Int, from cursor: Cursor) {
+            flush()
+            VarInt.append(id - last, to: &result.bytes)
+            result.bytes += cursor.termBytes[entry.countStart..<entry.term.upperBound]
+            if let position = entry.position {
+                VarInt.append(id - last, to: &result.positions)
+                result.positions += cursor.positionBytes[entry.positionCountStart..<position.upperBound]
+            }
+        }
+        func nextOld() throws -> (entry: Entry, id: Int)? {
             while let entry = try old.next() {
                 guard entry.id < newID.count else { throw Malformed() }
-                if newID[entry.id] >= 0 { return (newID[entry.id], entry.count, entry.positions) }
+                if newID[entry.id] >= 0 { return (entry, newID[entry.id]) }
             }
             return nil
         }
         var a = try nextOld()
         var b = try new?.next()
         while a != nil || b != nil {
-            if let x = a, b == nil || x.id < b!.id {
-                emit(x.id, x.count, x.positions.map { old.positionBytes[$0] })
+            if let (entry, id) = a, b == nil || id < b!.id {
+                let position = entry.position ?? 0..<0
+                if id - last != entry.gap {
+                    rewrite(entry, as: id, from: old)
+                } else if let pending = run, pending.term.upperBound == entry.term.lowerBound {
+                    run = (pending.term.lowerBound..<entry.term.upperBound, pending.position.lowerBound..<position.upperBound)
+                } else {
+                    flush()
+                    run = (entry.term, position)
+                }
+                last = id
                 a = try nextOld()
-            } else if let y = b {
-                emit(y.id, y.count, y.positions.map { new!.positionBytes[$0] })
+            } else if let entry = b {
+                rewrite(entry, as: entry.id, from: new!)
+                last = entry.id
                 b = try new!.next()
             }
+            result.documents += 1
         }
+        flush()
         return result
     }
 }

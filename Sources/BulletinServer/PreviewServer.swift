@@ -13,11 +13,14 @@ public actor PreviewServer {
         public var build: BuildOptions
         public var host: String
         public var port: UInt16
+        /// Whether each build's stage times are logged after its summary.
+        public var timings: Bool
 
-        public init(build: BuildOptions, host: String = "127.0.0.1", port: UInt16 = 1313) {
+        public init(build: BuildOptions, host: String = "127.0.0.1", port: UInt16 = 1313, timings: Bool = false) {
             self.build = build
             self.host = host
             self.port = port
+            self.timings = timings
         }
     }
 
@@ -79,6 +82,7 @@ public actor PreviewServer {
         lastFinishedStart = started
         for diagnostic in report.diagnostics { log(diagnostic.rendered) }
         log(report.summary)
+        if options.timings { report.timingLines.forEach(log) }
         let event = Array("event: reload\ndata: \(generation)\n\n".utf8)
         for continuation in subscribers.values { continuation.yield(event) }
     }

@@ -112,6 +112,14 @@ public struct BuildReport: Sendable {
             + (reusedFiles > 0 ? " (\(reusedFiles) unchanged \(plural(reusedFiles, "file")) kept from the previous build)." : ".")
     }
 
+    /// The time of each stage, the search index's origin and size, and what the build cache saved: one line each.
+    public var timingLines: [String] {
+        stageSeconds.map { String(format: "  %@: %.3f s", $0.stage, $0.seconds) } + [
+            String(format: "  search index (%@): %d files, %.2f MB", searchIndex.rawValue, searchFiles, Double(searchBytes) / 1e6),
+            "  from the build cache: \(reusedBulletins) bulletins decoded before, \(reusedFiles) output files unchanged",
+        ]
+    }
+
     private func plural(_ count: Int, _ noun: String) -> String {
         count == 1 ? noun : noun + "s"
     }
@@ -158,10 +166,13 @@ public enum SiteBuilder {
     }
 
     /// Loads and validates everything; a renderer only when there is no error.
-    static func validate(_ options: BuildOptions, cache: BuildCache? = nil) async -> (renderer: SiteRenderer?, diagnostics: [Diagnostic]) {
+    /// `endStage` is told when the bulletins are read.
+    static func validate(_ options: BuildOptions, cache: BuildCache? = nil,
+                         endStage: (String) -> Void = { _ in }) async -> (renderer: SiteRenderer?, diagnostics: [Diagnostic]) {
         let content = await ContentLoader.load(
             siteDirectory: options.source, includeDrafts: options.includeDrafts, baseURL: options.baseURL, jobs: options.jobs,
             progress: options.progress, cache: cache)
+        endStage("read bulletins")
         var diagnostics = content.diagnostics
         diagnostics += SiteValidator.check(content.bulletins)
         let templates = templates(of: options.source, diagnostics: &diagnostics)
@@ -200,8 +211,8 @@ public enum SiteBuilder {
             stageStart = clock.now
         }
         let cache = options.cacheFolder != nil || options.memory != nil ? BuildCache(folder: options.cacheFolder, memory: options.memory) : nil
-        let validated = await validate(options, cache: cache)
-        endStage("load and check")
+        let validated = await validate(options, cache: cache, endStage: endStage)
+        endStage("check and work out aggregates")
         var diagnostics = validated.diagnostics
         guard let renderer = validated.renderer else { return report(diagnostics, succeeded: false) }
         let templates = renderer.templates
