@@ -22,32 +22,72 @@ public enum ExemplarIndex {
     /// Entries sorted by kind (组织, 项目, 社区, 个人), then name. Two different names whose pages would share a
     /// folder are an error naming both.
     public static func build(_ bulletins: [Bulletin]) -> (entries: [ExemplarEntry], diagnostics: [Diagnostic]) {
-        var entries: [String: ExemplarEntry] = [:]
-        var slugOwners: [String: (identity: String, origin: Origin)] = [:]
+        /// What a name written under a kind stands for, worked out once per distinct name.
+        struct Forms {
+            var identity: String
+            var slug: String
+            var slugKey: String
+            /// Index into `owners`.
+            var owner: Int
+            /// Index into `entries`, once a mention of the name was accepted.
+            var entry: Int?
+        }
+        struct Written: Hashable {
+            var kind: Exemplar.Kind
+            var name: String
+        }
+        var known: [Written: Forms] = [:]
+        var entries: [ExemplarEntry] = []
+        var entryOfIdentity: [String: Int] = [:]
+        // For each page folder: the identity it belongs to and the last accepted mention.
+        var owners: [(identity: String, origin: Origin)?] = []
+        var ownerOfSlug: [String: Int] = [:]
         var diagnostics: [Diagnostic] = []
-        var forms = NameForms()
-        for (index, bulletin) in bulletins.enumerated().reversed() {
-            for exemplar in bulletin.exemplars {
-                let identity = exemplar.kind.rawValue + "\u{0}" + forms.identity(exemplar.name)
-                let slug = forms.pathSegment(exemplar.name)
-                let slugKey = exemplar.kind.rawValue + "/" + slug
-                let origin = exemplar.origin ?? bulletin.origin(of: "exemplars")
-                if let owner = slugOwners[slugKey], owner.identity != identity {
+        for index in bulletins.indices.reversed() {
+            for exemplar in bulletins[index].exemplars {
+                let written = Written(kind: exemplar.kind, name: exemplar.name)
+                var forms: Forms
+                var changed = false
+                if let found = known[written] {
+                    forms = found
+                } else {
+                    let slug = Normalization.pathSegment(exemplar.name)
+                    let slugKey = exemplar.kind.rawValue + "/" + slug
+                    let owner = ownerOfSlug[slugKey] ?? owners.count
+                    if owner == owners.count {
+                        ownerOfSlug[slugKey] = owner
+                        owners.append(nil)
+                    }
+                    forms = Forms(identity: exemplar.kind.rawValue + "\u{0}" + Normalization.identity(exemplar.name), slug: slug,
+                                  slugKey: slugKey, owner: owner)
+                    changed = true
+                }
+                defer { if changed { known[written] = forms } }
+                let origin = exemplar.origin ?? bulletins[index].origin(of: "exemplars")
+                if let owner = owners[forms.owner], owner.identity != forms.identity {
                     diagnostics.append(origin.diagnostic(
-                        .error, "exemplar '\(exemplar.name)' would share the page exemplars/\(slugKey)/ with a different "
+                        .error, "exemplar '\(exemplar.name)' would share the page exemplars/\(forms.slugKey)/ with a different "
                             + "name at \(owner.origin); rename one of them"))
                     continue
                 }
-                slugOwners[slugKey] = (identity, origin)
-                entries[identity, default: ExemplarEntry(kind: exemplar.kind, name: exemplar.name, slug: slug, mentions: [])]
-                    .mentions.append(.init(bulletin: index, exemplar: exemplar))
+                owners[forms.owner] = (forms.identity, origin)
+                if forms.entry == nil {
+                    forms.entry = entryOfIdentity[forms.identity] ?? entries.count
+                    if forms.entry == entries.count {
+                        entryOfIdentity[forms.identity] = entries.count
+                        entries.append(ExemplarEntry(kind: exemplar.kind, name: exemplar.name, slug: forms.slug, mentions: []))
+                    }
+                    changed = true
+                }
+                entries[forms.entry!].mentions.append(.init(bulletin: index, exemplar: exemplar))
             }
         }
-        let order = Dictionary(uniqueKeysWithValues: Exemplar.Kind.allCases.enumerated().map { ($1, $0) })
-        let sorted = entries.values.sorted {
-            order[$0.kind]! != order[$1.kind]! ? order[$0.kind]! < order[$1.kind]!
-                : $0.slug.utf8.lexicographicallyPrecedes($1.slug.utf8)
+        let kinds = Exemplar.Kind.allCases
+        let sortKeys = entries.map { (kind: kinds.firstIndex(of: $0.kind)!, slug: Array($0.slug.utf8)) }
+        let order = entries.indices.sorted {
+            sortKeys[$0].kind != sortKeys[$1].kind ? sortKeys[$0].kind < sortKeys[$1].kind
+                : sortKeys[$0].slug.lexicographicallyPrecedes(sortKeys[$1].slug)
         }
-        return (sorted, diagnostics)
+        return (order.map { entries[$0] }, diagnostics)
     }
 }

@@ -50,60 +50,72 @@ public enum StatsIndex {
     /// bulletin's value is kept as a correction of the older.
     public static func build(_ bulletins: [Bulletin], conflictSeverity: Diagnostic.Severity = .error)
         -> (series: [StatSeries], diagnostics: [Diagnostic]) {
-        struct Reported { var stat: Stat; var date: CalendarDate; var bulletin: Int }
+        /// A stat by where it is (indices into `bulletins` and the bulletin's stats) and the date it is for.
+        struct Reported { var bulletin: Int; var stat: Int; var date: CalendarDate }
+        /// Where a value goes: its scope and date.
+        struct Slot: Hashable { var scope: String; var date: CalendarDate }
         var byKey: [String: [Reported]] = [:]
-        for (index, bulletin) in bulletins.enumerated().reversed() {
-            for stat in bulletin.stats {
-                byKey[stat.key, default: []].append(Reported(stat: stat, date: stat.asOf ?? bulletin.date, bulletin: index))
+        for index in bulletins.indices.reversed() {
+            let stats = bulletins[index].stats
+            for position in stats.indices {
+                byKey[stats[position].key, default: []].append(
+                    Reported(bulletin: index, stat: position, date: stats[position].asOf ?? bulletins[index].date))
             }
         }
+        func stat(_ report: Reported) -> Stat { bulletins[report.bulletin].stats[report.stat] }
+        func place(_ report: Reported) -> Origin { Self.place(stat(report), in: bulletins[report.bulletin]) }
         var diagnostics: [Diagnostic] = []
         var result: [StatSeries] = []
         for key in byKey.keys.sorted() {
             let reports = byKey[key]!
             let first = reports[0]
+            let unit = stat(first).unit
             var conflict = false
-            for report in reports.dropFirst() where report.stat.unit != first.stat.unit {
-                diagnostics.append(place(report.stat, in: bulletins[report.bulletin]).diagnostic(
-                    .error, "stat '\(key)' is measured in \(report.stat.unit) here but in \(first.stat.unit) at "
-                        + "\(place(first.stat, in: bulletins[first.bulletin])); one key must keep one unit"))
+            for report in reports.dropFirst() where bulletins[report.bulletin].stats[report.stat].unit != unit {
+                diagnostics.append(place(report).diagnostic(
+                    .error, "stat '\(key)' is measured in \(stat(report).unit) here but in \(unit) at "
+                        + "\(place(first)); one key must keep one unit"))
                 conflict = true
             }
             if conflict { continue }
-            var points: [String: [CalendarDate: StatPoint]] = [:]
-            var firstReport: [String: [CalendarDate: Reported]] = [:]
+            var points: [StatPoint] = []
+            var valueSetBy: [Reported] = []
+            var slots: [Slot: Int] = [:]
+            slots.reserveCapacity(reports.count)
             for report in reports {
-                let scope = report.stat.scope ?? ""
-                if var point = points[scope]?[report.date] {
-                    let earlier = firstReport[scope]![report.date]!
-                    if point.value != report.stat.value {
-                        let scopeText = report.stat.scope.map { " in \($0)" } ?? ""
-                        diagnostics.append(place(report.stat, in: bulletins[report.bulletin]).diagnostic(
-                            conflictSeverity, "stat '\(key)'\(scopeText) on \(report.date.iso) is \(report.stat.value.display) here but "
-                                + "\(earlier.stat.value.display) at \(place(earlier.stat, in: bulletins[earlier.bulletin])); "
-                                + "one key, scope and date can have only one value"))
-                        guard conflictSeverity == .warning else { continue }
-                        point = StatPoint(date: report.date, value: report.stat.value, label: report.stat.label, bulletins: [])
-                        firstReport[scope]![report.date] = report
-                    }
-                    point.bulletins.append(report.bulletin)
-                    points[scope]![report.date] = point
-                } else {
-                    points[scope, default: [:]][report.date] = StatPoint(
-                        date: report.date, value: report.stat.value, label: report.stat.label, bulletins: [report.bulletin])
-                    firstReport[scope, default: [:]][report.date] = report
+                let reported = stat(report)
+                let slot = Slot(scope: reported.scope ?? "", date: report.date)
+                guard let existing = slots[slot] else {
+                    slots[slot] = points.count
+                    points.append(StatPoint(date: report.date, value: reported.value, label: reported.label, bulletins: [report.bulletin]))
+                    valueSetBy.append(report)
+                    continue
                 }
+                if points[existing].value != reported.value {
+                    let earlier = valueSetBy[existing]
+                    let scopeText = reported.scope.map { " in \($0)" } ?? ""
+                    diagnostics.append(place(report).diagnostic(
+                        conflictSeverity, "stat '\(key)'\(scopeText) on \(report.date.iso) is \(reported.value.display) here but "
+                            + "\(stat(earlier).value.display) at \(place(earlier)); "
+                            + "one key, scope and date can have only one value"))
+                    guard conflictSeverity == .warning else { continue }
+                    points[existing] = StatPoint(date: report.date, value: reported.value, label: reported.label, bulletins: [])
+                    valueSetBy[existing] = report
+                }
+                points[existing].bulletins.append(report.bulletin)
             }
-            let scopes = points.keys.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }.map { scope in
+            var byScope: [String: [Int]] = [:]
+            for (slot, point) in slots { byScope[slot.scope, default: []].append(point) }
+            let scopes = byScope.keys.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }.map { scope in
                 ScopeSeries(scope: scope.isEmpty ? nil : scope,
-                            points: points[scope]!.values.sorted { $0.date < $1.date }.map { point in
-                                var point = point
+                            points: byScope[scope]!.sorted { points[$0].date < points[$1].date }.map { index in
+                                var point = points[index]
                                 point.bulletins.sort()
                                 return point
                             })
             }
             let latest = reports.max { ($0.date, -$0.bulletin) < ($1.date, -$1.bulletin) }!
-            result.append(StatSeries(key: key, unit: first.stat.unit, label: latest.stat.label, scopes: scopes,
+            result.append(StatSeries(key: key, unit: unit, label: stat(latest).label, scopes: scopes,
                                      bulletins: Array(Set(reports.map(\.bulletin))).sorted()))
         }
         return (result, diagnostics)

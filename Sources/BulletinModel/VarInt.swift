@@ -24,25 +24,31 @@ public struct VarIntReader {
         public init() {}
     }
 
-    @usableFromInline let bytes: [UInt8]
-    @usableFromInline var position = 0
+    @usableFromInline let bytes: ArraySlice<UInt8>
+    @usableFromInline var position: Int
 
-    public init(_ bytes: [UInt8]) { self.bytes = bytes }
+    public init(_ bytes: [UInt8]) { self.init(bytes[...]) }
 
-    /// Bytes read so far.
+    /// Reads a part of a byte array: offsets are the array's indices.
+    public init(_ bytes: ArraySlice<UInt8>) {
+        self.bytes = bytes
+        position = bytes.startIndex
+    }
+
+    /// Where the next byte is (bytes read so far, for a whole array).
     public var offset: Int { position }
 
-    public var isAtEnd: Bool { position == bytes.count }
+    public var isAtEnd: Bool { position == bytes.endIndex }
 
     /// Bytes not read yet.
-    public var remaining: Int { bytes.count - position }
+    public var remaining: Int { bytes.endIndex - position }
 
     @inlinable
     public mutating func unsigned() throws -> UInt64 {
         var value: UInt64 = 0
         var shift: UInt64 = 0
         while true {
-            guard position < bytes.count, shift < 64 else { throw Malformed() }
+            guard position < bytes.endIndex, shift < 64 else { throw Malformed() }
             let byte = bytes[position]
             position += 1
             value |= UInt64(byte & 0x7F) << shift
@@ -60,7 +66,7 @@ public struct VarIntReader {
 
     /// The next `count` bytes as they are.
     public mutating func bytes(count: Int) throws -> ArraySlice<UInt8> {
-        guard count >= 0, count <= bytes.count - position else { throw Malformed() }
+        guard count >= 0, count <= bytes.endIndex - position else { throw Malformed() }
         defer { position += count }
         return bytes[position..<position + count]
     }

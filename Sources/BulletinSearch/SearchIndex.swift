@@ -243,6 +243,9 @@ public struct SearchIndex: Sendable {
     public static let formatVersion = 1
 
     public let files: [SearchFile]
+    /// The files whose bytes are those of the previous index this one was updated from (paths in `files`):
+    /// they need not be written again.
+    public internal(set) var keptFiles: Set<String> = []
 
     /// Builds the index of `documents` (in site order) from their analyses.
     public init(documents: [SearchDocument], analyzed: [AnalyzedDocument], layout: SearchIndexLayout = SearchIndexLayout()) {
@@ -257,7 +260,7 @@ public struct SearchIndex: Sendable {
         let texts = postings.map { Array($0.token.utf8) }
         let order = postings.indices.sorted { texts[$0].lexicographicallyPrecedes(texts[$1]) }
         func sharedBytes(_ data: (Int) -> [UInt8]) -> Int {
-            postings.indices.reduce(0) { total, slot in data(slot).count > layout.ownFileThreshold ? total : total + data(slot).count }
+            postings.indices.reduce(0) { total, slot in total + layout.sharedSize(of: data(slot)) }
         }
         let termShards = Self.shardCount(totalBytes: sharedBytes { postings[$0].bytes }, target: layout.termShardTarget)
         let positionShards = Self.shardCount(totalBytes: sharedBytes { postings[$0].positions }, target: layout.positionShardTarget)
@@ -268,15 +271,22 @@ public struct SearchIndex: Sendable {
             let shard = Int(SearchHash.fnv1a(texts[slot]))
             func place(_ data: [UInt8], folder: String, in shards: inout [[UInt8]]) {
                 guard !data.isEmpty else { return }
-                let own = data.count > layout.ownFileThreshold
-                Self.appendRecord(token: texts[slot], count: postings[slot].documents, data: data, ownFile: own,
+                let own = layout.hasOwnFile(data)
+                Self.appendRecord(token: texts[slot], count: postings[slot].documents, data: data[...], ownFile: own,
                                   to: &shards[shard % shards.count])
                 if own { ownFiles.append(SearchFile(path: Self.ownFilePath(folder: folder, token: texts[slot]), bytes: data)) }
             }
             place(postings[slot].bytes, folder: "terms", in: &termFiles)
             place(postings[slot].positions, folder: "positions", in: &positionFiles)
         }
+        self.init(documents: documents, metrics: metrics, termFiles: termFiles, positionFiles: positionFiles, ownFiles: ownFiles)
+    }
 
+    /// The index from its postings files already laid out (term and position shards, and the files of their
+    /// own in token order), with the document table's chunks in `previousChunks` taken as they are and the
+    /// others encoded.
+    init(documents: [SearchDocument], metrics: [(length: Int, headEnd: Int)], termFiles: [[UInt8]], positionFiles: [[UInt8]],
+         ownFiles: [SearchFile], previousChunks: [Int: [UInt8]] = [:]) {
         let years = Array(Set(documents.map(\.year))).sorted(by: >)
         let tags = Self.sortedNames(documents.flatMap(\.tags))
         let districts = Self.sortedNames(documents.flatMap(\.districts))
@@ -304,6 +314,10 @@ public struct SearchIndex: Sendable {
         let chunks = (documents.count + Self.documentChunk - 1) / Self.documentChunk
         let table = (0..<chunks).map { _ in LockedValue<[UInt8]>([]) }
         DispatchQueue.concurrentPerform(iterations: chunks) { number in
+            if let previous = previousChunks[number] {
+                table[number].set(previous)
+                return
+            }
             let start = number * Self.documentChunk
             let chunk = documents[start..<min(documents.count, start + Self.documentChunk)].map(DocumentEntry.init)
             let encoder = JSONEncoder()
@@ -320,8 +334,8 @@ public struct SearchIndex: Sendable {
             "version": String(version.value, radix: 16),
             "documents": documents.count,
             "averageLength": documents.isEmpty ? 0 : Double(totalLength) / Double(documents.count),
-            "termShards": termShards,
-            "positionShards": positionShards,
+            "termShards": termFiles.count,
+            "positionShards": positionFiles.count,
             "documentChunk": Self.documentChunk,
             "years": years,
             "tags": tags,
@@ -334,14 +348,14 @@ public struct SearchIndex: Sendable {
     /// The whole index's size in bytes.
     public var totalBytes: Int { files.reduce(0) { $0 + $1.bytes.count } }
 
-    private static func shardCount(totalBytes: Int, target: Int) -> Int {
+    static func shardCount(totalBytes: Int, target: Int) -> Int {
         var count = 1
         while count * target < totalBytes { count *= 2 }
         return count
     }
 
     /// Appends a token's record to a shard: its postings, or only their size when they have a file of their own.
-    private static func appendRecord(token: [UInt8], count: Int, data: [UInt8], ownFile: Bool, to file: inout [UInt8]) {
+    static func appendRecord(token: some Collection<UInt8>, count: Int, data: ArraySlice<UInt8>, ownFile: Bool, to file: inout [UInt8]) {
         VarInt.append(token.count, to: &file)
         file += token
         VarInt.append(count, to: &file)
@@ -350,7 +364,7 @@ public struct SearchIndex: Sendable {
     }
 
     /// The file of a token whose postings are too big to share a shard: `terms/x/<UTF-8 in hex>.bin`.
-    static func ownFilePath(folder: String, token: [UInt8]) -> String {
+    static func ownFilePath(folder: String, token: some Collection<UInt8>) -> String {
         folder + "/x/" + token.map { String($0, radix: 16).leftPadded(to: 2) }.joined() + ".bin"
     }
 
@@ -403,6 +417,12 @@ public struct SearchIndexLayout: Sendable {
         self.positionShardTarget = positionShardTarget
         self.ownFileThreshold = ownFileThreshold
     }
+
+    /// Whether postings of this size get a file of their own.
+    func hasOwnFile(_ data: some Collection<UInt8>) -> Bool { data.count > ownFileThreshold }
+
+    /// The bytes postings take in their shard (none when they have a file of their own).
+    func sharedSize(of data: some Collection<UInt8>) -> Int { hasOwnFile(data) ? 0 : data.count }
 }
 
 /// The hashes shared with the search page's script.

@@ -2,10 +2,14 @@ import BulletinModel
 import Foundation
 
 /// Builds a search index from the previous build's index and the analyses of the documents that changed, so
-/// that an edit of one bulletin does not tokenize the whole archive again. The previous postings are read back,
-/// their document ids renumbered (documents added or removed shift them), the changed documents' postings
-/// dropped and their new ones merged in; the files are then written as a full build writes them, so the
-/// result is byte for byte the index a full build makes.
+/// that an edit of one bulletin does not tokenize the whole archive again. The result is byte for byte the
+/// index a full build makes.
+///
+/// When no document was added or removed (every unchanged document keeps its id), only the tokens of the
+/// changed documents are merged again and only the files holding them are laid out again: every other file is
+/// the previous one, and `keptFiles` says which. Otherwise every token's postings are read back, their
+/// document ids renumbered (documents added or removed shift them), the changed documents' postings dropped and
+/// their new ones merged in, and the files laid out as a full build lays them out.
 public enum SearchIndexUpdate {
     /// The index of `documents` (in site order); `previousID` gives, for each, its id in the previous index when
     /// it is unchanged, or nil; `analyzed` holds the analyses of the others by their new id. `previousFile` reads
@@ -13,9 +17,9 @@ public enum SearchIndexUpdate {
     /// not fit (ids out of order): the caller then builds the index in full.
     public static func update(
         documents: [SearchDocument], previousID: [Int?], analyzed: [Int: AnalyzedDocument],
-        previousFile: @Sendable (String) -> [UInt8]?, layout: SearchIndexLayout = SearchIndexLayout()
+        previousFile: @escaping @Sendable (String) -> [UInt8]?, layout: SearchIndexLayout = SearchIndexLayout()
     ) -> SearchIndex? {
-        guard documents.count == previousID.count, let previous = PreviousIndex(read: previousFile) else { return nil }
+        guard documents.count == previousID.count, let previous = PreviousIndex(read: previousFile, layout: layout) else { return nil }
         var newID = [Int](repeating: -1, count: previous.metrics.count)
         var last = -1
         for (id, old) in previousID.enumerated() {
@@ -35,25 +39,39 @@ public enum SearchIndexUpdate {
                 metrics.append((analysis.length, analysis.headEnd))
             }
         }
-        var added: [String: (documents: Int, bytes: [UInt8], positions: [UInt8])] = [:]
-        for posting in changes.tokenPostings { added[posting.token] = (posting.documents, posting.bytes, posting.positions) }
-        typealias Postings = [(token: String, documents: Int, bytes: [UInt8], positions: [UInt8])]
-        // When no document was added or removed, a token that none of the changed documents had nor has keeps
-        // its postings byte for byte.
+        let added = changes.tokenPostings
         let sameIDs = newID.count == documents.count && newID.enumerated().allSatisfy { $0.element < 0 || $0.element == $0.offset }
+        var index: SearchIndex
+        if sameIDs, let patched = patch(previous, documents: documents, metrics: metrics, added: added, newID: newID, layout: layout) {
+            index = patched
+        } else {
+            guard let merged = mergeAll(previous, documents: documents, metrics: metrics, added: added, newID: newID, layout: layout) else {
+                return nil
+            }
+            index = merged
+        }
+        index.keptFiles = previous.unchangedPaths(of: index.files)
+        return index
+    }
+
+    /// Every token merged again and laid out in full.
+    private static func mergeAll(
+        _ previous: PreviousIndex, documents: [SearchDocument], metrics: [(length: Int, headEnd: Int)],
+        added: [(token: String, documents: Int, bytes: [UInt8], positions: [UInt8])], newID: [Int], layout: SearchIndexLayout
+    ) -> SearchIndex? {
+        guard let previousTokens = try? previous.tokens() else { return nil }
+        var addedPostings: [String: (documents: Int, bytes: [UInt8], positions: [UInt8])] = [:]
+        for posting in added { addedPostings[posting.token] = (posting.documents, posting.bytes, posting.positions) }
+        typealias Postings = [(token: String, documents: Int, bytes: [UInt8], positions: [UInt8])]
         // Tokens merged in parts side by side; each part's postings are its own.
-        let tokens = Array(previous.tokens), parts = 16, renumbering = newID, addedPostings = added
+        let tokens = Array(previousTokens), parts = 16, renumbering = newID, changed = addedPostings
         let merged = (0..<parts).map { _ in LockedValue<Postings?>(nil) }
         // A part left nil failed to merge.
         DispatchQueue.concurrentPerform(iterations: parts) { part in
             var postings: Postings = []
             for (token, record) in tokens[tokens.count * part / parts..<tokens.count * (part + 1) / parts] {
-                let addedToToken = addedPostings[token]
-                if sameIDs && addedToToken == nil, let kept = try? PostingMerge.keepsEveryDocument(record, renumberedBy: renumbering), kept {
-                    postings.append((token, record.documents, record.bytes, record.positions))
-                    continue
-                }
-                guard let list = try? PostingMerge.merge(record, renumberedBy: renumbering, with: addedToToken) else { return }
+                let change = changed[token].map { ($0.documents, $0.bytes[...], $0.positions[...]) }
+                guard let list = try? PostingMerge.merge(record, renumberedBy: renumbering, with: change) else { return }
                 if list.documents > 0 { postings.append((token, list.documents, list.bytes, list.positions)) }
             }
             merged[part].set(postings)
@@ -63,10 +81,152 @@ public enum SearchIndexUpdate {
             guard let part = part.get() else { return nil }
             postings += part
         }
-        for (token, record) in added where previous.tokens[token] == nil {
+        for (token, record) in addedPostings where previousTokens[token] == nil {
             postings.append((token, record.documents, record.bytes, record.positions))
         }
         return SearchIndex(documents: documents, metrics: metrics, postings: postings, layout: layout)
+    }
+
+    /// A token whose postings change: its new postings (no documents when it is gone), and whether it had
+    /// postings before.
+    private struct PatchedToken {
+        var token: [UInt8]
+        var documents: Int
+        var bytes: [UInt8]
+        var positions: [UInt8]
+        var old: (bytes: Int, positions: Int)?
+    }
+
+    /// The index with only the changed documents' tokens merged again, when the ids stay and the number of
+    /// shards stays; nil otherwise.
+    private static func patch(
+        _ previous: PreviousIndex, documents: [SearchDocument], metrics: [(length: Int, headEnd: Int)],
+        added: [(token: String, documents: Int, bytes: [UInt8], positions: [UInt8])], newID: [Int], layout: SearchIndexLayout
+    ) -> SearchIndex? {
+        let termCount = previous.terms.count, positionCount = previous.positions.count
+        var addedByShard = [[PatchedToken]](repeating: [], count: termCount)
+        for posting in added {
+            let token = Array(posting.token.utf8)
+            addedByShard[Int(SearchHash.fnv1a(token)) % termCount].append(
+                PatchedToken(token: token, documents: posting.documents, bytes: posting.bytes, positions: posting.positions))
+        }
+        for shard in addedByShard.indices { addedByShard[shard].sort { $0.token.lexicographicallyPrecedes($1.token) } }
+        // Each term shard's changed tokens, in token order, worked out side by side; nil when one failed.
+        let patchedShards = (0..<termCount).map { _ in LockedValue<[PatchedToken]?>(nil) }
+        let additions = addedByShard
+        DispatchQueue.concurrentPerform(iterations: termCount) { shard in
+            patchedShards[shard].set(try? patchedTokens(previous, shard: shard, added: additions[shard], newID: newID))
+        }
+        var patchedByTermShard: [[PatchedToken]] = []
+        for shard in patchedShards {
+            guard let tokens = shard.get() else { return nil }
+            patchedByTermShard.append(tokens)
+        }
+        let patched = patchedByTermShard.flatMap { $0 }
+        // The number of shards follows the bytes kept in shards: it must not change.
+        var termBytes = previous.sharedBytes.terms, positionBytes = previous.sharedBytes.positions
+        for token in patched {
+            termBytes += layout.sharedSize(of: token.bytes) - (token.old?.bytes ?? 0)
+            positionBytes += layout.sharedSize(of: token.positions) - (token.old?.positions ?? 0)
+        }
+        guard SearchIndex.shardCount(totalBytes: termBytes, target: layout.termShardTarget) == termCount,
+              SearchIndex.shardCount(totalBytes: positionBytes, target: layout.positionShardTarget) == positionCount else { return nil }
+
+        var termFiles = previous.terms.map(\.file)
+        for (shard, tokens) in patchedByTermShard.enumerated() where !tokens.isEmpty {
+            termFiles[shard] = relaidShard(previous.terms[shard], with: tokens, postings: \.bytes, layout: layout)
+        }
+        var byPositionShard = [[PatchedToken]](repeating: [], count: positionCount)
+        for token in patched where token.old?.positions != nil || !token.positions.isEmpty {
+            byPositionShard[Int(SearchHash.fnv1a(token.token)) % positionCount].append(token)
+        }
+        var positionFiles = previous.positions.map(\.file)
+        for (shard, tokens) in byPositionShard.enumerated() where !tokens.isEmpty {
+            positionFiles[shard] = relaidShard(previous.positions[shard], with: tokens.sorted { $0.token.lexicographicallyPrecedes($1.token) },
+                                               postings: \.positions, layout: layout)
+        }
+
+        // Files of their own: the previous ones, with the changed tokens' replaced, added or dropped.
+        var ownFiles = previous.ownFiles
+        for token in patched {
+            var files = ownFiles[token.token] ?? (nil, nil)
+            files.terms = layout.hasOwnFile(token.bytes) ? token.bytes : nil
+            files.positions = layout.hasOwnFile(token.positions) ? token.positions : nil
+            ownFiles[token.token] = files.terms == nil && files.positions == nil ? nil : files
+        }
+        var ownFileList: [SearchFile] = []
+        for token in ownFiles.keys.sorted(by: { $0.lexicographicallyPrecedes($1) }) {
+            let files = ownFiles[token]!
+            if let bytes = files.terms { ownFileList.append(SearchFile(path: SearchIndex.ownFilePath(folder: "terms", token: token), bytes: bytes)) }
+            if let bytes = files.positions {
+                ownFileList.append(SearchFile(path: SearchIndex.ownFilePath(folder: "positions", token: token), bytes: bytes))
+            }
+        }
+
+        // The document table's chunks holding no changed document are the previous ones.
+        var previousChunks: [Int: [UInt8]] = [:]
+        let changedChunks = Set(newID.indices.filter { newID[$0] < 0 }.map { $0 / SearchIndex.documentChunk })
+        for chunk in 0..<(documents.count + SearchIndex.documentChunk - 1) / SearchIndex.documentChunk where !changedChunks.contains(chunk) {
+            previousChunks[chunk] = previous.file("docs/\(chunk).json")
+        }
+        return SearchIndex(documents: documents, metrics: metrics, termFiles: termFiles, positionFiles: positionFiles,
+                           ownFiles: ownFileList, previousChunks: previousChunks)
+    }
+
+    /// The tokens of one term shard whose postings change: those of the changed documents (`added`, in token
+    /// order) and those whose previous postings hold a document that changed.
+    private static func patchedTokens(_ previous: PreviousIndex, shard: Int, added: [PatchedToken], newID: [Int]) throws -> [PatchedToken] {
+        var patched: [PatchedToken] = []
+        var next = added.startIndex
+        func merge(_ record: ShardRecord, with change: PatchedToken?) throws {
+            let positions = previous.positionRecord(of: record.token)?.data ?? []
+            let list = try PostingMerge.merge((record.documents, record.data, positions), renumberedBy: newID,
+                                              with: change.map { ($0.documents, $0.bytes[...], $0.positions[...]) })
+            patched.append(PatchedToken(token: Array(record.token), documents: list.documents, bytes: list.bytes, positions: list.positions,
+                                        old: (previous.layout.sharedSize(of: record.data), previous.layout.sharedSize(of: positions))))
+        }
+        for record in previous.terms[shard].records {
+            while next < added.endIndex, added[next].token.lexicographicallyPrecedes(record.token) {
+                patched.append(added[next])
+                next += 1
+            }
+            if next < added.endIndex, added[next].token.elementsEqual(record.token) {
+                try merge(record, with: added[next])
+                next += 1
+            } else if try !PostingMerge.keepsEveryDocument(record.documents, record.data, renumberedBy: newID) {
+                try merge(record, with: nil)
+            }
+        }
+        patched += added[next...]
+        return patched
+    }
+
+    /// A shard laid out again with the changed tokens' postings (`tokens` in token order, `postings` picking
+    /// the shard's kind); the other records are copied as they are.
+    private static func relaidShard(_ shard: Shard, with tokens: [PatchedToken], postings: KeyPath<PatchedToken, [UInt8]>,
+                                    layout: SearchIndexLayout) -> [UInt8] {
+        var file: [UInt8] = []
+        file.reserveCapacity(shard.file.count)
+        var next = tokens.startIndex
+        func append(_ token: PatchedToken) {
+            let data = token[keyPath: postings]
+            guard token.documents > 0, !data.isEmpty else { return }
+            SearchIndex.appendRecord(token: token.token, count: token.documents, data: data[...], ownFile: layout.hasOwnFile(data), to: &file)
+        }
+        for record in shard.records {
+            while next < tokens.endIndex, tokens[next].token.lexicographicallyPrecedes(record.token) {
+                append(tokens[next])
+                next += 1
+            }
+            if next < tokens.endIndex, tokens[next].token.elementsEqual(record.token) {
+                append(tokens[next])
+                next += 1
+            } else {
+                file += shard.file[record.bytes]
+            }
+        }
+        tokens[next...].forEach(append)
+        return file
     }
 }
 
@@ -92,13 +252,13 @@ private enum PostingMerge {
     struct Cursor {
         private var terms: VarIntReader
         private var positions: VarIntReader?
-        let termBytes: [UInt8]
-        let positionBytes: [UInt8]
+        let termBytes: ArraySlice<UInt8>
+        let positionBytes: ArraySlice<UInt8>
         private var remaining: Int
         private var id = 0
         private var positionID = 0
 
-        init(documents: Int, bytes: [UInt8], positions: [UInt8]) {
+        init(documents: Int, bytes: ArraySlice<UInt8>, positions: ArraySlice<UInt8>) {
             terms = VarIntReader(bytes)
             termBytes = bytes
             positionBytes = positions
@@ -132,10 +292,10 @@ private enum PostingMerge {
 
     /// Whether every document in a token's previous postings is kept (`newID` not negative), reading only the
     /// document ids.
-    static func keepsEveryDocument(_ previous: (documents: Int, bytes: [UInt8], positions: [UInt8]), renumberedBy newID: [Int]) throws -> Bool {
-        var terms = VarIntReader(previous.bytes)
+    static func keepsEveryDocument(_ documents: Int, _ bytes: ArraySlice<UInt8>, renumberedBy newID: [Int]) throws -> Bool {
+        var terms = VarIntReader(bytes)
         var id = 0
-        for _ in 0..<previous.documents {
+        for _ in 0..<documents {
             id += try terms.next()
             _ = try terms.next()
             guard id < newID.count else { throw Malformed() }
@@ -147,8 +307,8 @@ private enum PostingMerge {
 
     /// The merged postings. Runs of previous entries whose gap is unchanged by the renumbering are copied as
     /// they are; the others are written again with their new gap.
-    static func merge(_ previous: (documents: Int, bytes: [UInt8], positions: [UInt8]), renumberedBy newID: [Int],
-                      with changed: (documents: Int, bytes: [UInt8], positions: [UInt8])?) throws
+    static func merge(_ previous: (documents: Int, bytes: ArraySlice<UInt8>, positions: ArraySlice<UInt8>), renumberedBy newID: [Int],
+                      with changed: (documents: Int, bytes: ArraySlice<UInt8>, positions: ArraySlice<UInt8>)?) throws
         -> (documents: Int, bytes: [UInt8], positions: [UInt8]) {
         var old = Cursor(documents: previous.documents, bytes: previous.bytes, positions: previous.positions)
         var new = changed.map { Cursor(documents: $0.documents, bytes: $0.bytes, positions: $0.positions) }
@@ -185,7 +345,7 @@ private enum PostingMerge {
         var b = try new?.next()
         while a != nil || b != nil {
             if let (entry, id) = a, b == nil || id < b!.id {
-                let position = entry.position ?? 0..<0
+                let position = entry.position ?? old.positionBytes.startIndex..<old.positionBytes.startIndex
                 if id - last != entry.gap {
                     rewrite(entry, as: id, from: old)
                 } else if let pending = run, pending.term.upperBound == entry.term.lowerBound {
@@ -208,17 +368,45 @@ private enum PostingMerge {
     }
 }
 
-/// The previous build's index read back from its files.
-private struct PreviousIndex {
-    var metrics: [(length: Int, headEnd: Int)] = []
-    var tokens: [String: (documents: Int, bytes: [UInt8], positions: [UInt8])] = [:]
 
-    init?(read: @Sendable (String) -> [UInt8]?) {
+/// A record of a shard: a token and its postings (in the shard, or the token's own file).
+private struct ShardRecord {
+    var token: ArraySlice<UInt8>
+    var documents: Int
+    var data: ArraySlice<UInt8>
+    /// The whole record in the shard file.
+    var bytes: Range<Int>
+}
+
+/// A shard file of the previous index and its records, in token order.
+private struct Shard {
+    var file: [UInt8]
+    var records: [ShardRecord]
+}
+
+/// The previous build's index read back from its files; postings are not copied out of them.
+private struct PreviousIndex {
+    let layout: SearchIndexLayout
+    var metrics: [(length: Int, headEnd: Int)] = []
+    var terms: [Shard] = []
+    var positions: [Shard] = []
+    /// The postings files of their own, by token.
+    var ownFiles: [[UInt8]: (terms: [UInt8]?, positions: [UInt8]?)] = [:]
+    /// The bytes of postings kept in shards, of each kind.
+    var sharedBytes = (terms: 0, positions: 0)
+    /// The files read, by path in the index.
+    private var files: [String: [UInt8]] = [:]
+    private let read: @Sendable (String) -> [UInt8]?
+
+    init?(read: @escaping @Sendable (String) -> [UInt8]?, layout: SearchIndexLayout) {
+        self.read = read
+        self.layout = layout
         guard let manifestBytes = read("index.json"),
               let manifest = try? JSONSerialization.jsonObject(with: Data(manifestBytes)) as? [String: Any],
               manifest["format"] as? Int == SearchIndex.formatVersion,
               let documentCount = manifest["documents"] as? Int, let termShards = manifest["termShards"] as? Int,
               let positionShards = manifest["positionShards"] as? Int, let meta = read("meta.bin") else { return nil }
+        files["meta.bin"] = meta
         do {
             var reader = VarIntReader(meta)
             for _ in 0..<documentCount {
@@ -228,53 +416,109 @@ private struct PreviousIndex {
                 for _ in 0..<(try reader.next()) { _ = try reader.next() }  // districts
             }
             guard reader.isAtEnd else { return nil }
-            for (token, documents, data) in try Self.records(folder: "terms", shards: termShards, read: read) {
-                tokens[token] = (documents, data, [])
-            }
-            for (token, documents, data) in try Self.records(folder: "positions", shards: positionShards, read: read) {
-                guard tokens[token]?.documents == documents else { throw PostingMerge.Malformed() }
-                tokens[token]!.positions = data
-            }
+            terms = try Self.shards(folder: "terms", count: termShards, read: read)
+            positions = try Self.shards(folder: "positions", count: positionShards, read: read)
         } catch {
             return nil
         }
+        for (folder, shards) in [("terms", terms), ("positions", positions)] {
+            for (number, shard) in shards.enumerated() {
+                files["\(folder)/\(number).bin"] = shard.file
+                for record in shard.records {
+                    if layout.hasOwnFile(record.data) {
+                        let own = Array(record.data)
+                        files[SearchIndex.ownFilePath(folder: folder, token: record.token)] = own
+                        if folder == "terms" { ownFiles[Array(record.token), default: (nil, nil)].terms = own } else {
+                            ownFiles[Array(record.token), default: (nil, nil)].positions = own
+                        }
+                    } else if folder == "terms" {
+                        sharedBytes.terms += record.data.count
+                    } else {
+                        sharedBytes.positions += record.data.count
+                    }
+                }
+            }
+        }
     }
 
-    /// The records of every shard of a folder, read side by side: token, document count and postings.
-    private static func records(folder: String, shards: Int, read: @Sendable (String) -> [UInt8]?) throws
-        -> [(String, Int, [UInt8])] {
-        let parts = (0..<shards).map { _ in LockedValue<[(String, Int, [UInt8])]?>(nil) }
+    /// Every shard of a folder, read side by side.
+    private static func shards(folder: String, count: Int, read: @Sendable (String) -> [UInt8]?) throws -> [Shard] {
+        let shards = (0..<count).map { _ in LockedValue<Shard?>(nil) }
         // A shard left nil could not be read.
-        DispatchQueue.concurrentPerform(iterations: shards) { shard in
-            var records: [(String, Int, [UInt8])] = []
-            guard (try? Self.records(folder: folder, shard: shard, read: read) { records.append(($0, $1, $2)) }) != nil else { return }
-            parts[shard].set(records)
+        DispatchQueue.concurrentPerform(iterations: count) { number in
+            shards[number].set(try? shard(folder: folder, number: number, read: read))
         }
-        return try parts.flatMap { part in
-            guard let records = part.get() else { throw PostingMerge.Malformed() }
-            return records
+        return try shards.map { shard in
+            guard let shard = shard.get() else { throw PostingMerge.Malformed() }
+            return shard
         }
     }
 
-    /// Calls `body` with each record of a shard: its token, document count and postings (from the shard or
-    /// from the token's own file).
-    private static func records(folder: String, shard: Int, read: (String) -> [UInt8]?,
-                                _ body: (String, Int, [UInt8]) throws -> Void) throws {
-        guard let file = read("\(folder)/\(shard).bin") else { throw PostingMerge.Malformed() }
+    /// A shard's records, their postings from the shard or from the token's own file.
+    private static func shard(folder: String, number: Int, read: (String) -> [UInt8]?) throws -> Shard {
+        guard let file = read("\(folder)/\(number).bin") else { throw PostingMerge.Malformed() }
         var reader = VarIntReader(file)
+        var records: [ShardRecord] = []
         while !reader.isAtEnd {
+            let start = reader.offset
             let token = try reader.bytes(count: try reader.next())
+            guard String(validating: token, as: UTF8.self) != nil else { throw PostingMerge.Malformed() }
             let documents = try reader.next()
             let sizeAndFlag = try reader.next()
-            let data: [UInt8]
+            let data: ArraySlice<UInt8>
             if sizeAndFlag & 1 == 1 {
-                guard let own = read(SearchIndex.ownFilePath(folder: folder, token: Array(token))) else { throw PostingMerge.Malformed() }
-                data = own
+                guard let own = read(SearchIndex.ownFilePath(folder: folder, token: token)), own.count == sizeAndFlag >> 1 else {
+                    throw PostingMerge.Malformed()
+                }
+                data = own[...]
             } else {
-                data = Array(try reader.bytes(count: sizeAndFlag >> 1))
+                data = try reader.bytes(count: sizeAndFlag >> 1)
             }
-            guard let text = String(validating: token, as: UTF8.self) else { throw PostingMerge.Malformed() }
-            try body(text, documents, data)
+            records.append(ShardRecord(token: token, documents: documents, data: data, bytes: start..<reader.offset))
         }
+        return Shard(file: file, records: records)
+    }
+
+    /// A token's record in its position shard, if it has one.
+    func positionRecord(of token: ArraySlice<UInt8>) -> ShardRecord? {
+        let records = positions[Int(SearchHash.fnv1a(Array(token))) % positions.count].records
+        var low = 0, high = records.count
+        while low < high {
+            let middle = (low + high) / 2
+            if records[middle].token.lexicographicallyPrecedes(token) { low = middle + 1 } else { high = middle }
+        }
+        return low < records.count && records[low].token.elementsEqual(token) ? records[low] : nil
+    }
+
+    /// Every token's postings, for merging them all.
+    func tokens() throws -> [String: (documents: Int, bytes: ArraySlice<UInt8>, positions: ArraySlice<UInt8>)] {
+        var tokens: [String: (documents: Int, bytes: ArraySlice<UInt8>, positions: ArraySlice<UInt8>)] = [:]
+        for record in terms.lazy.flatMap(\.records) {
+            tokens[String(decoding: record.token, as: UTF8.self)] = (record.documents, record.data, [])
+        }
+        for record in positions.lazy.flatMap(\.records) {
+            let token = String(decoding: record.token, as: UTF8.self)
+            guard tokens[token]?.documents == record.documents else { throw PostingMerge.Malformed() }
+            tokens[token]!.positions = record.data
+        }
+        return tokens
+    }
+
+    /// A file of the previous index.
+    func file(_ path: String) -> [UInt8]? { files[path] ?? read(path) }
+
+    /// The paths of `newFiles` whose bytes are those of the previous index's file at the same path.
+    func unchangedPaths(of newFiles: [SearchFile]) -> Set<String> {
+        let unchanged = LockedValue<Set<String>>([])
+        DispatchQueue.concurrentPerform(iterations: 8) { part in
+            var found: [String] = []
+            for file in newFiles[newFiles.count * part / 8..<newFiles.count * (part + 1) / 8] {
+                guard let old = self.file(file.path), old.count == file.bytes.count else { continue }
+                let same = old.withUnsafeBytes { a in file.bytes.withUnsafeBytes { b in a.count == 0 || memcmp(a.baseAddress!, b.baseAddress!, a.count) == 0 } }
+                if same { found.append(file.path) }
+            }
+            unchanged.update { $0.formUnion(found) }
+        }
+        return unchanged.get()
     }
 }

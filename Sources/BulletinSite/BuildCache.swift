@@ -132,6 +132,17 @@ final class BuildCache: @unchecked Sendable {
         return true
     }
 
+    /// Keeps a file of the previous build's search index whose bytes the updated index has too (links it into
+    /// the staging folder, or leaves it in place), recorded for `fingerprint`; false when it must be written.
+    func keepSearchFile(_ path: String, fingerprint: UInt64, publisher: OutputPublisher) -> Bool {
+        guard let entry = previous.searchIndex[path], publisher.linkPrevious(path) else { return false }
+        lock.withLock {
+            searchIndex[path] = CachedOutput(fingerprint: fingerprint, stamp: entry.stamp)
+            keptOutputs += 1
+        }
+        return true
+    }
+
     /// The previous build's search index when every file of it is still unchanged in `destination`: the
     /// bulletins it indexed in order, and a reader of its files.
     func previousSearchIndex(in destination: URL) -> PreviousSearchIndex? {

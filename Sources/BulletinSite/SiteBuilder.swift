@@ -265,9 +265,15 @@ public enum SiteBuilder {
             if let index {
                 let searchFailures = await parallelMap(index.files, jobs: options.jobs) { file -> String? in
                     do {
-                        let stamp = try publisher.write(file.bytes, to: SitePaths.search + file.path)
+                        let path = SitePaths.search + file.path
+                        // An updated index shares most files with the previous one: those are kept.
+                        if index.keptFiles.contains(file.path), let cache, let searchFingerprint,
+                           cache.keepSearchFile(path, fingerprint: searchFingerprint, publisher: publisher) {
+                            return nil
+                        }
+                        let stamp = try publisher.write(file.bytes, to: path)
                         if let searchFingerprint {
-                            cache?.record(searchFile: SitePaths.search + file.path, fingerprint: searchFingerprint, stamp: stamp)
+                            cache?.record(searchFile: path, fingerprint: searchFingerprint, stamp: stamp)
                         }
                         return nil
                     } catch {

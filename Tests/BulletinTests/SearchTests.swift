@@ -205,6 +205,58 @@ struct DecodedIndex {
         #expect(checked == 121)
     }
 
+    @Test func anUpdatedIndexEqualsAFullBuildAndKeepsTheFilesItShares() throws {
+        let layout = SearchIndexLayout(termShardTarget: 512, positionShardTarget: 1024, ownFileThreshold: 48)
+        var generator = SeededGenerator(seed: 2017)
+        let alphabet = (0..<40).map { Character(Unicode.Scalar(0x4E00 + $0 * 7)!) } + Array("，。 志愿服务 ab 12")
+        func text(_ length: Int) -> String { String((0..<length).map { _ in alphabet.randomElement(using: &generator)! }) }
+        func document(_ number: Int) -> SearchDocument {
+            SearchDocument(title: text(8), url: "b/\(number)/", textURL: "b/\(number)/bulletin.txt", date: "2020-01-0\(number % 9 + 1)",
+                           issueLabel: "第\(number)期", year: 2020 - number % 3, tags: number % 2 == 0 ? ["甲"] : ["乙", "甲"],
+                           districts: ["西湖区"], headTexts: [text(6)], texts: (0..<3).map { _ in text(80) })
+        }
+        var documents = (0..<80).map(document)
+        var previous = SearchIndex(documents: documents, analyzed: documents.map(AnalyzedDocument.init), layout: layout)
+        var singleEditsKeepingFiles = 0
+        for step in 0..<14 {
+            var edited = documents
+            var previousID: [Int?] = Array(documents.indices)
+            switch step % 4 {
+            case 3:
+                // A document added at the front and one removed: every id after them shifts.
+                edited.remove(at: Int.random(in: 0..<edited.count, using: &generator))
+                edited.insert(document(1000 + step), at: 0)
+                let removed = Set(documents.indices).subtracting(edited.compactMap { new in documents.firstIndex { $0.url == new.url } })
+                previousID = edited.map { new in documents.firstIndex { $0.url == new.url } }
+                #expect(removed.count == 1)
+            default:
+                // A few documents' texts edited: ids stay.
+                for _ in 0..<(1 + step % 3) {
+                    let id = Int.random(in: 0..<edited.count, using: &generator)
+                    edited[id].texts[1] += text(12)
+                    edited[id].texts[2] = text(20)
+                    previousID[id] = nil
+                }
+            }
+            let files = Dictionary(uniqueKeysWithValues: previous.files.map { ($0.path, $0.bytes) })
+            let analyzed = Dictionary(uniqueKeysWithValues: previousID.indices.filter { previousID[$0] == nil }.map { ($0, AnalyzedDocument(edited[$0])) })
+            let read: @Sendable (String) -> [UInt8]? = { files[$0] }
+            let update = SearchIndexUpdate.update(documents: edited, previousID: previousID, analyzed: analyzed, previousFile: read, layout: layout)
+            let updated = try #require(update)
+            let full = SearchIndex(documents: edited, analyzed: edited.map(AnalyzedDocument.init), layout: layout)
+            #expect(updated.files.map(\.path) == full.files.map(\.path), "step \(step)")
+            let different = zip(updated.files, full.files).filter { $0.bytes != $1.bytes }.map(\.0.path)
+            #expect(different.isEmpty, "step \(step): \(different.prefix(5))")
+            #expect(updated.keptFiles == Set(full.files.filter { files[$0.path] == $0.bytes }.map(\.path)), "step \(step)")
+            if step % 4 != 3 && step % 3 == 0 && updated.keptFiles.count > full.files.count / 4 { singleEditsKeepingFiles += 1 }
+            documents = edited
+            previous = full
+        }
+        let shards = try DecodedIndex(previous).manifest["termShards"] as! Int
+        #expect(previous.files.contains { $0.path.hasPrefix("positions/x/") } && shards > 1, "the layout has several shards and files of their own")
+        #expect(singleEditsKeepingFiles == 4, "an edit of one document keeps the files that hold none of its tokens")
+    }
+
     @Test func countsHeadsWordsAndNumbers() throws {
         let document = SearchDocument(
             title: "小青荷志愿服务", url: "a/", textURL: "a/bulletin.txt", date: "2017-03-07", issueLabel: "第1期", year: 2017,
