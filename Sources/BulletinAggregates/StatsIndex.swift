@@ -50,30 +50,40 @@ public enum StatsIndex {
     /// bulletin's value is kept as a correction of the older.
     public static func build(_ bulletins: [Bulletin], conflictSeverity: Diagnostic.Severity = .error)
         -> (series: [StatSeries], diagnostics: [Diagnostic]) {
-        /// A stat by where it is (indices into `bulletins` and the bulletin's stats) and the date it is for.
-        struct Reported { var bulletin: Int; var stat: Int; var date: CalendarDate }
+        /// A stat by where it is (indices into `bulletins` and the bulletin's stats), the date it is for, and
+        /// what is compared of it (copied in bulletin order: reading it from the bulletins key by key is slower).
+        struct Reported {
+            var bulletin: Int
+            var stat: Int
+            var date: CalendarDate
+            var unit: String
+            var value: Quantity
+            var scope: String?
+        }
         /// Where a value goes: its scope and date.
         struct Slot: Hashable { var scope: String; var date: CalendarDate }
         var byKey: [String: [Reported]] = [:]
         for index in bulletins.indices.reversed() {
             let stats = bulletins[index].stats
-            for position in stats.indices {
-                byKey[stats[position].key, default: []].append(
-                    Reported(bulletin: index, stat: position, date: stats[position].asOf ?? bulletins[index].date))
+            for (position, stat) in stats.enumerated() {
+                byKey[stat.key, default: []].append(Reported(bulletin: index, stat: position, date: stat.asOf ?? bulletins[index].date,
+                                                             unit: stat.unit, value: stat.value, scope: stat.scope))
             }
         }
         func stat(_ report: Reported) -> Stat { bulletins[report.bulletin].stats[report.stat] }
-        func place(_ report: Reported) -> Origin { Self.place(stat(report), in: bulletins[report.bulletin]) }
+        func place(_ report: Reported) -> Origin {
+            bulletins[report.bulletin].stats[report.stat].origin ?? bulletins[report.bulletin].origin(of: "stats")
+        }
         var diagnostics: [Diagnostic] = []
         var result: [StatSeries] = []
         for key in byKey.keys.sorted() {
             let reports = byKey[key]!
             let first = reports[0]
-            let unit = stat(first).unit
+            let unit = first.unit
             var conflict = false
-            for report in reports.dropFirst() where bulletins[report.bulletin].stats[report.stat].unit != unit {
+            for report in reports.dropFirst() where report.unit != unit {
                 diagnostics.append(place(report).diagnostic(
-                    .error, "stat '\(key)' is measured in \(stat(report).unit) here but in \(unit) at "
+                    .error, "stat '\(key)' is measured in \(report.unit) here but in \(unit) at "
                         + "\(place(first)); one key must keep one unit"))
                 conflict = true
             }
@@ -83,23 +93,22 @@ public enum StatsIndex {
             var slots: [Slot: Int] = [:]
             slots.reserveCapacity(reports.count)
             for report in reports {
-                let reported = stat(report)
-                let slot = Slot(scope: reported.scope ?? "", date: report.date)
+                let slot = Slot(scope: report.scope ?? "", date: report.date)
                 guard let existing = slots[slot] else {
                     slots[slot] = points.count
-                    points.append(StatPoint(date: report.date, value: reported.value, label: reported.label, bulletins: [report.bulletin]))
+                    points.append(StatPoint(date: report.date, value: report.value, label: stat(report).label, bulletins: [report.bulletin]))
                     valueSetBy.append(report)
                     continue
                 }
-                if points[existing].value != reported.value {
+                if points[existing].value != report.value {
                     let earlier = valueSetBy[existing]
-                    let scopeText = reported.scope.map { " in \($0)" } ?? ""
+                    let scopeText = report.scope.map { " in \($0)" } ?? ""
                     diagnostics.append(place(report).diagnostic(
-                        conflictSeverity, "stat '\(key)'\(scopeText) on \(report.date.iso) is \(reported.value.display) here but "
-                            + "\(stat(earlier).value.display) at \(place(earlier)); "
+                        conflictSeverity, "stat '\(key)'\(scopeText) on \(report.date.iso) is \(report.value.display) here but "
+                            + "\(earlier.value.display) at \(place(earlier)); "
                             + "one key, scope and date can have only one value"))
                     guard conflictSeverity == .warning else { continue }
-                    points[existing] = StatPoint(date: report.date, value: reported.value, label: reported.label, bulletins: [])
+                    points[existing] = StatPoint(date: report.date, value: report.value, label: stat(report).label, bulletins: [])
                     valueSetBy[existing] = report
                 }
                 points[existing].bulletins.append(report.bulletin)
@@ -119,9 +128,5 @@ public enum StatsIndex {
                                      bulletins: Array(Set(reports.map(\.bulletin))).sorted()))
         }
         return (result, diagnostics)
-    }
-
-    private static func place(_ stat: Stat, in bulletin: Bulletin) -> Origin {
-        stat.origin ?? bulletin.origin(of: "stats")
     }
 }

@@ -84,7 +84,8 @@ struct Build: AsyncParsableCommand {
             Console.printError("waiting for another build of \(destinationPath) to finish…")
         }
         bar.clear()
-        for diagnostic in report.diagnostics { Console.printError(diagnostic.rendered) }
+        // One write for all diagnostics: an archive can have thousands of warnings.
+        if !report.diagnostics.isEmpty { Console.printError(report.diagnostics.map(\.rendered).joined(separator: "\n")) }
         if report.succeeded {
             if timings {
                 for line in report.timingLines { print(line) }

@@ -64,6 +64,17 @@ public struct VarIntReader {
         return value
     }
 
+    /// Moves past the next `count` varints without decoding them.
+    @inlinable
+    public mutating func skip(_ count: Int) throws {
+        var left = count
+        while left > 0 {
+            guard position < bytes.endIndex else { throw Malformed() }
+            if bytes[position] < 0x80 { left -= 1 }
+            position += 1
+        }
+    }
+
     /// The next `count` bytes as they are.
     public mutating func bytes(count: Int) throws -> ArraySlice<UInt8> {
         guard count >= 0, count <= bytes.endIndex - position else { throw Malformed() }

@@ -283,7 +283,7 @@ private enum PostingMerge {
             positionID += try reader.next()
             guard positionID == id else { throw Malformed() }
             entry.positionCountStart = reader.offset
-            for _ in 0..<(try reader.next()) { _ = try reader.next() }
+            try reader.skip(try reader.next())
             positions = reader
             entry.position = positionStart..<reader.offset
             return entry

@@ -34,7 +34,8 @@ public actor PreviewServer {
     private let log: @Sendable (String) -> Void
 
     /// `options.build.destination` is where the preview is written (with `options.build.memory` set,
-    /// rebuilds decode and render only what an edit changed); `log` receives one line per event.
+    /// rebuilds decode and render only what an edit changed); `log` receives the text of each event (a build's
+    /// diagnostics together).
     public init(options: Options, log: @escaping @Sendable (String) -> Void) {
         self.options = options
         self.log = log
@@ -80,7 +81,7 @@ public actor PreviewServer {
         lastReport = report
         generation += 1
         lastFinishedStart = started
-        for diagnostic in report.diagnostics { log(diagnostic.rendered) }
+        if !report.diagnostics.isEmpty { log(report.diagnostics.map(\.rendered).joined(separator: "\n")) }
         log(report.summary)
         if options.timings { report.timingLines.forEach(log) }
         let event = Array("event: reload\ndata: \(generation)\n\n".utf8)

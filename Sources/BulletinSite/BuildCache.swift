@@ -14,7 +14,7 @@ import Glibc
 /// build of the tool or with other settings is ignored: the build then starts from nothing and replaces it.
 final class BuildCache: @unchecked Sendable {
     /// Bumped whenever what is recorded, or what a digest covers, changes.
-    static let format = 3
+    static let format = 5
     static let recordName = "record.bin"
 
     /// Where the record is saved; nil keeps it only in `memory`.
@@ -34,6 +34,8 @@ final class BuildCache: @unchecked Sendable {
     private var rendered: [String] = []
     private var bulletinOrder: [IndexedBulletin] = []
     private var pagesBase: UInt64 = 0
+    /// When this build started reading bulletin files, in nanoseconds since 1970.
+    private var readStart = 0
     /// Bulletin files taken from the cache in this build.
     private(set) var reusedSources = 0
     /// Output files kept from the previous build in this build.
@@ -52,6 +54,7 @@ final class BuildCache: @unchecked Sendable {
     /// the previous record is used only when it was made with the same.
     func begin(settings: UInt64) {
         self.settings = settings
+        readStart = SourceStamp.now
         if let stored, stored.settings == settings { previous = stored }
     }
 
@@ -72,6 +75,17 @@ final class BuildCache: @unchecked Sendable {
     /// The decoded bulletin of the previous build for the file at `path` with text digest `key`.
     func cachedSource(path: String, key: UInt64) -> CachedSource? {
         guard let entry = previous.sources[path], entry.key == key else { return nil }
+        return entry
+    }
+
+    /// The decoded bulletin of the previous build for the file at `path` when the file still has the stamp it
+    /// had when that build read it, so that it need not be read. A file whose status changed less than a second
+    /// before the previous build started reading is not trusted: it could have changed again within the same
+    /// tick of the file system's clock.
+    func cachedSource(path: String, stamp: SourceStamp) -> CachedSource? {
+        guard let entry = previous.sources[path], entry.stamp == stamp, stamp.changed < previous.sourcesRead - 1_000_000_000 else {
+            return nil
+        }
         return entry
     }
 
@@ -216,7 +230,7 @@ final class BuildCache: @unchecked Sendable {
     func save() {
         let record = lock.withLock {
             CacheRecord(settings: settings, sources: sources, outputs: outputs, searchIndex: searchIndex, bulletinOrder: bulletinOrder,
-                        pagesBase: pagesBase)
+                        pagesBase: pagesBase, sourcesRead: readStart)
         }
         memory?.state.update { $0.record = record }
         guard let folder else { return }
@@ -264,6 +278,8 @@ struct CacheRecord {
     var bulletinOrder: [IndexedBulletin] = []
     /// The digest of the tool, site settings and templates that every page fingerprint started from.
     var pagesBase: UInt64 = 0
+    /// When the build started reading bulletin files, in nanoseconds since 1970.
+    var sourcesRead = 0
 
     /// The record as bytes, paths in sorted order.
     func encoded() -> [UInt8] {
@@ -277,6 +293,14 @@ struct CacheRecord {
             writer.write(Array(paths[paths.count * part / Self.parts..<paths.count * (part + 1) / Self.parts])) { writer, path in
                 let source = sources[path]!
                 writer.write(path)
+                writer.write(source.stamp) { writer, stamp in
+                    writer.write(stamp.digest)
+                    writer.write(stamp.changed)
+                }
+                if let encoded = source.encoded {
+                    writer.write(bytes: encoded)
+                    return
+                }
                 writer.write(source.key)
                 writer.write(source.factsKey)
                 writer.write(source.bulletin)
@@ -304,6 +328,7 @@ struct CacheRecord {
             writer.write(bulletin.factsKey)
         }
         writer.write(pagesBase)
+        writer.write(sourcesRead)
         return Self.magic + writer.bytes
     }
 
@@ -321,8 +346,14 @@ extension CacheRecord {
         DispatchQueue.concurrentPerform(iterations: parts.count) { part in
             var reader = CacheReader(parts[part])
             let sources = try? reader.array { reader in
-                (try reader.string(), CachedSource(key: try reader.unsigned(), factsKey: try reader.unsigned(), bulletin: try reader.bulletin(),
-                                                   summary: try reader.string(), diagnostics: try reader.array { try $0.diagnostic() }))
+                let path = try reader.string()
+                let stamp = try reader.optional { SourceStamp(digest: try $0.unsigned(), changed: try $0.int()) }
+                let start = reader.offset
+                var source = CachedSource(key: try reader.unsigned(), factsKey: try reader.unsigned(), bulletin: try reader.bulletin(),
+                                          summary: try reader.string(), diagnostics: try reader.array { try $0.diagnostic() })
+                source.stamp = stamp
+                source.encoded = reader.bytes(since: start)
+                return (path, source)
             }
             decoded.update { $0[part] = reader.isAtEnd ? sources : nil }
         }
@@ -344,6 +375,7 @@ extension CacheRecord {
             IndexedBulletin(path: try reader.string(), key: try reader.unsigned(), factsKey: try reader.unsigned())
         }
         pagesBase = try reader.unsigned()
+        sourcesRead = try reader.int()
         guard reader.isAtEnd else { throw CacheReader.Malformed() }
         self.sources = Dictionary(sources) { first, _ in first }
     }
@@ -373,6 +405,43 @@ struct CachedSource {
     var bulletin: Bulletin
     var summary: String
     var diagnostics: [Diagnostic]
+    /// The file's stamp when it was read.
+    var stamp: SourceStamp? = nil
+    /// The entry as the record read it (all but the path and stamp), written back as it is.
+    var encoded: ArraySlice<UInt8>? = nil
+}
+
+/// What tells a bulletin file apart from an edited one without reading it: a digest of its size, modification
+/// and status-change times and inode, and the status-change time (which no one can set back).
+struct SourceStamp: Equatable {
+    var digest: UInt64
+    /// Nanoseconds since 1970.
+    var changed: Int
+
+    init(digest: UInt64, changed: Int) {
+        self.digest = digest
+        self.changed = changed
+    }
+
+    /// The stamp of the file at `path` (links followed, as reading does); nil when it cannot be read.
+    init?(path: String) {
+        var info = stat()
+        guard stat(path, &info) == 0 else { return nil }
+        changed = Int(info.st_ctim.tv_sec) * 1_000_000_000 + Int(info.st_ctim.tv_nsec)
+        var digest = StableDigest()
+        digest.add(Int(info.st_size))
+        digest.add(Int(info.st_mtim.tv_sec) * 1_000_000_000 + Int(info.st_mtim.tv_nsec))
+        digest.add(changed)
+        digest.add(UInt64(info.st_ino))
+        self.digest = digest.value
+    }
+
+    /// The time now, in nanoseconds since 1970.
+    static var now: Int {
+        var time = timespec()
+        clock_gettime(CLOCK_REALTIME, &time)
+        return Int(time.tv_sec) * 1_000_000_000 + Int(time.tv_nsec)
+    }
 }
 
 /// An output file as the previous build wrote it.

@@ -34,8 +34,8 @@ struct CacheWriter {
 
     mutating func write(_ texts: [String]) { write(texts) { $0.write($1) } }
 
-    /// Bytes as they are (their count written before them by the caller).
-    mutating func write(bytes more: [UInt8]) { bytes += more }
+    /// Bytes as they are (their count, if needed, written before them by the caller).
+    mutating func write(bytes more: some Collection<UInt8>) { bytes += more }
 }
 
 /// Reads what `CacheWriter` wrote; any malformed input throws.
@@ -43,10 +43,20 @@ struct CacheReader {
     typealias Malformed = VarIntReader.Malformed
 
     private var varints: VarIntReader
+    private let bytes: [UInt8]
 
-    init(_ bytes: [UInt8]) { varints = VarIntReader(bytes) }
+    init(_ bytes: [UInt8]) {
+        self.bytes = bytes
+        varints = VarIntReader(bytes)
+    }
 
     var isAtEnd: Bool { varints.isAtEnd }
+
+    /// Where the next value starts.
+    var offset: Int { varints.offset }
+
+    /// The bytes read since `start` (an earlier `offset`), as they are.
+    func bytes(since start: Int) -> ArraySlice<UInt8> { bytes[start..<offset] }
 
     mutating func unsigned() throws -> UInt64 { try varints.unsigned() }
 
@@ -64,7 +74,10 @@ struct CacheReader {
     }
 
     mutating func string() throws -> String {
-        guard let text = String(validating: try bytes(count: try int()), as: UTF8.self) else { throw Malformed() }
+        // Through a buffer pointer: the generic initialiser over a slice looks up type metadata on every call.
+        guard let text = try bytes(count: try int()).withUnsafeBufferPointer({ String(validating: $0, as: UTF8.self) }) else {
+            throw Malformed()
+        }
         return text
     }
 
@@ -107,7 +120,7 @@ extension CacheWriter {
             writer.write(stat.unit)
             writer.write(stat.asOf) { $0.write($1) }
             writer.write(stat.scope) { $0.write($1) }
-            writer.write(stat.origin) { $0.write($1) }
+            writer.write(stat.origin) { $0.write($1, in: bulletin.sourcePath) }
         }
         write(bulletin.exemplars) { writer, exemplar in
             writer.write(exemplar.name)
@@ -117,7 +130,7 @@ extension CacheWriter {
             writer.write(exemplar.conferredBy) { $0.write($1) }
             writer.write(exemplar.year) { $0.write($1) }
             writer.write(exemplar.district) { $0.write($1) }
-            writer.write(exemplar.origin) { $0.write($1) }
+            writer.write(exemplar.origin) { $0.write($1, in: bulletin.sourcePath) }
         }
         write(bulletin.distribution.reportTo)
         write(bulletin.distribution.sendTo)
@@ -125,7 +138,7 @@ extension CacheWriter {
         write(bulletin.draft)
         write(bulletin.origins.keys.sorted()) { writer, field in
             writer.write(field)
-            writer.write(bulletin.origins[field]!)
+            writer.write(bulletin.origins[field]!, in: bulletin.sourcePath)
         }
     }
 
@@ -135,8 +148,12 @@ extension CacheWriter {
         write(date.day)
     }
 
-    mutating func write(_ origin: Origin) {
-        write(origin.location)
+    /// An origin in the bulletin file at `path`: its file is written as "" when it is that file (nearly always),
+    /// so that reading gives every origin the bulletin's own path instead of a copy each.
+    mutating func write(_ origin: Origin, in path: String) {
+        write(origin.location.file == path ? "" : origin.location.file)
+        write(origin.location.line)
+        write(origin.location.column)
         write(origin.line) { $0.write($1) }
     }
 
@@ -168,18 +185,18 @@ extension CacheReader {
             guard let notation = Quantity.Notation(rawValue: try reader.string()), magnitude <= UInt64(Int64.max) else { throw Malformed() }
             let value = Quantity(units: negative ? -Int64(magnitude) : Int64(magnitude), scale: scale, notation: notation)
             return Stat(key: key, label: label, value: value, unit: try reader.string(), asOf: try reader.optional { try $0.calendarDate() },
-                        scope: try reader.optional { try $0.string() }, origin: try reader.optional { try $0.origin() })
+                        scope: try reader.optional { try $0.string() }, origin: try reader.optional { try $0.origin(in: sourcePath) })
         }
         let exemplars = try array { reader in
             let name = try reader.string()
             guard let kind = Exemplar.Kind(rawValue: try reader.string()) else { throw Malformed() }
             return Exemplar(name: name, kind: kind, honor: try reader.string(), program: try reader.optional { try $0.string() },
                             conferredBy: try reader.optional { try $0.string() }, year: try reader.optional { try $0.int() },
-                            district: try reader.optional { try $0.string() }, origin: try reader.optional { try $0.origin() })
+                            district: try reader.optional { try $0.string() }, origin: try reader.optional { try $0.origin(in: sourcePath) })
         }
         let distribution = Distribution(reportTo: try strings(), sendTo: try strings(), issueTo: try strings())
         let draft = try bool()
-        let origins = try array { reader in (try reader.string(), try reader.origin()) }
+        let origins = try array { reader in (try reader.string(), try reader.origin(in: sourcePath)) }
         return Bulletin(
             sourcePath: sourcePath, title: title, series: series, issue: issue, serial: serial, date: date, publishers: publishers,
             summary: summary, tags: tags, districts: districts, stats: stats, exemplars: exemplars, distribution: distribution,
@@ -191,8 +208,11 @@ extension CacheReader {
         return date
     }
 
-    mutating func origin() throws -> Origin {
-        Origin(location: try sourceLocation(), line: try optional { try $0.string() })
+    /// An origin written by `write(_:in:)` for the bulletin file at `path`.
+    mutating func origin(in path: String) throws -> Origin {
+        let file = try string()
+        return Origin(location: SourceLocation(file: file.isEmpty ? path : file, line: try int(), column: try int()),
+                      line: try optional { try $0.string() })
     }
 
     mutating func sourceLocation() throws -> SourceLocation {

@@ -192,25 +192,32 @@ enum ContentLoader {
     /// Reads, decodes and renders one bulletin file; a file the build cache holds unchanged is not decoded.
     static func loadBulletin(_ url: URL, displayPath: String, config: SiteConfig, cache: BuildCache? = nil)
         -> (loaded: LoadedBulletin?, diagnostics: [Diagnostic]) {
+        func reuse(_ cached: CachedSource) -> (loaded: LoadedBulletin?, diagnostics: [Diagnostic]) {
+            cache?.record(cached, path: displayPath, reused: true)
+            // The file matched the cache when loaded; its body is rendered again only for pages that changed.
+            let body = BodyStore { renderBody(of: url, displayPath: displayPath, config: config) }
+            return (LoadedBulletin(bulletin: cached.bulletin, summary: cached.summary, sourceKey: cached.key, factsKey: cached.factsKey,
+                                   bodyStore: body), cached.diagnostics)
+        }
+        // Stamped before reading: a change while it is read gives it another stamp.
+        let stamp = cache == nil ? nil : SourceStamp(path: url.path)
+        if let stamp, let cached = cache?.cachedSource(path: displayPath, stamp: stamp) { return reuse(cached) }
         let bytes: [UInt8]
         switch readBytes(url, displayPath: displayPath, limit: config.maxFileSize) {
         case .success(let read): bytes = read
         case .failure(let diagnostic): return (nil, [diagnostic])
         }
         let key = digest(bytes)
-        if let cached = cache?.cachedSource(path: displayPath, key: key) {
-            cache?.record(cached, path: displayPath, reused: true)
-            // The file matched the cache when loaded; its body is rendered again only for pages that changed.
-            let body = BodyStore { renderBody(of: url, displayPath: displayPath, config: config) }
-            return (LoadedBulletin(bulletin: cached.bulletin, summary: cached.summary, sourceKey: key, factsKey: cached.factsKey,
-                                   bodyStore: body), cached.diagnostics)
+        if var cached = cache?.cachedSource(path: displayPath, key: key) {
+            cached.stamp = stamp
+            return reuse(cached)
         }
         switch decode(bytes, displayPath: displayPath, limit: config.maxFileSize) {
         case .success(let source):
             let result = loadBulletin(source: source, key: key, config: config)
             if let loaded = result.loaded {
                 cache?.record(CachedSource(key: key, factsKey: loaded.factsKey, bulletin: loaded.bulletin, summary: loaded.summary,
-                                           diagnostics: result.diagnostics), path: displayPath, reused: false)
+                                           diagnostics: result.diagnostics, stamp: stamp), path: displayPath, reused: false)
             }
             return result
         case .failure(let diagnostic):

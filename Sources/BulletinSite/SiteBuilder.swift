@@ -211,6 +211,7 @@ public enum SiteBuilder {
             stageStart = clock.now
         }
         let cache = options.cacheFolder != nil || options.memory != nil ? BuildCache(folder: options.cacheFolder, memory: options.memory) : nil
+        if cache != nil { endStage("read the build cache") }
         let validated = await validate(options, cache: cache, endStage: endStage)
         endStage("check and work out aggregates")
         var diagnostics = validated.diagnostics

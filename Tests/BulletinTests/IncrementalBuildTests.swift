@@ -103,6 +103,24 @@ import Testing
         }
     }
 
+    @Test func anEditIsSeenEvenWhenItKeepsTheFileSizeAndModificationTime() async throws {
+        let site = try CLITests.fixture("archive")
+        defer { site.remove() }
+        _ = await expectSameAsCleanBuild(site, "first build")
+        // Files changed within a second before a build read them are read again by the next one anyway.
+        try await Task.sleep(for: .milliseconds(1100))
+        _ = await expectSameAsCleanBuild(site, "nothing changed")
+        let path = "content/bulletins/2023/102.md", file = site.root.appending(path: path)
+        let modified = try #require(try FileManager.default.attributesOfItem(atPath: file.path)[.modificationDate] as? Date)
+        let text = try site.read(path, in: site.root)
+        let edited = text.replacingOccurrences(of: "文明", with: "精神", options: [], range: text.range(of: "文明", options: .backwards))
+        #expect(edited != text && edited.utf8.count == text.utf8.count)
+        try site.write(edited, to: path)
+        try FileManager.default.setAttributes([.modificationDate: modified], ofItemAtPath: file.path)
+        let report = await expectSameAsCleanBuild(site, "same size and modification time")
+        #expect(report.renderedFiles.contains("bulletins/2023/102/index.html"))
+    }
+
     @Test func anIncrementalBuildRemovesWhatTheNewSiteLacksAndKeepsTopLevelDotfiles() async throws {
         let site = try CLITests.fixture("archive")
         defer { site.remove() }
