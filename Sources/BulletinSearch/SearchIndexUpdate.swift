@@ -251,7 +251,8 @@ private enum PostingMerge {
     /// Reads one token's postings a document at a time.
     struct Cursor {
         private var terms: VarIntReader
-        private var positions: VarIntReader?
+        private var positions: VarIntReader
+        private let hasPositions: Bool
         let termBytes: ArraySlice<UInt8>
         let positionBytes: ArraySlice<UInt8>
         private var remaining: Int
@@ -262,13 +263,14 @@ private enum PostingMerge {
             terms = VarIntReader(bytes)
             termBytes = bytes
             positionBytes = positions
-            self.positions = positions.isEmpty ? nil : VarIntReader(positions)
+            self.positions = VarIntReader(positions)
+            hasPositions = !positions.isEmpty
             remaining = documents
         }
 
         mutating func next() throws -> Entry? {
             guard remaining > 0 else {
-                guard terms.isAtEnd, positions?.isAtEnd ?? true else { throw Malformed() }
+                guard terms.isAtEnd, positions.isAtEnd else { throw Malformed() }
                 return nil
             }
             remaining -= 1
@@ -278,14 +280,14 @@ private enum PostingMerge {
             let countStart = terms.offset
             _ = try terms.next()
             var entry = Entry(id: id, gap: gap, term: termStart..<terms.offset, countStart: countStart, position: nil, positionCountStart: 0)
-            guard var reader = positions else { return entry }
-            let positionStart = reader.offset
-            positionID += try reader.next()
+            guard hasPositions else { return entry }
+            // The reader is advanced in place: a copy of it would retain its bytes for every entry.
+            let positionStart = positions.offset
+            positionID += try positions.next()
             guard positionID == id else { throw Malformed() }
-            entry.positionCountStart = reader.offset
-            try reader.skip(try reader.next())
-            positions = reader
-            entry.position = positionStart..<reader.offset
+            entry.positionCountStart = positions.offset
+            try positions.skip(try positions.next())
+            entry.position = positionStart..<positions.offset
             return entry
         }
     }

@@ -81,11 +81,11 @@ public actor PreviewServer {
         lastReport = report
         generation += 1
         lastFinishedStart = started
+        let event = Array("event: reload\ndata: \(generation)\n\n".utf8)
+        for continuation in subscribers.values { continuation.yield(event) }
         if !report.diagnostics.isEmpty { log(report.diagnostics.map(\.rendered).joined(separator: "\n")) }
         log(report.summary)
         if options.timings { report.timingLines.forEach(log) }
-        let event = Array("event: reload\ndata: \(generation)\n\n".utf8)
-        for continuation in subscribers.values { continuation.yield(event) }
     }
 
     /// The number of builds started: a build numbered higher than this read the files as they are now.

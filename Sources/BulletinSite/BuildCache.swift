@@ -111,6 +111,30 @@ final class BuildCache: @unchecked Sendable {
         return true
     }
 
+    /// Keeps every output file of the previous build but those at `excluded`, after checking (`checkingStamps`;
+    /// not for a folder only these builds change) that each is still there unchanged; false, with none kept,
+    /// when one is not or cannot be kept.
+    func keepPreviousOutputs(except excluded: Set<String>, checkingStamps: Bool, publisher: OutputPublisher) -> Bool {
+        let kept = previous.outputs.filter { !excluded.contains($0.key) }
+        if checkingStamps {
+            let entries = Array(kept), parts = 8, intact = LockedValue(true)
+            DispatchQueue.concurrentPerform(iterations: parts) { part in
+                for (path, entry) in entries[entries.count * part / parts..<entries.count * (part + 1) / parts]
+                where FileStamp(path: publisher.destination.path + "/" + path) != entry.stamp {
+                    intact.set(false)
+                    return
+                }
+            }
+            guard intact.get() else { return false }
+        }
+        guard publisher.keepPrevious(Array(kept.keys)) else { return false }
+        lock.withLock {
+            outputs.merge(kept) { _, previous in previous }
+            keptOutputs += kept.count
+        }
+        return true
+    }
+
     /// Records an output file of this build; `rendered` when it was not kept from the previous build.
     func record(output path: String, fingerprint: UInt64, stamp: FileStamp, rendered: Bool) {
         lock.withLock {
@@ -248,11 +272,15 @@ final class BuildCache: @unchecked Sendable {
 
 /// What a long-running process (`bulletin serve`) keeps from one build for the next, instead of a cache
 /// folder: the build cache's record and the site's aggregates, so that a rebuild reads neither back and an
-/// edit that leaves every bulletin's facts as they were does not work the aggregates out again.
+/// edit that leaves every bulletin's facts as they were does not work the aggregates out again; and the files it
+/// published, so that a rebuild need not list the destination to find those to remove. Builds with it assume
+/// that nothing else changes their destination (a private preview folder).
 public final class BuildMemory: Sendable {
     struct State {
         var record: CacheRecord?
         var aggregates: (settings: UInt64, model: SiteModel, diagnostics: [Diagnostic])?
+        /// The files the last build published, and where.
+        var published: (destination: String, files: Set<String>)?
     }
 
     let state = LockedValue(State())

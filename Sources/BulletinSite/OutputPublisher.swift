@@ -13,20 +13,30 @@ import Glibc
 /// rendered: files kept from the previous output stay where they are, the staged ones are renamed over their
 /// old versions one by one, and whatever the new site does not have is removed, so the result is the same as a
 /// full build's without touching every file. Dotfiles at the top of the old output (`.gitkeep`, `.git` of a
-/// deployment checkout) are kept either way.
+/// deployment checkout) are kept either way. Finding what the new site lacks means listing the destination,
+/// unless the files it holds are known (`knownFiles`: a private preview folder that only these builds change).
 struct OutputPublisher {
     let destination: URL
     /// Whether the destination is updated file by file instead of replaced.
     let inPlace: Bool
+    /// The files the destination holds, when nothing but these builds changes it.
+    let knownFiles: Set<String>?
+    /// Whether the files of the new site are listed (`publishedFiles`).
+    private let listsFiles: Bool
     /// Folders already made below the staging folder, so each file costs one open and one write.
     private let madeFolders = MadeFolders()
     /// In place: the files of the new site, and those of them written to the staging folder.
     private let files = LockedValue(SiteFiles())
 
-    init(destination: URL, inPlace: Bool = false) {
+    init(destination: URL, inPlace: Bool = false, knownFiles: Set<String>? = nil, listsFiles: Bool = false) {
         self.destination = destination
         self.inPlace = inPlace
+        self.knownFiles = knownFiles
+        self.listsFiles = listsFiles || inPlace
     }
+
+    /// The files of the new site (when listed).
+    var publishedFiles: Set<String> { files.get().all }
 
     private struct SiteFiles {
         var all: Set<String> = []
@@ -104,7 +114,7 @@ struct OutputPublisher {
         guard written == bytes.count else { throw PublishError("cannot write \(path): \(String(cString: strerror(errno)))") }
         var info = stat()
         guard fstat(descriptor, &info) == 0 else { throw PublishError("cannot read the status of \(path): \(errnoText())") }
-        if inPlace {
+        if listsFiles {
             files.update {
                 $0.all.insert(relativePath)
                 $0.staged.append(relativePath)
@@ -122,14 +132,30 @@ struct OutputPublisher {
             files.update { _ = $0.all.insert(relativePath) }
             return true
         }
-        guard let path = try? stagingPath(relativePath) else { return false }
-        return link(destination.path + "/" + relativePath, path) == 0
+        guard let path = try? stagingPath(relativePath), link(destination.path + "/" + relativePath, path) == 0 else { return false }
+        if listsFiles { files.update { _ = $0.all.insert(relativePath) } }
+        return true
+    }
+
+    /// Keeps the files of the previous output at these paths, as `linkPrevious` does each; false, with none
+    /// kept, when one cannot be.
+    func keepPrevious(_ paths: [String]) -> Bool {
+        if inPlace {
+            guard paths.allSatisfy(Self.staysInside) else { return false }
+            files.update { $0.all.formUnion(paths) }
+            return true
+        }
+        for (number, path) in paths.enumerated() where !linkPrevious(path) {
+            paths[..<number].forEach(removeStaged)
+            return false
+        }
+        return true
     }
 
     /// Takes back a file kept or written for the new site.
     func removeStaged(_ relativePath: String) {
         guard let path = try? stagingPath(relativePath) else { return }
-        if inPlace { files.update { _ = $0.all.remove(relativePath) } }
+        if listsFiles { files.update { _ = $0.all.remove(relativePath) } }
         unlink(path)
     }
 
@@ -245,15 +271,19 @@ struct OutputPublisher {
     /// have (top-level dotfiles aside), then renames the staged files over their previous versions.
     private func updateInPlace() throws {
         let site = files.get()
-        var folders: Set<String> = []
-        for path in site.all {
-            var path = Substring(path)
-            while let slash = path.utf8.lastIndex(of: UInt8(ascii: "/")) {
-                path = path[..<slash]
-                guard folders.insert(String(path)).inserted else { break }
+        if let knownFiles {
+            try removeFiles(knownFiles.subtracting(site.all))
+        } else {
+            var folders: Set<String> = []
+            for path in site.all {
+                var path = Substring(path)
+                while let slash = path.utf8.lastIndex(of: UInt8(ascii: "/")) {
+                    path = path[..<slash]
+                    guard folders.insert(String(path)).inserted else { break }
+                }
             }
+            try removeAbsent(from: "", keeping: site.all, folders: folders)
         }
-        try removeAbsent(from: "", keeping: site.all, folders: folders)
         var madeFolders: Set<String> = []
         for path in site.staged.sorted() {
             if let slash = path.utf8.lastIndex(of: UInt8(ascii: "/")) {
@@ -264,6 +294,20 @@ struct OutputPublisher {
             }
             guard rename(staging.path + "/" + path, destination.path + "/" + path) == 0 else {
                 throw PublishError("cannot move \(path) into \(destination.path): \(errnoText())")
+            }
+        }
+    }
+
+    /// Removes files of the destination (relative paths) and the folders they leave empty.
+    private func removeFiles(_ paths: Set<String>) throws {
+        for path in paths {
+            guard unlink(destination.path + "/" + path) == 0 || errno == ENOENT else {
+                throw PublishError("cannot remove \(path) from \(destination.path): \(errnoText())")
+            }
+            var folder = Substring(path)
+            while let slash = folder.utf8.lastIndex(of: UInt8(ascii: "/")) {
+                folder = folder[..<slash]
+                guard rmdir(destination.path + "/" + folder) == 0 else { break }
             }
         }
     }

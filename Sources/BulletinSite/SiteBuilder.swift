@@ -221,7 +221,11 @@ public enum SiteBuilder {
         var isFolder: ObjCBool = false
         let inPlace = cache?.hasPreviousOutputs == true
             && FileManager.default.fileExists(atPath: options.resolvedDestination.path, isDirectory: &isFolder) && isFolder.boolValue
-        let publisher = OutputPublisher(destination: options.resolvedDestination, inPlace: inPlace)
+        let destinationPath = options.resolvedDestination.path
+        let known = inPlace ? options.memory?.state.get().published.flatMap { $0.destination == destinationPath ? $0.files : nil } : nil
+        options.memory?.state.update { $0.published = nil }
+        let publisher = OutputPublisher(destination: options.resolvedDestination, inPlace: inPlace, knownFiles: known,
+                                        listsFiles: options.memory != nil)
         let fingerprints = cache.map { PageFingerprints(renderer: renderer, settings: $0.settings) }
         do {
             let lock = try publisher.lock(onWait: onLockWait)
@@ -237,7 +241,16 @@ public enum SiteBuilder {
             cache?.record(bulletinOrder: renderer.bulletins.map(IndexedBulletin.init), pagesBase: fingerprints?.base ?? 0)
             async let searchIndex = keptIndex ? nil : renderer.searchIndex(jobs: options.jobs, previous: previousIndex)
             let bodyOnlyChanges = fingerprints.flatMap { cache?.bodyOnlyChanges(base: $0.base, bulletins: renderer.bulletins) }
-            let failures = await parallelMap(renderer.renderingOrder(pages), jobs: options.jobs) { page -> String? in
+            var visited = renderer.renderingOrder(pages)
+            // When only bodies changed, the pages that show none of them are the previous build's: kept all at once.
+            if let changed = bodyOnlyChanges, let cache {
+                let showing = visited.filter { $0.shows(bodiesOf: changed) }
+                if cache.keepPreviousOutputs(except: Set(showing.map(renderer.outputPath)), checkingStamps: options.memory == nil,
+                                             publisher: publisher) {
+                    visited = showing
+                }
+            }
+            let failures = await parallelMap(visited, jobs: options.jobs) { page -> String? in
                 do {
                     let path = renderer.outputPath(page)
                     if let cache, let fingerprints {
@@ -286,6 +299,10 @@ public enum SiteBuilder {
             endStage("write the search index")
             // The build cache is saved while the previous output is removed.
             try publisher.publish { cache?.save() }
+            if let memory = options.memory {
+                let files = publisher.publishedFiles
+                memory.state.update { $0.published = (destinationPath, files) }
+            }
             endStage(cache == nil ? "publish" : "publish and save the build cache")
             var result = report(diagnostics, bulletins: renderer.bulletins.count, pages: pages,
                                 staticFiles: templates.staticFiles.count, succeeded: true)
