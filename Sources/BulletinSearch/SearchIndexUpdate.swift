@@ -113,9 +113,9 @@ public enum SearchIndexUpdate {
         for shard in addedByShard.indices { addedByShard[shard].sort { $0.token.lexicographicallyPrecedes($1.token) } }
         // Each term shard's changed tokens, in token order, worked out side by side; nil when one failed.
         let patchedShards = (0..<termCount).map { _ in LockedValue<[PatchedToken]?>(nil) }
-        let additions = addedByShard
+        let additions = addedByShard, dropped = newID.indices.filter { newID[$0] < 0 }
         DispatchQueue.concurrentPerform(iterations: termCount) { shard in
-            patchedShards[shard].set(try? patchedTokens(previous, shard: shard, added: additions[shard], newID: newID))
+            patchedShards[shard].set(try? patchedTokens(previous, shard: shard, added: additions[shard], newID: newID, dropped: dropped))
         }
         var patchedByTermShard: [[PatchedToken]] = []
         for shard in patchedShards {
@@ -175,13 +175,14 @@ public enum SearchIndexUpdate {
 
     /// The tokens of one term shard whose postings change: those of the changed documents (`added`, in token
     /// order) and those whose previous postings hold a document that changed.
-    private static func patchedTokens(_ previous: PreviousIndex, shard: Int, added: [PatchedToken], newID: [Int]) throws -> [PatchedToken] {
+    private static func patchedTokens(_ previous: PreviousIndex, shard: Int, added: [PatchedToken], newID: [Int],
+                                      dropped: [Int]) throws -> [PatchedToken] {
         var patched: [PatchedToken] = []
         var next = added.startIndex
         func merge(_ record: ShardRecord, with change: PatchedToken?) throws {
             let positions = previous.positionRecord(of: record.token)?.data ?? []
             let list = try PostingMerge.merge((record.documents, record.data, positions), renumberedBy: newID,
-                                              with: change.map { ($0.documents, $0.bytes[...], $0.positions[...]) })
+                                              with: change.map { ($0.documents, $0.bytes[...], $0.positions[...]) }, dropped: dropped)
             patched.append(PatchedToken(token: Array(record.token), documents: list.documents, bytes: list.bytes, positions: list.positions,
                                         old: (previous.layout.sharedSize(of: record.data), previous.layout.sharedSize(of: positions))))
         }
@@ -255,6 +256,7 @@ private enum PostingMerge {
         private let hasPositions: Bool
         let termBytes: ArraySlice<UInt8>
         let positionBytes: ArraySlice<UInt8>
+        private let documents: Int
         private var remaining: Int
         private var id = 0
         private var positionID = 0
@@ -265,6 +267,7 @@ private enum PostingMerge {
             positionBytes = positions
             self.positions = VarIntReader(positions)
             hasPositions = !positions.isEmpty
+            self.documents = documents
             remaining = documents
         }
 
@@ -290,6 +293,32 @@ private enum PostingMerge {
             entry.position = positionStart..<positions.offset
             return entry
         }
+
+        /// The id of the last entry read or passed (-1 before the first).
+        var lastID: Int { remaining < documents ? id : -1 }
+
+        /// Moves past the entries whose id is below `limit`, reading only the varints that give their sizes:
+        /// how many, and the bytes they take in the term and position bytes.
+        mutating func skip(below limit: Int) throws -> (count: Int, term: Range<Int>, position: Range<Int>) {
+            let termStart = terms.offset, positionStart = positions.offset
+            var count = 0
+            while count < remaining {
+                var peek = terms
+                let gap = try peek.next()
+                guard id + gap < limit else { break }
+                try peek.skip(1)
+                terms = peek
+                id += gap
+                if hasPositions {
+                    try positions.skip(1)
+                    try positions.skip(try positions.next())
+                }
+                count += 1
+            }
+            remaining -= count
+            positionID = id
+            return (count, termStart..<terms.offset, positionStart..<positions.offset)
+        }
     }
 
     /// Whether every document in a token's previous postings is kept (`newID` not negative), reading only the
@@ -308,9 +337,12 @@ private enum PostingMerge {
     }
 
     /// The merged postings. Runs of previous entries whose gap is unchanged by the renumbering are copied as
-    /// they are; the others are written again with their new gap.
+    /// they are; the others are written again with their new gap. With `dropped` (the ids, ascending, that lose
+    /// their previous entries when every other id stays), the entries up to the next dropped or changed one are
+    /// passed over by their sizes alone.
     static func merge(_ previous: (documents: Int, bytes: ArraySlice<UInt8>, positions: ArraySlice<UInt8>), renumberedBy newID: [Int],
-                      with changed: (documents: Int, bytes: ArraySlice<UInt8>, positions: ArraySlice<UInt8>)?) throws
+                      with changed: (documents: Int, bytes: ArraySlice<UInt8>, positions: ArraySlice<UInt8>)?,
+                      dropped: [Int]? = nil) throws
         -> (documents: Int, bytes: [UInt8], positions: [UInt8]) {
         var old = Cursor(documents: previous.documents, bytes: previous.bytes, positions: previous.positions)
         var new = changed.map { Cursor(documents: $0.documents, bytes: $0.bytes, positions: $0.positions) }
@@ -336,15 +368,31 @@ private enum PostingMerge {
                 result.positions += cursor.positionBytes[entry.positionCountStart..<position.upperBound]
             }
         }
-        func nextOld() throws -> (entry: Entry, id: Int)? {
+        var nextDropped = dropped?.startIndex ?? 0
+        func nextOld(before newEntry: Int?) throws -> (entry: Entry, id: Int)? {
+            if let dropped {
+                while nextDropped < dropped.endIndex, dropped[nextDropped] <= old.lastID { nextDropped += 1 }
+                let limit = min(newEntry ?? .max, nextDropped < dropped.endIndex ? dropped[nextDropped] : .max)
+                let passed = try old.skip(below: limit)
+                if passed.count > 0 {
+                    if let pending = run, pending.term.upperBound == passed.term.lowerBound {
+                        run = (pending.term.lowerBound..<passed.term.upperBound, pending.position.lowerBound..<passed.position.upperBound)
+                    } else {
+                        flush()
+                        run = (passed.term, passed.position)
+                    }
+                    result.documents += passed.count
+                    last = old.lastID
+                }
+            }
             while let entry = try old.next() {
                 guard entry.id < newID.count else { throw Malformed() }
                 if newID[entry.id] >= 0 { return (entry, newID[entry.id]) }
             }
             return nil
         }
-        var a = try nextOld()
         var b = try new?.next()
+        var a = try nextOld(before: b?.id)
         while a != nil || b != nil {
             if let (entry, id) = a, b == nil || id < b!.id {
                 let position = entry.position ?? old.positionBytes.startIndex..<old.positionBytes.startIndex
@@ -357,7 +405,7 @@ private enum PostingMerge {
                     run = (entry.term, position)
                 }
                 last = id
-                a = try nextOld()
+                a = try nextOld(before: b?.id)
             } else if let entry = b {
                 rewrite(entry, as: entry.id, from: new!)
                 last = entry.id

@@ -231,8 +231,9 @@ struct DecodedIndex {
                 #expect(removed.count == 1)
             default:
                 // A few documents' texts edited: ids stay.
-                for _ in 0..<(1 + step % 3) {
-                    let id = Int.random(in: 0..<edited.count, using: &generator)
+                for edit in 0..<(1 + step % 3) {
+                    // The first and the last document too: where postings start and end.
+                    let id = [0: 0, 4: edited.count - 1][step * 10 + edit] ?? Int.random(in: 0..<edited.count, using: &generator)
                     edited[id].texts[1] += text(12)
                     edited[id].texts[2] = text(20)
                     previousID[id] = nil
