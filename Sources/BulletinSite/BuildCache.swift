@@ -99,8 +99,8 @@ final class BuildCache: @unchecked Sendable {
 
     // MARK: - Outputs
 
-    /// Keeps the previous build's output file at `path` (links it into the staging folder and records it) when
-    /// it was made from inputs with `fingerprint` and is still there unchanged; false when it must be rendered.
+    /// Keeps the previous build's output file at `path` (`OutputPublisher.linkPrevious`) and records it when it
+    /// was made from inputs with `fingerprint` and is still there unchanged; false when it must be rendered.
     func keepOutput(_ path: String, fingerprint: UInt64, publisher: OutputPublisher) -> Bool {
         guard let entry = previous.outputs[path], entry.fingerprint == fingerprint,
               FileStamp(path: publisher.destination.path + "/" + path) == entry.stamp, publisher.linkPrevious(path) else { return false }
@@ -151,8 +151,8 @@ final class BuildCache: @unchecked Sendable {
         lock.withLock { searchIndex[path] = CachedOutput(fingerprint: fingerprint, stamp: stamp) }
     }
 
-    /// Links the previous build's search index into the staging folder when it was made from inputs with
-    /// `fingerprint` and every file of it is still unchanged in the output; false (with nothing linked) otherwise.
+    /// Keeps the previous build's search index (`OutputPublisher.linkPrevious`) when it was made from inputs with
+    /// `fingerprint` and every file of it is still unchanged in the output; false (with nothing kept) otherwise.
     func keepSearchIndex(fingerprint: UInt64, publisher: OutputPublisher) -> Bool {
         let files = previous.searchIndex
         guard files.values.allSatisfy({ $0.fingerprint == fingerprint }), previousSearchIndexIntact(in: publisher.destination) else {

@@ -25,7 +25,7 @@ struct OutputPublisher {
     private let listsFiles: Bool
     /// Folders already made below the staging folder, so each file costs one open and one write.
     private let madeFolders = MadeFolders()
-    /// In place: the files of the new site, and those of them written to the staging folder.
+    /// When listed: the files of the new site, and those of them written to the staging folder.
     private let files = LockedValue(SiteFiles())
 
     init(destination: URL, inPlace: Bool = false, knownFiles: Set<String>? = nil, listsFiles: Bool = false) {
@@ -217,7 +217,7 @@ struct OutputPublisher {
 
     /// Moves the finished staging folder into place and removes the previous output (in place: renames the
     /// staged files into the destination and removes what the new site does not have).
-    /// `meanwhile` runs while the previous output is removed.
+    /// `meanwhile` runs while the output is updated (or the previous one removed).
     func publish(meanwhile: @Sendable () -> Void = {}) throws {
         let manager = FileManager.default
         var isDirectory: ObjCBool = false

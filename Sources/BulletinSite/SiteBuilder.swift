@@ -188,6 +188,19 @@ public enum SiteBuilder {
         return (SiteRenderer(model: model, templates: templates), diagnostics)
     }
 
+    /// The publisher of a build: updating the output in place when the build cache records the previous one,
+    /// and knowing the files there when the process remembers publishing them (and forgets them until this
+    /// build has published).
+    private static func publisher(_ options: BuildOptions, cache: BuildCache?) -> OutputPublisher {
+        let destination = options.resolvedDestination
+        var isFolder: ObjCBool = false
+        let inPlace = cache?.hasPreviousOutputs == true
+            && FileManager.default.fileExists(atPath: destination.path, isDirectory: &isFolder) && isFolder.boolValue
+        let known = inPlace ? options.memory?.state.get().published.flatMap { $0.destination == destination.path ? $0.files : nil } : nil
+        options.memory?.state.update { $0.published = nil }
+        return OutputPublisher(destination: destination, inPlace: inPlace, knownFiles: known, listsFiles: options.memory != nil)
+    }
+
     /// Runs a whole build. Nothing is written unless every input is valid.
     public static func build(_ options: BuildOptions, onLockWait: @Sendable () -> Void = {}) async -> BuildReport {
         let clock = ContinuousClock()
@@ -217,15 +230,7 @@ public enum SiteBuilder {
         var diagnostics = validated.diagnostics
         guard let renderer = validated.renderer else { return report(diagnostics, succeeded: false) }
         let templates = renderer.templates
-        // With a record of the previous output, only what changed is written: the output is updated in place.
-        var isFolder: ObjCBool = false
-        let inPlace = cache?.hasPreviousOutputs == true
-            && FileManager.default.fileExists(atPath: options.resolvedDestination.path, isDirectory: &isFolder) && isFolder.boolValue
-        let destinationPath = options.resolvedDestination.path
-        let known = inPlace ? options.memory?.state.get().published.flatMap { $0.destination == destinationPath ? $0.files : nil } : nil
-        options.memory?.state.update { $0.published = nil }
-        let publisher = OutputPublisher(destination: options.resolvedDestination, inPlace: inPlace, knownFiles: known,
-                                        listsFiles: options.memory != nil)
+        let publisher = publisher(options, cache: cache)
         let fingerprints = cache.map { PageFingerprints(renderer: renderer, settings: $0.settings) }
         do {
             let lock = try publisher.lock(onWait: onLockWait)
@@ -297,11 +302,11 @@ public enum SiteBuilder {
                 if let failure = searchFailures.compactMap({ $0 }).first { throw PublishError(failure) }
             }
             endStage("write the search index")
-            // The build cache is saved while the previous output is removed.
+            // The build cache is saved while the output is updated (or the previous one removed).
             try publisher.publish { cache?.save() }
             if let memory = options.memory {
                 let files = publisher.publishedFiles
-                memory.state.update { $0.published = (destinationPath, files) }
+                memory.state.update { $0.published = (publisher.destination.path, files) }
             }
             endStage(cache == nil ? "publish" : "publish and save the build cache")
             var result = report(diagnostics, bulletins: renderer.bulletins.count, pages: pages,
