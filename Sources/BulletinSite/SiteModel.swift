@@ -33,7 +33,8 @@ struct SiteModel: Sendable {
         let sorted = loaded.sorted { a, b in
             let x = a.bulletin, y = b.bulletin
             if x.date != y.date { return x.date > y.date }
-            if x.series != y.series { return x.series.utf8.lexicographicallyPrecedes(y.series.utf8) }
+            // Compared as bytes (as they are ordered): String's == would normalise CJK text on every comparison.
+            if !x.series.utf8.elementsEqual(y.series.utf8) { return x.series.utf8.lexicographicallyPrecedes(y.series.utf8) }
             if x.issue != y.issue { return x.issue > y.issue }
             return x.sourcePath.utf8.lexicographicallyPrecedes(y.sourcePath.utf8)
         }
