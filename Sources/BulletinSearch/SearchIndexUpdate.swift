@@ -87,14 +87,14 @@ public enum SearchIndexUpdate {
         return SearchIndex(documents: documents, metrics: metrics, postings: postings, layout: layout)
     }
 
-    /// A token whose postings change: its new postings (no documents when it is gone), and whether it had
-    /// postings before.
+    /// A token whose postings change: its new postings (no documents when it is gone), and, when it had
+    /// postings before, the bytes they took in shards and whether it had positions.
     private struct PatchedToken {
         var token: [UInt8]
         var documents: Int
         var bytes: [UInt8]
         var positions: [UInt8]
-        var old: (bytes: Int, positions: Int)?
+        var old: (bytes: Int, positions: Int, hadPositions: Bool)?
     }
 
     /// The index with only the changed documents' tokens merged again, when the ids stay and the number of
@@ -137,7 +137,7 @@ public enum SearchIndexUpdate {
             termFiles[shard] = relaidShard(previous.terms[shard], with: tokens, postings: \.bytes, layout: layout)
         }
         var byPositionShard = [[PatchedToken]](repeating: [], count: positionCount)
-        for token in patched where token.old?.positions != nil || !token.positions.isEmpty {
+        for token in patched where token.old?.hadPositions == true || !token.positions.isEmpty {
             byPositionShard[Int(SearchHash.fnv1a(token.token)) % positionCount].append(token)
         }
         var positionFiles = previous.positions.map(\.file)
@@ -184,7 +184,8 @@ public enum SearchIndexUpdate {
             let list = try PostingMerge.merge((record.documents, record.data, positions), renumberedBy: newID,
                                               with: change.map { ($0.documents, $0.bytes[...], $0.positions[...]) }, dropped: dropped)
             patched.append(PatchedToken(token: Array(record.token), documents: list.documents, bytes: list.bytes, positions: list.positions,
-                                        old: (previous.layout.sharedSize(of: record.data), previous.layout.sharedSize(of: positions))))
+                                        old: (previous.layout.sharedSize(of: record.data), previous.layout.sharedSize(of: positions),
+                                              !positions.isEmpty)))
         }
         for record in previous.terms[shard].records {
             while next < added.endIndex, added[next].token.lexicographicallyPrecedes(record.token) {
