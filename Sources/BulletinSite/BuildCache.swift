@@ -63,9 +63,10 @@ final class BuildCache: @unchecked Sendable {
         var digest = StableDigest()
         var info = stat()
         if stat("/proc/self/exe", &info) == 0 {
-            digest.add(Int(info.st_size))
-            digest.add(Int(info.st_mtim.tv_sec) * 1_000_000_000 + Int(info.st_mtim.tv_nsec))
-            digest.add(UInt64(info.st_ino))
+            let stamp = FileStamp(info)
+            digest.add(stamp.size)
+            digest.add(stamp.modified)
+            digest.add(stamp.inode)
         }
         return digest.value
     }()
@@ -158,14 +159,7 @@ final class BuildCache: @unchecked Sendable {
         guard files.values.allSatisfy({ $0.fingerprint == fingerprint }), previousSearchIndexIntact(in: publisher.destination) else {
             return false
         }
-        var linked: [String] = []
-        for path in files.keys {
-            guard publisher.linkPrevious(path) else {
-                for path in linked { publisher.removeStaged(path) }
-                return false
-            }
-            linked.append(path)
-        }
+        guard publisher.keepPrevious(Array(files.keys)) else { return false }
         lock.withLock { searchIndex = files }
         return true
     }
@@ -455,12 +449,13 @@ struct SourceStamp: Equatable {
     init?(path: String) {
         var info = stat()
         guard stat(path, &info) == 0 else { return nil }
-        changed = Int(info.st_ctim.tv_sec) * 1_000_000_000 + Int(info.st_ctim.tv_nsec)
+        let file = FileStamp(info)
+        changed = info.st_ctim.nanoseconds
         var digest = StableDigest()
-        digest.add(Int(info.st_size))
-        digest.add(Int(info.st_mtim.tv_sec) * 1_000_000_000 + Int(info.st_mtim.tv_nsec))
+        digest.add(file.size)
+        digest.add(file.modified)
         digest.add(changed)
-        digest.add(UInt64(info.st_ino))
+        digest.add(file.inode)
         self.digest = digest.value
     }
 
@@ -468,8 +463,13 @@ struct SourceStamp: Equatable {
     static var now: Int {
         var time = timespec()
         clock_gettime(CLOCK_REALTIME, &time)
-        return Int(time.tv_sec) * 1_000_000_000 + Int(time.tv_nsec)
+        return time.nanoseconds
     }
+}
+
+extension timespec {
+    /// The time in nanoseconds.
+    var nanoseconds: Int { Int(tv_sec) * 1_000_000_000 + Int(tv_nsec) }
 }
 
 /// An output file as the previous build wrote it.
@@ -493,7 +493,7 @@ struct FileStamp: Equatable {
 
     init(_ info: stat) {
         size = Int(info.st_size)
-        modified = Int(info.st_mtim.tv_sec) * 1_000_000_000 + Int(info.st_mtim.tv_nsec)
+        modified = info.st_mtim.nanoseconds
         inode = UInt64(info.st_ino)
     }
 

@@ -38,11 +38,12 @@ struct SiteModel: Sendable {
             if x.issue != y.issue { return x.issue > y.issue }
             return x.sourcePath.utf8.lexicographicallyPrecedes(y.sourcePath.utf8)
         }
-        if var model = previous?.model, model.bulletins.count == sorted.count, zip(model.bulletins, sorted).allSatisfy({
+        if let previous, previous.model.bulletins.count == sorted.count, zip(previous.model.bulletins, sorted).allSatisfy({
             $0.bulletin.sourcePath == $1.bulletin.sourcePath && $0.factsKey == $1.factsKey
         }) {
+            var model = previous.model
             model.bulletins = sorted
-            return (model, previous!.diagnostics)
+            return (model, previous.diagnostics)
         }
         let bulletins = sorted.map(\.bulletin)
         var neighbours = [(older: Int?, newer: Int?)](repeating: (nil, nil), count: sorted.count)
