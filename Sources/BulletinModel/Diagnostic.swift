@@ -1,3 +1,7 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// A position in a source file: 1-based line and column (columns count Unicode scalars).
 public struct SourceLocation: Hashable, Sendable, Comparable, CustomStringConvertible {
     /// The file as shown to users, relative to the site folder where possible.
@@ -13,9 +17,22 @@ public struct SourceLocation: Hashable, Sendable, Comparable, CustomStringConver
 
     public var description: String { "\(file):\(line):\(column)" }
 
-    public static func < (lhs: SourceLocation, rhs: SourceLocation) -> Bool {
-        (lhs.file.utf8.lexicographicallyPrecedes(rhs.file.utf8) && lhs.file != rhs.file)
-            || (lhs.file == rhs.file && (lhs.line, lhs.column) < (rhs.line, rhs.column))
+    /// Files in the order of their bytes, then lines and columns.
+    public static func < (lhs: SourceLocation, rhs: SourceLocation) -> Bool { order(lhs, rhs) < 0 }
+
+    /// Negative, zero or positive as `lhs` comes before, at or after `rhs`: files compared as bytes (one pass,
+    /// no Unicode normalisation), then lines and columns.
+    static func order(_ lhs: SourceLocation, _ rhs: SourceLocation) -> Int {
+        var left = lhs.file, right = rhs.file
+        let files = left.withUTF8 { a in
+            right.withUTF8 { b -> Int in
+                let common = min(a.count, b.count)
+                let order = common == 0 ? 0 : Int(memcmp(a.baseAddress!, b.baseAddress!, common))
+                return order != 0 ? order : a.count - b.count
+            }
+        }
+        if files != 0 { return files }
+        return lhs.line != rhs.line ? lhs.line - rhs.line : lhs.column - rhs.column
     }
 }
 
@@ -71,16 +88,28 @@ extension Array where Element == Diagnostic {
 
     /// Diagnostics in a total order: by file, line, column, then severity and message.
     public func sortedForOutput() -> [Diagnostic] {
-        sorted { a, b in
-            switch (a.location, b.location) {
-            case let (l?, r?) where l != r: return l < r
-            case (nil, _?): return true
-            case (_?, nil): return false
-            default:
-                if a.severity != b.severity { return a.severity > b.severity }
-                return a.message.utf8.lexicographicallyPrecedes(b.message.utf8)
-            }
+        // Indices are sorted, not the diagnostics, and compared through pointers: moving and copying these large
+        // values was most of the sort's time.
+        withUnsafeBufferPointer { diagnostics in
+            guard let first = diagnostics.baseAddress else { return [] }
+            return indices.sorted { Diagnostic.precedes(first + $0, first + $1) }.map { diagnostics[$0] }
         }
+    }
+}
+
+extension Diagnostic {
+    /// Whether `a` comes before `b` in the order of `sortedForOutput`.
+    static func precedes(_ a: UnsafePointer<Diagnostic>, _ b: UnsafePointer<Diagnostic>) -> Bool {
+        switch (a.pointee.location, b.pointee.location) {
+        case let (left?, right?):
+            let order = SourceLocation.order(left, right)
+            if order != 0 { return order < 0 }
+        case (nil, _?): return true
+        case (_?, nil): return false
+        case (nil, nil): break
+        }
+        if a.pointee.severity != b.pointee.severity { return a.pointee.severity > b.pointee.severity }
+        return a.pointee.message.utf8.lexicographicallyPrecedes(b.pointee.message.utf8)
     }
 }
 

@@ -25,6 +25,22 @@ public struct StableDigest: Sendable {
         }
     }
 
+    /// Adds a large run of bytes eight at a time, each word rotated after it is mixed in so that its high bits
+    /// reach the low ones: a different digest from `add` of the same bytes, several times faster, for
+    /// whole files.
+    public mutating func addBlock(_ bytes: [UInt8]) {
+        add(bytes.count)
+        bytes.withUnsafeBytes { raw in
+            var offset = 0
+            while offset + 8 <= raw.count {
+                let word = UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: offset, as: UInt64.self))
+                state = (state ^ word).rotated(by: 29) &* 0x9E37_79B9_7F4A_7C15
+                offset += 8
+            }
+            add(UnsafeRawBufferPointer(rebasing: raw[offset...]))
+        }
+    }
+
     /// Adds a string with its length first, so that `"ab", "c"` and `"a", "bc"` differ.
     public mutating func add(_ text: String) {
         var text = text
@@ -47,4 +63,9 @@ public struct StableDigest: Sendable {
         let digits = String(value, radix: 16)
         return String(repeating: "0", count: 16 - digits.count) + digits
     }
+}
+
+extension UInt64 {
+    /// The bits rotated left by `count` (below 64).
+    fileprivate func rotated(by count: UInt64) -> UInt64 { self << count | self >> (64 - count) }
 }

@@ -40,6 +40,12 @@ public struct VarIntReader {
 
     public var isAtEnd: Bool { position == bytes.endIndex }
 
+    /// Goes back to an offset read before (`offset`), to read from there again.
+    public mutating func move(to offset: Int) {
+        precondition(offset >= bytes.startIndex && offset <= position, "a reader only moves back to an offset it passed")
+        position = offset
+    }
+
     /// Bytes not read yet.
     public var remaining: Int { bytes.endIndex - position }
 
@@ -64,10 +70,24 @@ public struct VarIntReader {
         return value
     }
 
-    /// Moves past the next `count` varints without decoding them.
+    /// Moves past the next `count` varints without decoding them: each byte below 0x80 ends one, counted
+    /// eight bytes at a time while at least eight are left to pass.
     @inlinable
     public mutating func skip(_ count: Int) throws {
         var left = count
+        if left >= 8 {
+            let start = position - bytes.startIndex
+            let end = bytes.withUnsafeBytes { raw in
+                var index = start
+                while left >= 8, index + 8 <= raw.count {
+                    let word = raw.loadUnaligned(fromByteOffset: index, as: UInt64.self)
+                    left -= (~word & 0x8080_8080_8080_8080).nonzeroBitCount
+                    index += 8
+                }
+                return index
+            }
+            position = bytes.startIndex + end
+        }
         while left > 0 {
             guard position < bytes.endIndex else { throw Malformed() }
             if bytes[position] < 0x80 { left -= 1 }

@@ -333,7 +333,7 @@ public struct SearchIndex: Sendable {
             let range = allFiles.count * part / parts..<allFiles.count * (part + 1) / parts
             let digests = allFiles[range].map { file in
                 var digest = StableDigest()
-                digest.add(file.bytes)
+                digest.addBlock(file.bytes)
                 return digest.value
             }
             fileDigests.update { $0.replaceSubrange(range, with: digests) }

@@ -195,7 +195,8 @@ public enum SearchIndexUpdate {
             if next < added.endIndex, added[next].token.elementsEqual(record.token) {
                 try merge(record, with: added[next])
                 next += 1
-            } else if try !PostingMerge.keepsEveryDocument(record.documents, record.data, renumberedBy: newID) {
+            } else if try !PostingMerge.keepsEveryDocument(record.documents, record.data, renumberedBy: newID,
+                                                           lastDropped: dropped.last ?? -1) {
                 try merge(record, with: nil)
             }
         }
@@ -299,23 +300,23 @@ private enum PostingMerge {
         var lastID: Int { remaining < documents ? id : -1 }
 
         /// Moves past the entries whose id is below `limit`, reading only the varints that give their sizes:
-        /// how many, and the bytes they take in the term and position bytes.
+        /// the term entries' gaps and occurrences, which tell how many varints the position entries hold (gap,
+        /// number of positions, positions), passed over at once.
         mutating func skip(below limit: Int) throws -> (count: Int, term: Range<Int>, position: Range<Int>) {
             let termStart = terms.offset, positionStart = positions.offset
-            var count = 0
+            var count = 0, positionVarints = 0
             while count < remaining {
-                var peek = terms
-                let gap = try peek.next()
-                guard id + gap < limit else { break }
-                try peek.skip(1)
-                terms = peek
-                id += gap
-                if hasPositions {
-                    try positions.skip(1)
-                    try positions.skip(try positions.next())
+                let entryStart = terms.offset
+                let gap = try terms.next()
+                guard id + gap < limit else {
+                    terms.move(to: entryStart)
+                    break
                 }
+                positionVarints += 2 + (try terms.next() >> 1)
+                id += gap
                 count += 1
             }
+            if hasPositions { try positions.skip(positionVarints) }
             remaining -= count
             positionID = id
             return (count, termStart..<terms.offset, positionStart..<positions.offset)
@@ -323,8 +324,9 @@ private enum PostingMerge {
     }
 
     /// Whether every document in a token's previous postings is kept (`newID` not negative), reading only the
-    /// document ids.
-    static func keepsEveryDocument(_ documents: Int, _ bytes: ArraySlice<UInt8>, renumberedBy newID: [Int]) throws -> Bool {
+    /// document ids, and none past `lastDropped` (the greatest id not kept, -1 for none).
+    static func keepsEveryDocument(_ documents: Int, _ bytes: ArraySlice<UInt8>, renumberedBy newID: [Int],
+                                   lastDropped: Int) throws -> Bool {
         var terms = VarIntReader(bytes)
         var id = 0
         for _ in 0..<documents {
@@ -332,6 +334,8 @@ private enum PostingMerge {
             _ = try terms.next()
             guard id < newID.count else { throw Malformed() }
             if newID[id] < 0 { return false }
+            // Ids ascend: none of the rest is dropped.
+            if id > lastDropped { return true }
         }
         guard terms.isAtEnd else { throw Malformed() }
         return true

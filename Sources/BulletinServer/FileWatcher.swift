@@ -10,6 +10,7 @@ public final class FileWatcher: @unchecked Sendable {
     private let descriptor: Int32
     private let lock = NSLock()
     private var watched: [Int32: URL] = [:]
+    private var batchCount = 0
     /// One element per batch of file-system events.
     public let changes: AsyncStream<Void>
     private let continuation: AsyncStream<Void>.Continuation
@@ -24,6 +25,9 @@ public final class FileWatcher: @unchecked Sendable {
         thread.name = "bulletin-file-watcher"
         thread.start()
     }
+
+    /// The batches of events read so far: a rebuild started after the count was taken saw those changes.
+    public var batches: Int { lock.withLock { batchCount } }
 
     deinit {
         close(descriptor)
@@ -69,6 +73,7 @@ public final class FileWatcher: @unchecked Sendable {
                 }
                 offset += MemoryLayout<inotify_event>.size + nameLength
             }
+            lock.withLock { batchCount += 1 }
             continuation.yield()
         }
     }

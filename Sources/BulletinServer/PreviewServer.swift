@@ -58,8 +58,14 @@ public actor PreviewServer {
                 if case let .ip6(_, port)? = await server.listeningAddress { onListening(port) }
             }
             group.addTask { [self] in
+                // An edit often comes as several batches (a write, then its close): one rebuild covers every
+                // batch read before it started.
+                var covered = 0
                 for await _ in watcher.changes {
-                    try await Task.sleep(for: .milliseconds(80))
+                    try await Task.sleep(for: .milliseconds(25))
+                    let batches = watcher.batches
+                    guard batches != covered else { continue }
+                    covered = batches
                     await self.rebuild()
                 }
             }

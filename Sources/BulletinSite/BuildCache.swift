@@ -46,7 +46,7 @@ final class BuildCache: @unchecked Sendable {
         self.folder = folder
         self.memory = memory
         stored = memory?.state.get().record ?? folder.flatMap { folder in
-            FileManager.default.contents(atPath: folder.appending(path: Self.recordName).path).flatMap { try? CacheRecord(decoding: Array($0)) }
+            FileBytes.read(folder.appending(path: Self.recordName).path).flatMap { try? CacheRecord(decoding: $0) }
         }
     }
 
@@ -116,7 +116,8 @@ final class BuildCache: @unchecked Sendable {
     /// not for a folder only these builds change) that each is still there unchanged; false, with none kept,
     /// when one is not or cannot be kept.
     func keepPreviousOutputs(except excluded: Set<String>, checkingStamps: Bool, publisher: OutputPublisher) -> Bool {
-        let kept = previous.outputs.filter { !excluded.contains($0.key) }
+        var kept = previous.outputs
+        for path in excluded { kept[path] = nil }
         if checkingStamps {
             let entries = Array(kept), parts = 8, intact = LockedValue(true)
             DispatchQueue.concurrentPerform(iterations: parts) { part in
@@ -130,7 +131,7 @@ final class BuildCache: @unchecked Sendable {
         }
         guard publisher.keepPrevious(Array(kept.keys)) else { return false }
         lock.withLock {
-            outputs.merge(kept) { _, previous in previous }
+            if outputs.isEmpty { outputs = kept } else { outputs.merge(kept) { _, previous in previous } }
             keptOutputs += kept.count
         }
         return true
@@ -183,7 +184,7 @@ final class BuildCache: @unchecked Sendable {
         let folder = destination.path + "/" + SitePaths.search
         return PreviousSearchIndex(order: previous.bulletinOrder) { path in
             guard files[SitePaths.search + path] != nil else { return nil }
-            return FileManager.default.contents(atPath: folder + path).map(Array.init)
+            return FileBytes.read(folder + path)
         }
     }
 

@@ -7,14 +7,22 @@ import Glibc
 #endif
 
 /// A bulletin read from its file: front matter, rendered body, derived summary.
-struct LoadedBulletin: Sendable {
-    var bulletin: Bulletin
-    var summary: String
+final class LoadedBulletin: Sendable {
+    let bulletin: Bulletin
+    let summary: String
     /// Digest of the file's text, which with the site settings determines everything else here.
-    var sourceKey: UInt64
+    let sourceKey: UInt64
     /// Digest of what pages other than the bulletin's own show of it: its front matter and summary.
-    var factsKey: UInt64
+    let factsKey: UInt64
     let bodyStore: BodyStore
+
+    init(bulletin: Bulletin, summary: String, sourceKey: UInt64, factsKey: UInt64, bodyStore: BodyStore) {
+        self.bulletin = bulletin
+        self.summary = summary
+        self.sourceKey = sourceKey
+        self.factsKey = factsKey
+        self.bodyStore = bodyStore
+    }
 
     /// The rendered body.
     var body: RenderedMarkdown { bodyStore.body }
@@ -137,10 +145,10 @@ enum ContentLoader {
                         let reason = !exists ? "it is dangling or loops" : isDirectory.boolValue ? "links to folders are not followed" : "it points outside the site"
                         skipped.append(.warning("symbolic link skipped: \(reason)", at: SourceLocation(file: display, line: 1, column: 1)))
                     } else if name.hasSuffix(".md") {
-                        files.append((URL(fileURLWithPath: path), display))
+                        files.append((URL(fileURLWithPath: path, isDirectory: false), display))
                     }
                 case Int32(DT_REG):
-                    if name.hasSuffix(".md") { files.append((URL(fileURLWithPath: path), display)) }
+                    if name.hasSuffix(".md") { files.append((URL(fileURLWithPath: path, isDirectory: false), display)) }
                 default:
                     break
                 }

@@ -142,7 +142,10 @@ struct OutputPublisher {
     func keepPrevious(_ paths: [String]) -> Bool {
         if inPlace {
             guard paths.allSatisfy(Self.staysInside) else { return false }
-            files.update { $0.all.formUnion(paths) }
+            files.update { files in
+                files.all.reserveCapacity(files.all.count + paths.count)
+                files.all.formUnion(paths)
+            }
             return true
         }
         for (number, path) in paths.enumerated() where !linkPrevious(path) {

@@ -1,42 +1,81 @@
 import BulletinModel
 import BulletinSearch
+import BulletinTemplates
 
 /// Digests of everything an output file is made from, compared with the build cache's to decide whether a
 /// file must be rendered again. Every page's digest starts from `base`: the tool, the site settings and the
 /// templates, so a change to any of them renders everything.
 struct PageFingerprints: Sendable {
     let renderer: SiteRenderer
-    /// Digest of the tool and the site settings.
-    let settings: UInt64
     /// Digest of the tool, the site settings and the templates.
     let base: UInt64
     /// Digest of every bulletin's facts in site order: what the data files are made from.
     let facts: UInt64
     /// Digest of the part of every page's context that describes the site.
     let site: UInt64
-    /// Digest of each bulletin's list entry, which many pages show.
-    let entries: [UInt64]
+    /// Digest of each bulletin's list entry, which many pages show; empty when only some were worked out ahead.
+    private let entries: [UInt64]
+    /// Digests of some bulletins' list entries, when `entries` is empty.
+    private let someEntries: [Int: UInt64]
 
-    /// Digests for the pages of `renderer`; `settings` is the digest of the tool and the site settings the
-    /// bulletins were decoded with (`BuildCache.settings`).
-    init(renderer: SiteRenderer, settings: UInt64) {
+    /// Digests for the pages of `renderer` whose fingerprints start from `base` (`Self.pagesBase`). With
+    /// `bodiesChanged` (a rebuild where only these bulletins' bodies changed, whose other pages keep their
+    /// previous fingerprints), only the list entries those bulletins' pages show are digested ahead.
+    init(renderer: SiteRenderer, base: UInt64, bodiesChanged: Set<Int>? = nil) {
         self.renderer = renderer
-        self.settings = settings
-        var base = StableDigest()
-        base.add(settings)
-        base.add(renderer.templates.digest)
-        self.base = base.value
+        self.base = base
         var facts = StableDigest()
         for loaded in renderer.bulletins { facts.add(loaded.factsKey) }
         self.facts = facts.value
         var site = StableDigest()
         ContextDigest.add(renderer.siteContext, to: &site)
         self.site = site.value
-        entries = renderer.bulletins.indices.map { index in
-            var entry = StableDigest()
-            ContextDigest.add(renderer.entry(index), to: &entry)
-            return entry.value
+        if let bodiesChanged {
+            var some: [Int: UInt64] = [:]
+            for index in bodiesChanged {
+                let neighbours = renderer.model.neighbours[index]
+                for neighbour in [neighbours.older, neighbours.newer].compactMap({ $0 }) {
+                    some[neighbour] = Self.entry(neighbour, of: renderer)
+                }
+            }
+            entries = []
+            someEntries = some
+        } else {
+            entries = renderer.bulletins.indices.map { Self.entry($0, of: renderer) }
+            someEntries = [:]
         }
+    }
+
+    /// The digest every page's fingerprint starts from: the tool and site settings (`BuildCache.settings`)
+    /// and the templates.
+    static func pagesBase(settings: UInt64, templates: TemplateLibrary) -> UInt64 {
+        var base = StableDigest()
+        base.add(settings)
+        base.add(templates.digest)
+        return base.value
+    }
+
+    /// The digest of the search index's inputs: the tool and site settings, and each bulletin's file and facts
+    /// in site order (templates do not enter the index).
+    static func searchIndex(settings: UInt64, bulletins: [LoadedBulletin]) -> UInt64 {
+        var digest = StableDigest()
+        digest.add(settings)
+        digest.add(SearchIndex.formatVersion)
+        for loaded in bulletins {
+            digest.add(loaded.sourceKey)
+            digest.add(loaded.factsKey)
+        }
+        return digest.value
+    }
+
+    private static func entry(_ index: Int, of renderer: SiteRenderer) -> UInt64 {
+        var entry = StableDigest()
+        ContextDigest.add(renderer.entry(index), to: &entry)
+        return entry.value
+    }
+
+    private func entry(_ index: Int) -> UInt64 {
+        entries.isEmpty ? someEntries[index] ?? Self.entry(index, of: renderer) : entries[index]
     }
 
     /// The digest of one output file's inputs.
@@ -55,24 +94,11 @@ struct PageFingerprints: Sendable {
             digest.add(renderer.bulletins[index].sourceKey)
             digest.add(site)
             let neighbours = renderer.model.neighbours[index]
-            for neighbour in [neighbours.older, neighbours.newer] { digest.add(neighbour.map { entries[$0] } ?? 0) }
+            for neighbour in [neighbours.older, neighbours.newer] { digest.add(neighbour.map(entry) ?? 0) }
         default:
-            let (template, context) = renderer.templateContext(page, entryDigests: entries)
+            let (template, context) = renderer.templateContext(page, entryDigests: entries.isEmpty ? renderer.bulletins.indices.map(entry) : entries)
             digest.add(template)
             ContextDigest.add(context, to: &digest)
-        }
-        return digest.value
-    }
-
-    /// The digest of the search index's inputs: each bulletin's file and facts, in site order (templates do
-    /// not enter the index).
-    var searchIndex: UInt64 {
-        var digest = StableDigest()
-        digest.add(settings)
-        digest.add(SearchIndex.formatVersion)
-        for loaded in renderer.bulletins {
-            digest.add(loaded.sourceKey)
-            digest.add(loaded.factsKey)
         }
         return digest.value
     }

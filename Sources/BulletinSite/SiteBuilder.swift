@@ -207,11 +207,11 @@ public enum SiteBuilder {
         let start = clock.now
         func report(_ diagnostics: [Diagnostic], bulletins: Int = 0, pages: [PageKind] = [], staticFiles: Int = 0,
                     succeeded: Bool) -> BuildReport {
-            let elapsed = clock.now - start
-            let seconds = elapsed.seconds
+            let sorted = diagnostics.sortedForOutput()
+            let seconds = (clock.now - start).seconds
             let texts = pages.count { if case .text = $0 { true } else { false } }
             let data = pages.count { if case .feed = $0 { true } else if case .sitemap = $0 { true } else if case .data = $0 { true } else { false } }
-            return BuildReport(diagnostics: diagnostics.sortedForOutput(), bulletins: bulletins, pages: pages.count - texts - data,
+            return BuildReport(diagnostics: sorted, bulletins: bulletins, pages: pages.count - texts - data,
                                textEditions: texts, dataFiles: data, staticFiles: staticFiles, seconds: seconds,
                                succeeded: succeeded)
         }
@@ -231,7 +231,7 @@ public enum SiteBuilder {
         guard let renderer = validated.renderer else { return report(diagnostics, succeeded: false) }
         let templates = renderer.templates
         let publisher = publisher(options, cache: cache)
-        let fingerprints = cache.map { PageFingerprints(renderer: renderer, settings: $0.settings) }
+        let pagesBase = cache.map { PageFingerprints.pagesBase(settings: $0.settings, templates: templates) }
         do {
             let lock = try publisher.lock(onWait: onLockWait)
             defer { withExtendedLifetime(lock) {} }
@@ -240,12 +240,13 @@ public enum SiteBuilder {
             let counter = ProgressCounter(stage: "writing pages", total: pages.count, report: options.progress)
             // The search index is built beside the pages (its merging is sequential and fills the gaps), unless
             // the cached build's index can be kept.
-            let searchFingerprint = fingerprints?.searchIndex
+            let searchFingerprint = cache.map { PageFingerprints.searchIndex(settings: $0.settings, bulletins: renderer.bulletins) }
             let keptIndex = searchFingerprint.flatMap { cache?.keepSearchIndex(fingerprint: $0, publisher: publisher) } ?? false
             let previousIndex = keptIndex ? nil : cache?.previousSearchIndex(in: publisher.destination)
-            cache?.record(bulletinOrder: renderer.bulletins.map(IndexedBulletin.init), pagesBase: fingerprints?.base ?? 0)
+            cache?.record(bulletinOrder: renderer.bulletins.map(IndexedBulletin.init), pagesBase: pagesBase ?? 0)
             async let searchIndex = keptIndex ? nil : renderer.searchIndex(jobs: options.jobs, previous: previousIndex)
-            let bodyOnlyChanges = fingerprints.flatMap { cache?.bodyOnlyChanges(base: $0.base, bulletins: renderer.bulletins) }
+            let bodyOnlyChanges = pagesBase.flatMap { cache?.bodyOnlyChanges(base: $0, bulletins: renderer.bulletins) }
+            let fingerprints = pagesBase.map { PageFingerprints(renderer: renderer, base: $0, bodiesChanged: bodyOnlyChanges) }
             var visited = renderer.renderingOrder(pages)
             // When only bodies changed, the pages that show none of them are the previous build's: kept all at once.
             if let changed = bodyOnlyChanges, let cache {

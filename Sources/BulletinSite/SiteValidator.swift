@@ -5,21 +5,23 @@ enum SiteValidator {
     static func check(_ loaded: [LoadedBulletin]) -> [Diagnostic] {
         var diagnostics: [Diagnostic] = []
         // Each key's first holder, by index into `loaded`.
-        var identities: [String: Int] = [:], serials: [String: Int] = [:], paths: [String: Int] = [:]
+        var identities: [Claim: Int] = [:], serials: [Claim: Int] = [:], paths: [String: Int] = [:]
+        identities.reserveCapacity(loaded.count)
+        paths.reserveCapacity(loaded.count)
         /// The bulletin that already holds `key`, or nil after recording `index` as its holder.
-        func claim(_ key: String, by index: Int, in claims: inout [String: Int]) -> Bulletin? {
+        func claim<Key: Hashable>(_ key: Key, by index: Int, in claims: inout [Key: Int]) -> Bulletin? {
             if let holder = claims[key] { return loaded[holder].bulletin }
             claims[key] = index
             return nil
         }
         for index in loaded.indices {
             let bulletin = loaded[index].bulletin
-            if let first = claim("\(bulletin.series)\u{0}\(bulletin.date.year)\u{0}\(bulletin.issue)", by: index, in: &identities) {
+            if let first = claim(Claim(series: bulletin.series, bulletin.date.year, bulletin.issue), by: index, in: &identities) {
                 diagnostics.append(bulletin.origin(of: "issue").diagnostic(
                     .error,
                     "\(bulletin.series) \(bulletin.date.year)年第\(bulletin.issue)期 is claimed by two files: "
                         + "this one and \(first.origin(of: "issue")); give each bulletin its own issue number"))
-            } else if let serial = bulletin.serial, let first = claim("\(bulletin.series)\u{0}\(serial)", by: index, in: &serials) {
+            } else if let serial = bulletin.serial, let first = claim(Claim(series: bulletin.series, serial, 0), by: index, in: &serials) {
                 diagnostics.append(bulletin.origin(of: "serial").diagnostic(
                     .error,
                     "serial 总第\(serial)期 of \(bulletin.series) is used by two files: this one and "
@@ -32,5 +34,29 @@ enum SiteValidator {
             }
         }
         return diagnostics
+    }
+
+    /// A series and two numbers, its name compared and hashed as bytes: Chinese names would be normalised
+    /// for every hash and comparison as `String`s, which cost more than the rest of these checks.
+    private struct Claim: Hashable {
+        let series: String
+        let first: Int
+        let second: Int
+
+        init(series: String, _ first: Int, _ second: Int) {
+            self.series = series
+            self.first = first
+            self.second = second
+        }
+
+        static func == (lhs: Claim, rhs: Claim) -> Bool {
+            lhs.first == rhs.first && lhs.second == rhs.second && lhs.series.utf8.elementsEqual(rhs.series.utf8)
+        }
+
+        func hash(into hasher: inout Hasher) {
+            hasher.combine(first)
+            hasher.combine(second)
+            for byte in series.utf8 { hasher.combine(byte) }
+        }
     }
 }

@@ -102,3 +102,33 @@ import Testing
         #expect(SourceText.decode(Array("a\r\nb\rc".utf8), limit: 100) == .success("a\nb\nc"))
     }
 }
+
+@Suite struct VarIntTests {
+    /// Values of one to ten bytes, in a slice that does not start at zero (as the index's shard records are read).
+    static let values: [UInt64] = (0..<400).map { number in
+        let bytes = UInt64(number % 10)
+        return bytes == 9 ? .max : (UInt64(1) << (7 * bytes)) + UInt64(number)
+    }
+
+    static func encoded() -> ArraySlice<UInt8> {
+        var bytes: [UInt8] = [0xFF, 0x01]
+        for value in values { VarInt.append(value, to: &bytes) }
+        bytes += [0x80, 0x80]
+        return bytes[2...]
+    }
+
+    @Test(arguments: [0, 1, 7, 8, 9, 15, 16, 17, 63, 64, 65, 200, 399, 400])
+    func skippingLandsWhereReadingDoes(count: Int) throws {
+        var skipped = VarIntReader(Self.encoded())
+        var read = VarIntReader(Self.encoded())
+        try skipped.skip(count)
+        for _ in 0..<count { _ = try read.unsigned() }
+        #expect(skipped.offset == read.offset)
+        if count < Self.values.count { #expect(try skipped.unsigned() == Self.values[count]) }
+    }
+
+    @Test func skippingPastTheEndIsMalformed() {
+        var reader = VarIntReader(Self.encoded())
+        #expect(throws: VarIntReader.Malformed.self) { try reader.skip(401) }
+    }
+}
