@@ -51,6 +51,9 @@ public enum SearchIndexUpdate {
             index = merged
         }
         index.keptFiles = previous.unchangedPaths(of: index.files)
+        // The previous index's records (a slice per token) and files take a while to release: not on this path.
+        let retired = Retired(consume previous)
+        DispatchQueue.global(qos: .utility).async { retired.release() }
         return index
     }
 
@@ -575,5 +578,20 @@ private struct PreviousIndex {
             unchanged.update { $0.formUnion(found) }
         }
         return unchanged.get()
+    }
+}
+
+/// A value released on another thread (`release`), whichever thread lets go of this box last.
+private final class Retired: @unchecked Sendable {
+    private var value: Any?
+    private let lock = NSLock()
+
+    init(_ value: consuming Any) {
+        self.value = value
+    }
+
+    func release() {
+        let value = lock.withLock { self.value.take() }
+        withExtendedLifetime(value) {}
     }
 }
