@@ -288,22 +288,18 @@ public struct SearchIndex: Sendable {
     init(documents: [SearchDocument], metrics: [(length: Int, headEnd: Int)], termFiles: [[UInt8]], positionFiles: [[UInt8]],
          ownFiles: [SearchFile], previousChunks: [Int: [UInt8]] = [:]) {
         let years = Array(Set(documents.map(\.year))).sorted(by: >)
-        let tags = Self.sortedNames(documents.flatMap(\.tags))
-        let districts = Self.sortedNames(documents.flatMap(\.districts))
+        let (tags, tagIDs) = Self.names(documents.map(\.tags))
+        let (districts, districtIDs) = Self.names(documents.map(\.districts))
         let yearIDs = Dictionary(uniqueKeysWithValues: years.enumerated().map { ($1, $0) })
-        let tagIDs = Dictionary(uniqueKeysWithValues: tags.enumerated().map { ($1, $0) })
-        let districtIDs = Dictionary(uniqueKeysWithValues: districts.enumerated().map { ($1, $0) })
         var meta: [UInt8] = []
-        for (document, metric) in zip(documents, metrics) {
+        for (number, (document, metric)) in zip(documents, metrics).enumerated() {
             VarInt.append(metric.length, to: &meta)
             VarInt.append(metric.headEnd, to: &meta)
             VarInt.append(yearIDs[document.year]!, to: &meta)
-            let documentTags = Self.sortedNames(document.tags)
-            VarInt.append(documentTags.count, to: &meta)
-            for tag in documentTags { VarInt.append(tagIDs[tag]!, to: &meta) }
-            let documentDistricts = Self.sortedNames(document.districts)
-            VarInt.append(documentDistricts.count, to: &meta)
-            for district in documentDistricts { VarInt.append(districtIDs[district]!, to: &meta) }
+            for ids in [tagIDs[number], districtIDs[number]] {
+                VarInt.append(ids.count, to: &meta)
+                for id in ids { VarInt.append(id, to: &meta) }
+            }
         }
 
         var files: [SearchFile] = [SearchFile(path: "meta.bin", bytes: meta)]
@@ -380,9 +376,22 @@ public struct SearchIndex: Sendable {
         folder + "/x/" + token.map { String($0, radix: 16).leftPadded(to: 2) }.joined() + ".bin"
     }
 
-    /// Distinct names in UTF-8 order.
-    private static func sortedNames(_ names: [String]) -> [String] {
-        Array(Set(names)).sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
+    /// The distinct names of all documents in UTF-8 order, and each document's as ascending ids into them
+    /// (without repeats). Found by sorting every occurrence once: hashing Chinese names normalises each.
+    static func names(_ namesOfDocuments: [[String]]) -> (names: [String], ids: [[Int]]) {
+        var occurrences: [(name: String, document: Int)] = []
+        for (document, names) in namesOfDocuments.enumerated() {
+            for name in names { occurrences.append((name, document)) }
+        }
+        occurrences.sort { $0.name.utf8.lexicographicallyPrecedes($1.name.utf8) }
+        var names: [String] = []
+        var ids = [[Int]](repeating: [], count: namesOfDocuments.count)
+        for occurrence in occurrences {
+            if names.last.map({ !$0.utf8.elementsEqual(occurrence.name.utf8) }) ?? true { names.append(occurrence.name) }
+            // Names come in order, so a document's ids ascend and a repeated name repeats the last id.
+            if ids[occurrence.document].last != names.count - 1 { ids[occurrence.document].append(names.count - 1) }
+        }
+        return (names, ids)
     }
 
     private static func json(_ value: Any) -> [UInt8] {

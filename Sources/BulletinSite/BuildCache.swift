@@ -56,6 +56,7 @@ final class BuildCache: @unchecked Sendable {
         self.settings = settings
         readStart = SourceStamp.now
         if let stored, stored.settings == settings { previous = stored }
+        lock.withLock { sources.reserveCapacity(previous.sources.count) }
     }
 
     /// A digest of the running executable (its size, time and inode): a rebuilt tool may render differently.

@@ -56,7 +56,8 @@ enum SiteValidator {
         func hash(into hasher: inout Hasher) {
             hasher.combine(first)
             hasher.combine(second)
-            for byte in series.utf8 { hasher.combine(byte) }
+            var series = series
+            series.withUTF8 { hasher.combine(bytes: UnsafeRawBufferPointer($0)) }
         }
     }
 }

@@ -1,4 +1,5 @@
-import BulletinSearch
+@testable import BulletinSearch
+import BulletinModel
 import Foundation
 import Testing
 
@@ -276,6 +277,12 @@ struct DecodedIndex {
         #expect(decoded.record("terms", "无此").isEmpty)
     }
 
+    @Test func namesAreNumberedInByteOrderOncePerDocument() {
+        let (names, ids) = SearchIndex.names([["乙", "甲", "乙"], [], ["b", "a"], ["甲"], ["a", "a"]])
+        #expect(names == ["a", "b", "乙", "甲"])
+        #expect(ids == [[2, 3], [], [0, 1], [3], [0]])
+    }
+
     @Test func manifestAndDocumentTable() throws {
         let documents = randomDocuments(count: 120, seed: 3)
         let decoded = try DecodedIndex(SearchIndex(documents: documents, analyzed: documents.map(AnalyzedDocument.init)))
@@ -286,6 +293,20 @@ struct DecodedIndex {
         #expect(chunk.count == 20)
         #expect(chunk.first?["url"] == "b/100/")
         #expect(chunk.first?["issue"] == "第100期")
+        // meta.bin: per document its length, head end, year id, then tag and district ids in name order.
+        var meta = VarIntReader(decoded.files["meta.bin"]!)
+        var entries: [[Int]] = []
+        for _ in 0..<2 {
+            _ = (try meta.next(), try meta.next())
+            var entry = [try meta.next()]
+            for _ in 0..<2 {
+                let count = try meta.next()
+                entry.append(count)
+                for _ in 0..<count { entry.append(try meta.next()) }
+            }
+            entries.append(entry)
+        }
+        #expect(entries == [[0, 1, 1, 1, 0], [1, 2, 0, 1, 1, 0]], "2020 with 甲; 2019 with 乙 and 甲; both in 西湖区")
         let other = randomDocuments(count: 120, seed: 4)
         let changed = try DecodedIndex(SearchIndex(documents: other, analyzed: other.map(AnalyzedDocument.init)))
         #expect(changed.manifest["version"] as? String != decoded.manifest["version"] as? String)
