@@ -46,8 +46,7 @@ public enum ExemplarIndex {
         for index in bulletins.indices.reversed() {
             for exemplar in bulletins[index].exemplars {
                 let written = Written(kind: exemplar.kind, name: exemplar.name)
-                var forms: Forms
-                var changed = false
+                let forms: Forms
                 if let found = known[written] {
                     forms = found
                 } else {
@@ -60,9 +59,8 @@ public enum ExemplarIndex {
                     }
                     forms = Forms(identity: exemplar.kind.rawValue + "\u{0}" + Normalization.identity(exemplar.name), slug: slug,
                                   slugKey: slugKey, owner: owner)
-                    changed = true
+                    known[written] = forms
                 }
-                defer { if changed { known[written] = forms } }
                 let origin = exemplar.origin ?? bulletins[index].origin(of: "exemplars")
                 if let owner = owners[forms.owner], owner.identity != forms.identity {
                     diagnostics.append(origin.diagnostic(
@@ -71,15 +69,13 @@ public enum ExemplarIndex {
                     continue
                 }
                 owners[forms.owner] = (forms.identity, origin)
-                if forms.entry == nil {
-                    forms.entry = entryOfIdentity[forms.identity] ?? entries.count
-                    if forms.entry == entries.count {
-                        entryOfIdentity[forms.identity] = entries.count
-                        entries.append(ExemplarEntry(kind: exemplar.kind, name: exemplar.name, slug: forms.slug, mentions: []))
-                    }
-                    changed = true
+                let entry = forms.entry ?? entryOfIdentity[forms.identity] ?? entries.count
+                if entry == entries.count {
+                    entryOfIdentity[forms.identity] = entry
+                    entries.append(ExemplarEntry(kind: exemplar.kind, name: exemplar.name, slug: forms.slug, mentions: []))
                 }
-                entries[forms.entry!].mentions.append(.init(bulletin: index, exemplar: exemplar))
+                if forms.entry == nil { known[written]?.entry = entry }
+                entries[entry].mentions.append(.init(bulletin: index, exemplar: exemplar))
             }
         }
         let kinds = Exemplar.Kind.allCases

@@ -308,34 +308,25 @@ public struct SearchIndex: Sendable {
         files += ownFiles
         // The document table's files are independent of each other: serialised side by side.
         let chunks = (documents.count + Self.documentChunk - 1) / Self.documentChunk
-        let table = (0..<chunks).map { _ in LockedValue<[UInt8]>([]) }
-        DispatchQueue.concurrentPerform(iterations: chunks) { number in
-            if let previous = previousChunks[number] {
-                table[number].set(previous)
-                return
-            }
+        let table = DispatchQueue.concurrentMap(chunks) { number -> [UInt8] in
+            if let previous = previousChunks[number] { return previous }
             let start = number * Self.documentChunk
             let chunk = documents[start..<min(documents.count, start + Self.documentChunk)].map(DocumentEntry.init)
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
             // Only strings: encoding cannot fail.
-            table[number].set(Array(try! encoder.encode(chunk)))
+            return Array(try! encoder.encode(chunk))
         }
-        files += table.enumerated().map { SearchFile(path: "docs/\($0.offset).json", bytes: $0.element.get()) }
+        files += table.enumerated().map { SearchFile(path: "docs/\($0.offset).json", bytes: $0.element) }
         // The version is a digest of the files' digests, worked out side by side.
-        let fileDigests = LockedValue([UInt64](repeating: 0, count: files.count))
-        let parts = 8, allFiles = files
-        DispatchQueue.concurrentPerform(iterations: parts) { part in
-            let range = allFiles.count * part / parts..<allFiles.count * (part + 1) / parts
-            let digests = allFiles[range].map { file in
-                var digest = StableDigest()
-                digest.addBlock(file.bytes)
-                return digest.value
-            }
-            fileDigests.update { $0.replaceSubrange(range, with: digests) }
+        let allFiles = files
+        let fileDigests = DispatchQueue.concurrentMap(allFiles.count) { number in
+            var digest = StableDigest()
+            digest.addBlock(allFiles[number].bytes)
+            return digest.value
         }
         var version = StableDigest()
-        for digest in fileDigests.get() { version.add(digest) }
+        for digest in fileDigests { version.add(digest) }
         let totalLength = metrics.reduce(0) { $0 + $1.length }
         let manifest: [String: Any] = [
             "format": Self.formatVersion,

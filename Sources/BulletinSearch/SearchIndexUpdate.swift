@@ -68,20 +68,19 @@ public enum SearchIndexUpdate {
         typealias Postings = [(token: String, documents: Int, bytes: [UInt8], positions: [UInt8])]
         // Tokens merged in parts side by side; each part's postings are its own.
         let tokens = Array(previousTokens), parts = 16, renumbering = newID, changed = addedPostings
-        let merged = (0..<parts).map { _ in LockedValue<Postings?>(nil) }
-        // A part left nil failed to merge.
-        DispatchQueue.concurrentPerform(iterations: parts) { part in
+        // A part is nil when it failed to merge.
+        let merged = DispatchQueue.concurrentMap(parts) { part -> Postings? in
             var postings: Postings = []
             for (token, record) in tokens[tokens.count * part / parts..<tokens.count * (part + 1) / parts] {
                 let change = changed[token].map { ($0.documents, $0.bytes[...], $0.positions[...]) }
-                guard let list = try? PostingMerge.merge(record, renumberedBy: renumbering, with: change) else { return }
+                guard let list = try? PostingMerge.merge(record, renumberedBy: renumbering, with: change) else { return nil }
                 if list.documents > 0 { postings.append((token, list.documents, list.bytes, list.positions)) }
             }
-            merged[part].set(postings)
+            return postings
         }
         var postings: Postings = []
         for part in merged {
-            guard let part = part.get() else { return nil }
+            guard let part else { return nil }
             postings += part
         }
         for (token, record) in addedPostings where previousTokens[token] == nil {
@@ -115,16 +114,11 @@ public enum SearchIndexUpdate {
         }
         for shard in addedByShard.indices { addedByShard[shard].sort { $0.token.lexicographicallyPrecedes($1.token) } }
         // Each term shard's changed tokens, in token order, worked out side by side; nil when one failed.
-        let patchedShards = (0..<termCount).map { _ in LockedValue<[PatchedToken]?>(nil) }
         let additions = addedByShard, dropped = newID.indices.filter { newID[$0] < 0 }
-        DispatchQueue.concurrentPerform(iterations: termCount) { shard in
-            patchedShards[shard].set(try? patchedTokens(previous, shard: shard, added: additions[shard], newID: newID, dropped: dropped))
-        }
-        var patchedByTermShard: [[PatchedToken]] = []
-        for shard in patchedShards {
-            guard let tokens = shard.get() else { return nil }
-            patchedByTermShard.append(tokens)
-        }
+        let patchedByTermShard = DispatchQueue.concurrentMap(termCount) { shard in
+            try? patchedTokens(previous, shard: shard, added: additions[shard], newID: newID, dropped: dropped)
+        }.compactMap { $0 }
+        guard patchedByTermShard.count == termCount else { return nil }
         let patched = patchedByTermShard.flatMap { $0 }
         // The number of shards follows the bytes kept in shards: it must not change.
         var termBytes = previous.sharedBytes.terms, positionBytes = previous.sharedBytes.positions
@@ -366,6 +360,15 @@ private enum PostingMerge {
             result.positions += old.positionBytes[pending.position]
             run = nil
         }
+        /// Adds previous bytes to be copied as they are: to the pending run when they follow it, else as a new one.
+        func keep(term: Range<Int>, position: Range<Int>) {
+            if let pending = run, pending.term.upperBound == term.lowerBound {
+                run = (pending.term.lowerBound..<term.upperBound, pending.position.lowerBound..<position.upperBound)
+            } else {
+                flush()
+                run = (term, position)
+            }
+        }
         /// Writes an entry of `cursor` with the gap to `id`.
         func rewrite(_ entry: Entry, as id: Int, from cursor: Cursor) {
             flush()
@@ -383,12 +386,7 @@ private enum PostingMerge {
                 let limit = min(newEntry ?? .max, nextDropped < dropped.endIndex ? dropped[nextDropped] : .max)
                 let passed = try old.skip(below: limit)
                 if passed.count > 0 {
-                    if let pending = run, pending.term.upperBound == passed.term.lowerBound {
-                        run = (pending.term.lowerBound..<passed.term.upperBound, pending.position.lowerBound..<passed.position.upperBound)
-                    } else {
-                        flush()
-                        run = (passed.term, passed.position)
-                    }
+                    keep(term: passed.term, position: passed.position)
                     result.documents += passed.count
                     last = old.lastID
                 }
@@ -403,14 +401,10 @@ private enum PostingMerge {
         var a = try nextOld(before: b?.id)
         while a != nil || b != nil {
             if let (entry, id) = a, b == nil || id < b!.id {
-                let position = entry.position ?? old.positionBytes.startIndex..<old.positionBytes.startIndex
                 if id - last != entry.gap {
                     rewrite(entry, as: id, from: old)
-                } else if let pending = run, pending.term.upperBound == entry.term.lowerBound {
-                    run = (pending.term.lowerBound..<entry.term.upperBound, pending.position.lowerBound..<position.upperBound)
                 } else {
-                    flush()
-                    run = (entry.term, position)
+                    keep(term: entry.term, position: entry.position ?? old.positionBytes.startIndex..<old.positionBytes.startIndex)
                 }
                 last = id
                 a = try nextOld(before: b?.id)
@@ -425,7 +419,6 @@ private enum PostingMerge {
         return result
     }
 }
-
 
 /// A record of a shard: a token and its postings (in the shard, or the token's own file).
 private struct ShardRecord {
@@ -501,13 +494,10 @@ private struct PreviousIndex {
 
     /// Every shard of a folder, read side by side.
     private static func shards(folder: String, count: Int, read: @Sendable (String) -> [UInt8]?) throws -> [Shard] {
-        let shards = (0..<count).map { _ in LockedValue<Shard?>(nil) }
-        // A shard left nil could not be read.
-        DispatchQueue.concurrentPerform(iterations: count) { number in
-            shards[number].set(try? shard(folder: folder, number: number, read: read))
-        }
+        let shards = DispatchQueue.concurrentMap(count) { number in try? shard(folder: folder, number: number, read: read) }
+        // A shard that could not be read is nil.
         return try shards.map { shard in
-            guard let shard = shard.get() else { throw PostingMerge.Malformed() }
+            guard let shard else { throw PostingMerge.Malformed() }
             return shard
         }
     }
@@ -567,17 +557,13 @@ private struct PreviousIndex {
 
     /// The paths of `newFiles` whose bytes are those of the previous index's file at the same path.
     func unchangedPaths(of newFiles: [SearchFile]) -> Set<String> {
-        let unchanged = LockedValue<Set<String>>([])
-        DispatchQueue.concurrentPerform(iterations: 8) { part in
-            var found: [String] = []
-            for file in newFiles[newFiles.count * part / 8..<newFiles.count * (part + 1) / 8] {
-                guard let old = self.file(file.path), old.count == file.bytes.count else { continue }
-                let same = old.withUnsafeBytes { a in file.bytes.withUnsafeBytes { b in a.count == 0 || memcmp(a.baseAddress!, b.baseAddress!, a.count) == 0 } }
-                if same { found.append(file.path) }
-            }
-            unchanged.update { $0.formUnion(found) }
+        let unchanged = DispatchQueue.concurrentMap(newFiles.count) { number -> String? in
+            let new = newFiles[number]
+            guard let old = file(new.path), old.count == new.bytes.count else { return nil }
+            let same = old.withUnsafeBytes { a in new.bytes.withUnsafeBytes { b in a.count == 0 || memcmp(a.baseAddress!, b.baseAddress!, a.count) == 0 } }
+            return same ? new.path : nil
         }
-        return unchanged.get()
+        return Set(unchanged.compactMap { $0 })
     }
 }
 

@@ -120,15 +120,13 @@ final class BuildCache: @unchecked Sendable {
         var kept = previous.outputs
         for path in excluded { kept[path] = nil }
         if checkingStamps {
-            let entries = Array(kept), parts = 8, intact = LockedValue(true)
-            DispatchQueue.concurrentPerform(iterations: parts) { part in
-                for (path, entry) in entries[entries.count * part / parts..<entries.count * (part + 1) / parts]
-                where FileStamp(path: publisher.destination.path + "/" + path) != entry.stamp {
-                    intact.set(false)
-                    return
+            let entries = Array(kept), parts = 8
+            let intact = DispatchQueue.concurrentMap(parts) { part in
+                entries[entries.count * part / parts..<entries.count * (part + 1) / parts].allSatisfy { path, entry in
+                    FileStamp(path: publisher.destination.path + "/" + path) == entry.stamp
                 }
             }
-            guard intact.get() else { return false }
+            guard !intact.contains(false) else { return false }
         }
         guard publisher.keepPrevious(Array(kept.keys)) else { return false }
         lock.withLock {
@@ -366,8 +364,7 @@ extension CacheRecord {
         guard try reader.int() == BuildCache.format else { throw CacheReader.Malformed() }
         settings = try reader.unsigned()
         let parts = try reader.array { reader in Array(try reader.bytes(count: try reader.int())) }
-        let decoded = LockedValue<[[(String, CachedSource)]?]>(Array(repeating: nil, count: parts.count))
-        DispatchQueue.concurrentPerform(iterations: parts.count) { part in
+        let decoded = DispatchQueue.concurrentMap(parts.count) { part -> [(String, CachedSource)]? in
             var reader = CacheReader(parts[part])
             let sources = try? reader.array { reader in
                 let path = try reader.string()
@@ -379,10 +376,10 @@ extension CacheRecord {
                 source.encoded = reader.bytes(since: start)
                 return (path, source)
             }
-            decoded.update { $0[part] = reader.isAtEnd ? sources : nil }
+            return reader.isAtEnd ? sources : nil
         }
         var sources: [(String, CachedSource)] = []
-        for part in decoded.get() {
+        for part in decoded {
             guard let part else { throw CacheReader.Malformed() }
             sources += part
         }

@@ -279,11 +279,7 @@ struct OutputPublisher {
         } else {
             var folders: Set<String> = []
             for path in site.all {
-                var path = Substring(path)
-                while let slash = path.utf8.lastIndex(of: UInt8(ascii: "/")) {
-                    path = path[..<slash]
-                    guard folders.insert(String(path)).inserted else { break }
-                }
+                Self.forEachFolder(above: path) { folders.insert(String($0)).inserted }
             }
             try removeAbsent(from: "", keeping: site.all, folders: folders)
         }
@@ -307,11 +303,16 @@ struct OutputPublisher {
             guard unlink(destination.path + "/" + path) == 0 || errno == ENOENT else {
                 throw PublishError("cannot remove \(path) from \(destination.path): \(errnoText())")
             }
-            var folder = Substring(path)
-            while let slash = folder.utf8.lastIndex(of: UInt8(ascii: "/")) {
-                folder = folder[..<slash]
-                guard rmdir(destination.path + "/" + folder) == 0 else { break }
-            }
+            Self.forEachFolder(above: path) { rmdir(destination.path + "/" + $0) == 0 }
+        }
+    }
+
+    /// Calls `body` with the folders above a relative path, deepest first, while it returns true.
+    private static func forEachFolder(above path: String, _ body: (Substring) -> Bool) {
+        var folder = Substring(path)
+        while let slash = folder.utf8.lastIndex(of: UInt8(ascii: "/")) {
+            folder = folder[..<slash]
+            guard body(folder) else { return }
         }
     }
 

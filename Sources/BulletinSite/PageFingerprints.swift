@@ -13,10 +13,15 @@ struct PageFingerprints: Sendable {
     let facts: UInt64
     /// Digest of the part of every page's context that describes the site.
     let site: UInt64
-    /// Digest of each bulletin's list entry, which many pages show; empty when only some were worked out ahead.
-    private let entries: [UInt64]
-    /// Digests of some bulletins' list entries, when `entries` is empty.
-    private let someEntries: [Int: UInt64]
+    /// Digests of the bulletins' list entries, which many pages show, worked out ahead.
+    private let entries: EntryDigests
+
+    private enum EntryDigests {
+        /// Every bulletin's, by index.
+        case all([UInt64])
+        /// Some bulletins' (the others are worked out when asked for).
+        case some([Int: UInt64])
+    }
 
     /// Digests for the pages of `renderer` whose fingerprints start from `base` (`Self.pagesBase`). With
     /// `bodiesChanged` (a rebuild where only these bulletins' bodies changed, whose other pages keep their
@@ -38,11 +43,9 @@ struct PageFingerprints: Sendable {
                     some[neighbour] = Self.entry(neighbour, of: renderer)
                 }
             }
-            entries = []
-            someEntries = some
+            entries = .some(some)
         } else {
-            entries = renderer.bulletins.indices.map { Self.entry($0, of: renderer) }
-            someEntries = [:]
+            entries = .all(renderer.bulletins.indices.map { Self.entry($0, of: renderer) })
         }
     }
 
@@ -75,7 +78,18 @@ struct PageFingerprints: Sendable {
     }
 
     private func entry(_ index: Int) -> UInt64 {
-        entries.isEmpty ? someEntries[index] ?? Self.entry(index, of: renderer) : entries[index]
+        switch entries {
+        case .all(let digests): digests[index]
+        case .some(let digests): digests[index] ?? Self.entry(index, of: renderer)
+        }
+    }
+
+    /// Every bulletin's list entry digest.
+    private var allEntries: [UInt64] {
+        switch entries {
+        case .all(let digests): digests
+        case .some: renderer.bulletins.indices.map(entry)
+        }
     }
 
     /// The digest of one output file's inputs.
@@ -96,7 +110,7 @@ struct PageFingerprints: Sendable {
             let neighbours = renderer.model.neighbours[index]
             for neighbour in [neighbours.older, neighbours.newer] { digest.add(neighbour.map(entry) ?? 0) }
         default:
-            let (template, context) = renderer.templateContext(page, entryDigests: entries.isEmpty ? renderer.bulletins.indices.map(entry) : entries)
+            let (template, context) = renderer.templateContext(page, entryDigests: allEntries)
             digest.add(template)
             ContextDigest.add(context, to: &digest)
         }
