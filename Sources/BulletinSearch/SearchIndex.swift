@@ -368,21 +368,43 @@ public struct SearchIndex: Sendable {
     }
 
     /// The distinct names of all documents in UTF-8 order, and each document's as ascending ids into them
-    /// (without repeats). Found by sorting every occurrence once: hashing Chinese names normalises each.
+    /// (without repeats). Names are keyed by their bytes: hashing Chinese names as `String`s normalises each.
     static func names(_ namesOfDocuments: [[String]]) -> (names: [String], ids: [[Int]]) {
-        var occurrences: [(name: String, document: Int)] = []
-        for (document, names) in namesOfDocuments.enumerated() {
-            for name in names { occurrences.append((name, document)) }
+        var firstSeen: [UTF8Key: Int] = [:]
+        var distinct: [String] = []
+        // Every document's names as ids in order of first appearance, one after another.
+        var provisional: [Int] = []
+        var ends: [Int] = []
+        ends.reserveCapacity(namesOfDocuments.count)
+        for names in namesOfDocuments {
+            for name in names {
+                let key = UTF8Key(name)
+                if let id = firstSeen[key] {
+                    provisional.append(id)
+                } else {
+                    firstSeen[key] = distinct.count
+                    provisional.append(distinct.count)
+                    distinct.append(name)
+                }
+            }
+            ends.append(provisional.count)
         }
-        occurrences.sort { $0.name.utf8.lexicographicallyPrecedes($1.name.utf8) }
-        var names: [String] = []
-        var ids = [[Int]](repeating: [], count: namesOfDocuments.count)
-        for occurrence in occurrences {
-            if names.last.map({ !$0.utf8.elementsEqual(occurrence.name.utf8) }) ?? true { names.append(occurrence.name) }
-            // Names come in order, so a document's ids ascend and a repeated name repeats the last id.
-            if ids[occurrence.document].last != names.count - 1 { ids[occurrence.document].append(names.count - 1) }
+        let order = distinct.indices.sorted { UTF8Key.precedes(distinct[$0], distinct[$1]) }
+        var rank = [Int](repeating: 0, count: distinct.count)
+        for (position, id) in order.enumerated() { rank[id] = position }
+        var ids: [[Int]] = []
+        ids.reserveCapacity(namesOfDocuments.count)
+        var start = 0
+        for end in ends {
+            var own = provisional[start..<end].map { rank[$0] }
+            if own.count > 1 {
+                own.sort()
+                own = own.enumerated().compactMap { $0.offset > 0 && own[$0.offset - 1] == $0.element ? nil : $0.element }
+            }
+            ids.append(own)
+            start = end
         }
-        return (names, ids)
+        return (order.map { distinct[$0] }, ids)
     }
 
     private static func json(_ value: Any) -> [UInt8] {

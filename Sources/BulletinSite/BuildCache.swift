@@ -152,13 +152,16 @@ final class BuildCache: @unchecked Sendable {
         lock.withLock { searchIndex[path] = CachedOutput(fingerprint: fingerprint, stamp: stamp) }
     }
 
-    /// Keeps the previous build's search index (`OutputPublisher.linkPrevious`) when it was made from inputs with
-    /// `fingerprint` and every file of it is still unchanged in the output; false (with nothing kept) otherwise.
-    func keepSearchIndex(fingerprint: UInt64, publisher: OutputPublisher) -> Bool {
+    /// Whether the previous build's search index was made from inputs with `fingerprint` and every file of it
+    /// is still unchanged in `destination`.
+    func searchIndexUnchanged(fingerprint: UInt64, in destination: URL) -> Bool {
+        previous.searchIndex.values.allSatisfy { $0.fingerprint == fingerprint } && previousSearchIndexIntact(in: destination)
+    }
+
+    /// Keeps the previous build's search index (`OutputPublisher.keepPrevious`) after `searchIndexUnchanged`
+    /// said it can; false (with nothing kept) when that fails.
+    func keepSearchIndex(publisher: OutputPublisher) -> Bool {
         let files = previous.searchIndex
-        guard files.values.allSatisfy({ $0.fingerprint == fingerprint }), previousSearchIndexIntact(in: publisher.destination) else {
-            return false
-        }
         guard publisher.keepPrevious(Array(files.keys)) else { return false }
         lock.withLock { searchIndex = files }
         return true

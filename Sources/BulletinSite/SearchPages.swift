@@ -2,12 +2,12 @@ import BulletinModel
 import BulletinSearch
 
 /// What the search index is built from: each bulletin's searchable text, in the site's order.
-extension SiteRenderer {
+extension SiteOrder {
     /// The search document of the bulletin at `index`; without `texts`, only what the index stores of it.
     func searchDocument(_ index: Int, texts withTexts: Bool = true) -> SearchDocument {
         let loaded = bulletins[index]
         let bulletin = loaded.bulletin
-        let path = model.hrefs[index]
+        let path = hrefs[index]
         guard withTexts else {
             return SearchDocument(
                 title: bulletin.title, url: path, textURL: path + TextEditionFile.name, date: bulletin.date.iso,
@@ -31,10 +31,10 @@ extension SiteRenderer {
     }
 
     /// The search index of the whole site: `previous` updated with the bulletins changed since, when it can
-    /// be, else built from every bulletin.
-    func searchIndex(jobs: Int, previous: PreviousSearchIndex?) async -> (index: SearchIndex, how: SearchIndexOrigin) {
+    /// be, else built from every bulletin. Nil when the task is cancelled (the build failed its checks).
+    func searchIndex(jobs: Int, previous: PreviousSearchIndex?) async -> (index: SearchIndex, how: SearchIndexOrigin)? {
         if let previous, let updated = await updatedSearchIndex(previous, jobs: jobs) { return (updated, .updated) }
-        return (await searchIndex(jobs: jobs), .built)
+        return await searchIndex(jobs: jobs).map { ($0, .built) }
     }
 
     /// The previous index with the bulletins whose file changed (or that are new) analysed again; nil when
@@ -54,10 +54,11 @@ extension SiteRenderer {
     }
 
     /// The search index of the whole site, analysed on `jobs` workers a batch at a time (so only one batch's
-    /// tokens are in memory besides the postings).
-    func searchIndex(jobs: Int) async -> SearchIndex {
+    /// tokens are in memory besides the postings); nil when the task is cancelled.
+    func searchIndex(jobs: Int) async -> SearchIndex? {
         var builder = SearchIndexBuilder()
         for start in stride(from: 0, to: bulletins.count, by: 512) {
+            if Task.isCancelled { return nil }
             let documents = (start..<min(bulletins.count, start + 512)).map { searchDocument($0) }
             let analyzed = await parallelMap(documents, jobs: jobs) { AnalyzedDocument($0) }
             for (document, analysis) in zip(documents, analyzed) { builder.add(document, analyzed: analysis) }

@@ -166,19 +166,26 @@ public enum SiteBuilder {
     }
 
     /// Loads and validates everything; a renderer only when there is no error.
-    /// `endStage` is told when the bulletins are read.
-    static func validate(_ options: BuildOptions, cache: BuildCache? = nil,
-                         endStage: (String) -> Void = { _ in }) async -> (renderer: SiteRenderer?, diagnostics: [Diagnostic]) {
-        let content = await ContentLoader.load(
-            siteDirectory: options.source, includeDrafts: options.includeDrafts, baseURL: options.baseURL, jobs: options.jobs,
-            progress: options.progress, cache: cache)
-        endStage("read bulletins")
+    static func validate(_ options: BuildOptions) async -> (renderer: SiteRenderer?, diagnostics: [Diagnostic]) {
+        let content = await load(options, cache: nil)
+        return validate(content, order: SiteOrder(content.bulletins), options: options, cache: nil)
+    }
+
+    /// Reads `content/`: the configuration and bulletins (the unchanged ones from `cache`).
+    private static func load(_ options: BuildOptions, cache: BuildCache?) async -> LoadedContent {
+        await ContentLoader.load(siteDirectory: options.source, includeDrafts: options.includeDrafts, baseURL: options.baseURL,
+                                 jobs: options.jobs, progress: options.progress, cache: cache)
+    }
+
+    /// Checks the bulletins together, loads the templates and works out the aggregates (reusing the previous
+    /// build's from `cache` when the facts are the same); a renderer only when there is no error.
+    private static func validate(_ content: LoadedContent, order: SiteOrder, options: BuildOptions,
+                                 cache: BuildCache?) -> (renderer: SiteRenderer?, diagnostics: [Diagnostic]) {
         var diagnostics = content.diagnostics
         diagnostics += SiteValidator.check(content.bulletins)
         let templates = templates(of: options.source, diagnostics: &diagnostics)
         guard !diagnostics.hasErrors, let templates else { return (nil, diagnostics) }
-        let (model, aggregateDiagnostics) = SiteModel.build(config: content.config, bulletins: content.bulletins,
-                                                            reusing: cache?.previousAggregates)
+        let (model, aggregateDiagnostics) = SiteModel.build(config: content.config, order: order, reusing: cache?.previousAggregates)
         cache?.remember(model: model, diagnostics: aggregateDiagnostics)
         diagnostics += aggregateDiagnostics
         if content.config.baseURL == nil {
@@ -189,15 +196,13 @@ public enum SiteBuilder {
     }
 
     /// The publisher of a build: updating the output in place when the build cache records the previous one,
-    /// and knowing the files there when the process remembers publishing them (and forgets them until this
-    /// build has published).
+    /// and knowing the files there when the process remembers publishing them.
     private static func publisher(_ options: BuildOptions, cache: BuildCache?) -> OutputPublisher {
         let destination = options.resolvedDestination
         var isFolder: ObjCBool = false
         let inPlace = cache?.hasPreviousOutputs == true
             && FileManager.default.fileExists(atPath: destination.path, isDirectory: &isFolder) && isFolder.boolValue
         let known = inPlace ? options.memory?.state.get().published.flatMap { $0.destination == destination.path ? $0.files : nil } : nil
-        options.memory?.state.update { $0.published = nil }
         return OutputPublisher(destination: destination, inPlace: inPlace, knownFiles: known, listsFiles: options.memory != nil)
     }
 
@@ -225,26 +230,41 @@ public enum SiteBuilder {
         }
         let cache = options.cacheFolder != nil || options.memory != nil ? BuildCache(folder: options.cacheFolder, memory: options.memory) : nil
         if cache != nil { endStage("read the build cache") }
-        let validated = await validate(options, cache: cache, endStage: endStage)
+        let content = await load(options, cache: cache)
+        endStage("read bulletins")
+        let publisher = publisher(options, cache: cache)
+        // Locked before the previous output's search index is read: it must not change meanwhile.
+        let lock: OutputPublisher.Lock
+        do {
+            lock = try publisher.lock(onWait: onLockWait)
+        } catch {
+            return report([.error("cannot write the site to \(options.resolvedDestination.path): \(error)")], succeeded: false)
+        }
+        defer { withExtendedLifetime(lock) {} }
+        let order = SiteOrder(content.bulletins)
+        // The search index needs only the bulletins in order: made while they are checked and the pages rendered.
+        // It is kept as it is when its inputs are the previous build's.
+        let searchFingerprint = cache.map { PageFingerprints.searchIndex(settings: $0.settings, bulletins: order.bulletins) }
+        let indexUnchanged = searchFingerprint.map { cache?.searchIndexUnchanged(fingerprint: $0, in: publisher.destination) == true } ?? false
+        let previousIndex = indexUnchanged ? nil : cache?.previousSearchIndex(in: publisher.destination)
+        let searchTask = indexUnchanged ? nil : Task { await order.searchIndex(jobs: options.jobs, previous: previousIndex) }
+        let validated = validate(content, order: order, options: options, cache: cache)
         endStage("check and work out aggregates")
         var diagnostics = validated.diagnostics
-        guard let renderer = validated.renderer else { return report(diagnostics, succeeded: false) }
+        guard let renderer = validated.renderer else {
+            searchTask?.cancel()
+            return report(diagnostics, succeeded: false)
+        }
         let templates = renderer.templates
-        let publisher = publisher(options, cache: cache)
         let pagesBase = cache.map { PageFingerprints.pagesBase(settings: $0.settings, templates: templates) }
+        // The files published are forgotten until this build has published.
+        options.memory?.state.update { $0.published = nil }
         do {
-            let lock = try publisher.lock(onWait: onLockWait)
-            defer { withExtendedLifetime(lock) {} }
             try publisher.prepareStaging()
+            let keptIndex = indexUnchanged && cache?.keepSearchIndex(publisher: publisher) == true
             let pages = renderer.pages
             let counter = ProgressCounter(stage: "writing pages", total: pages.count, report: options.progress)
-            // The search index is built beside the pages (its merging is sequential and fills the gaps), unless
-            // the cached build's index can be kept.
-            let searchFingerprint = cache.map { PageFingerprints.searchIndex(settings: $0.settings, bulletins: renderer.bulletins) }
-            let keptIndex = searchFingerprint.flatMap { cache?.keepSearchIndex(fingerprint: $0, publisher: publisher) } ?? false
-            let previousIndex = keptIndex ? nil : cache?.previousSearchIndex(in: publisher.destination)
             cache?.record(bulletinOrder: renderer.bulletins.map(IndexedBulletin.init), pagesBase: pagesBase ?? 0)
-            async let searchIndex = keptIndex ? nil : renderer.searchIndex(jobs: options.jobs, previous: previousIndex)
             let bodyOnlyChanges = pagesBase.flatMap { cache?.bodyOnlyChanges(base: $0, bulletins: renderer.bulletins) }
             let fingerprints = pagesBase.map { PageFingerprints(renderer: renderer, base: $0, bodiesChanged: bodyOnlyChanges) }
             var visited = renderer.renderingOrder(pages)
@@ -280,7 +300,12 @@ public enum SiteBuilder {
                 try publisher.write(file.bytes, to: "static/" + file.path)
             }
             endStage("render and write pages")
-            let (index, searchOrigin) = await searchIndex ?? (nil, .kept)
+            var made = keptIndex ? nil : await searchTask?.value
+            if !keptIndex, made == nil {  // the previous index was to be kept but could not be
+                made = await order.searchIndex(jobs: options.jobs, previous: nil)
+            }
+            guard keptIndex || made != nil else { throw PublishError("the build was cancelled") }
+            let index = made?.index, searchOrigin = made?.how ?? .kept
             endStage("finish the search index")
             if let index {
                 let searchFailures = await parallelMap(index.files, jobs: options.jobs) { file -> String? in

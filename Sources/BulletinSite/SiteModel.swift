@@ -2,6 +2,28 @@ import BulletinAggregates
 import BulletinModel
 import Foundation
 
+/// The bulletins in site order, newest first (date, then series, issue and path as tie-breaks), with their
+/// pages' links: what the search index needs, known before the checks and aggregates.
+struct SiteOrder: Sendable {
+    let bulletins: [LoadedBulletin]
+    /// Each bulletin's page, site-relative and percent-encoded.
+    let hrefs: [String]
+
+    init(_ loaded: [LoadedBulletin]) {
+        // Fields read through the objects (a copy of a whole bulletin retains each of its values); series
+        // compared as bytes: String's == would normalise CJK text on every comparison.
+        bulletins = loaded.sorted { a, b in
+            if a.bulletin.date != b.bulletin.date { return a.bulletin.date > b.bulletin.date }
+            if !a.bulletin.series.utf8.elementsEqual(b.bulletin.series.utf8) {
+                return a.bulletin.series.utf8.lexicographicallyPrecedes(b.bulletin.series.utf8)
+            }
+            if a.bulletin.issue != b.bulletin.issue { return a.bulletin.issue > b.bulletin.issue }
+            return a.bulletin.sourcePath.utf8.lexicographicallyPrecedes(b.bulletin.sourcePath.utf8)
+        }
+        hrefs = bulletins.map { SitePaths.href(SitePaths.bulletin($0.bulletin)) }
+    }
+}
+
 /// The whole site in memory after validation: bulletins in their fixed order and everything derived from
 /// them together. Bulletins are newest first (date, then series, issue and path as tie-breaks), so every list
 /// and every page is the same from build to build.
@@ -25,19 +47,12 @@ struct SiteModel: Sendable {
     /// (Unicode normalisation and encoding are costly, and every bulletin page links to these).
     let encodedFolderNames: [String: String]
 
-    /// Orders the bulletins and derives the aggregates; the diagnostics include contradictions between bulletins.
+    /// Derives the aggregates of bulletins in site order; the diagnostics include contradictions between bulletins.
     /// `previous` (a model of the same settings, with its diagnostics) is reused with the new bulletins when they
     /// are the same files in the same order with the same facts: the aggregates are made of nothing else.
-    static func build(config: SiteConfig, bulletins loaded: [LoadedBulletin],
+    static func build(config: SiteConfig, order: SiteOrder,
                       reusing previous: (model: SiteModel, diagnostics: [Diagnostic])? = nil) -> (SiteModel, [Diagnostic]) {
-        let sorted = loaded.sorted { a, b in
-            let x = a.bulletin, y = b.bulletin
-            if x.date != y.date { return x.date > y.date }
-            // Compared as bytes (as they are ordered): String's == would normalise CJK text on every comparison.
-            if !x.series.utf8.elementsEqual(y.series.utf8) { return x.series.utf8.lexicographicallyPrecedes(y.series.utf8) }
-            if x.issue != y.issue { return x.issue > y.issue }
-            return x.sourcePath.utf8.lexicographicallyPrecedes(y.sourcePath.utf8)
-        }
+        let sorted = order.bulletins
         if let previous, previous.model.bulletins.count == sorted.count, zip(previous.model.bulletins, sorted).allSatisfy({
             $0.bulletin.sourcePath == $1.bulletin.sourcePath && $0.factsKey == $1.factsKey
         }) {
@@ -84,7 +99,7 @@ struct SiteModel: Sendable {
         let model = SiteModel(
             config: config, bulletins: sorted, years: Array(Set(bulletins.map(\.date.year))).sorted(by: >),
             bulletinsByYear: Dictionary(grouping: bulletins.indices) { bulletins[$0].date.year },
-            hrefs: bulletins.map { SitePaths.href(SitePaths.bulletin($0)) },
+            hrefs: order.hrefs,
             neighbours: neighbours, stats: stats.series, exemplars: exemplars.entries, taxonomies: taxonomies,
             encodedFolderNames: encodedFolderNames)
         let diagnostics = stats.diagnostics + exemplars.diagnostics + tags.diagnostics + districts.diagnostics

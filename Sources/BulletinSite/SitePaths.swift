@@ -13,7 +13,9 @@ enum SitePaths {
     static func year(_ year: Int) -> String { "bulletins/\(year)/" }
 
     /// `bulletins/<year>/<serial or issue>/`.
-    static func bulletin(_ bulletin: Bulletin) -> String { "bulletins/\(bulletin.date.year)/\(bulletin.pageNumber)/" }
+    static func bulletin(_ bulletin: Bulletin) -> String { self.bulletin(year: bulletin.date.year, page: bulletin.pageNumber) }
+
+    static func bulletin(year: Int, page: Int) -> String { "bulletins/\(year)/\(page)/" }
 
     static func stat(_ key: String) -> String { "stats/\(key)/" }
 

@@ -14,19 +14,22 @@ enum SiteValidator {
             claims[key] = index
             return nil
         }
-        for index in loaded.indices {
-            let bulletin = loaded[index].bulletin
-            if let first = claim(Claim(series: bulletin.series, bulletin.date.year, bulletin.issue), by: index, in: &identities) {
+        for (index, item) in loaded.enumerated() {
+            // Fields read through the object: a copy of the whole bulletin would retain each of its values.
+            let series = item.bulletin.series
+            if let first = claim(Claim(series: series, item.bulletin.date.year, item.bulletin.issue), by: index, in: &identities) {
+                let bulletin = item.bulletin
                 diagnostics.append(bulletin.origin(of: "issue").diagnostic(
                     .error,
-                    "\(bulletin.series) \(bulletin.date.year)年第\(bulletin.issue)期 is claimed by two files: "
+                    "\(series) \(bulletin.date.year)年第\(bulletin.issue)期 is claimed by two files: "
                         + "this one and \(first.origin(of: "issue")); give each bulletin its own issue number"))
-            } else if let serial = bulletin.serial, let first = claim(Claim(series: bulletin.series, serial, 0), by: index, in: &serials) {
-                diagnostics.append(bulletin.origin(of: "serial").diagnostic(
+            } else if let serial = item.bulletin.serial, let first = claim(Claim(series: series, serial, 0), by: index, in: &serials) {
+                diagnostics.append(item.bulletin.origin(of: "serial").diagnostic(
                     .error,
-                    "serial 总第\(serial)期 of \(bulletin.series) is used by two files: this one and "
+                    "serial 总第\(serial)期 of \(series) is used by two files: this one and "
                         + "\(first.origin(of: "serial")); serials must be unique within a series"))
-            } else if let first = claim(SitePaths.bulletin(bulletin), by: index, in: &paths) {
+            } else if let first = claim(SitePaths.bulletin(year: item.bulletin.date.year, page: item.bulletin.pageNumber), by: index, in: &paths) {
+                let bulletin = item.bulletin
                 diagnostics.append((bulletin.origins["serial"] ?? bulletin.origin(of: "issue")).diagnostic(
                     .error,
                     "this bulletin and \(first.sourcePath) would both be written to \(SitePaths.bulletin(bulletin)); "
@@ -39,25 +42,14 @@ enum SiteValidator {
     /// A series and two numbers, its name compared and hashed as bytes: Chinese names would be normalised
     /// for every hash and comparison as `String`s, which cost more than the rest of these checks.
     private struct Claim: Hashable {
-        let series: String
+        let series: UTF8Key
         let first: Int
         let second: Int
 
         init(series: String, _ first: Int, _ second: Int) {
-            self.series = series
+            self.series = UTF8Key(series)
             self.first = first
             self.second = second
-        }
-
-        static func == (lhs: Claim, rhs: Claim) -> Bool {
-            lhs.first == rhs.first && lhs.second == rhs.second && lhs.series.utf8.elementsEqual(rhs.series.utf8)
-        }
-
-        func hash(into hasher: inout Hasher) {
-            hasher.combine(first)
-            hasher.combine(second)
-            var series = series
-            series.withUTF8 { hasher.combine(bytes: UnsafeRawBufferPointer($0)) }
         }
     }
 }
