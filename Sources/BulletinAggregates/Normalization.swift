@@ -44,6 +44,12 @@ public enum Normalization {
         return result
     }
 
+    /// A path percent-encoded segment by segment for use in an `href`.
+    public static func percentEncodedPath(_ path: String) -> String {
+        if path.utf8.allSatisfy({ isUnreservedASCII($0) || $0 == UInt8(ascii: "/") }) { return path }
+        return path.split(separator: "/", omittingEmptySubsequences: false).map { percentEncoded(String($0)) }.joined(separator: "/")
+    }
+
     /// The segment percent-encoded for use in an `href`.
     public static func percentEncoded(_ segment: String) -> String {
         if segment.utf8.allSatisfy(isUnreservedASCII) { return segment }

@@ -52,8 +52,7 @@ public enum SearchIndexUpdate {
         }
         index.keptFiles = previous.unchangedPaths(of: index.files)
         // The previous index's records (a slice per token) and files take a while to release: not on this path.
-        let retired = Retired(consume previous)
-        DispatchQueue.global(qos: .utility).async { retired.release() }
+        BackgroundRelease.release(consume previous)
         return index
     }
 
@@ -564,20 +563,5 @@ private struct PreviousIndex {
             return same ? new.path : nil
         }
         return Set(unchanged.compactMap { $0 })
-    }
-}
-
-/// A value released on another thread (`release`), whichever thread lets go of this box last.
-private final class Retired: @unchecked Sendable {
-    private var value: Any?
-    private let lock = NSLock()
-
-    init(_ value: consuming Any) {
-        self.value = value
-    }
-
-    func release() {
-        let value = lock.withLock { self.value.take() }
-        withExtendedLifetime(value) {}
     }
 }

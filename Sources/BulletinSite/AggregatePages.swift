@@ -127,12 +127,12 @@ enum FeedContext {
             "id": base,
             "selfURL": base + "feed.xml",
             "siteURL": base,
-            "updated": newest.first.map { timestamp(model.bulletins[$0].bulletin.date, zone: zone) } ?? "1970-01-01T00:00:00Z",
+            "updated": newest.first.map { timestamp(model.bulletins[$0].date, zone: zone) } ?? "1970-01-01T00:00:00Z",
             "entries": newest.map { index -> [String: Any] in
                 let bulletin = model.bulletins[index]
                 let url = base + model.hrefs[index]
                 return entry(index).merging([
-                    "url": url, "id": url, "updated": timestamp(bulletin.bulletin.date, zone: zone),
+                    "url": url, "id": url, "updated": timestamp(bulletin.date, zone: zone),
                     "authors": bulletin.bulletin.publishers,
                 ]) { $1 }
             },

@@ -1,4 +1,5 @@
 import BulletinModel
+import BulletinSearch
 import Foundation
 #if canImport(Glibc)
 import Glibc
@@ -22,7 +23,7 @@ final class BuildCache: @unchecked Sendable {
     /// What a long-running process keeps between builds.
     private let memory: BuildMemory?
     /// The record read from memory or the folder, before its settings are compared.
-    private let stored: CacheRecord?
+    private var stored: CacheRecord?
     /// The previous build's record; empty when there was none or it could not be trusted.
     private(set) var previous = CacheRecord(settings: 0)
     private(set) var settings: UInt64 = 0
@@ -34,6 +35,8 @@ final class BuildCache: @unchecked Sendable {
     private var rendered: [String] = []
     private var bulletinOrder: [IndexedBulletin] = []
     private var pagesBase: UInt64 = 0
+    /// The search index this build made, by path in the index, to remember (only with `memory`).
+    private var madeSearchFiles: [String: [UInt8]]?
     /// When this build started reading bulletin files, in nanoseconds since 1970.
     private var readStart = 0
     /// Bulletin files taken from the cache in this build.
@@ -48,6 +51,12 @@ final class BuildCache: @unchecked Sendable {
         stored = memory?.state.get().record ?? folder.flatMap { folder in
             FileBytes.read(folder.appending(path: Self.recordName).path).flatMap { try? CacheRecord(decoding: $0) }
         }
+    }
+
+    deinit {
+        // The previous record (every bulletin's facts, every output) is freed off the build's path.
+        BackgroundRelease.release((stored.take(), previous))
+        previous = CacheRecord(settings: 0)
     }
 
     /// Starts a build whose bulletins are decoded with `settings` (a digest of the tool and the site settings):
@@ -180,9 +189,14 @@ final class BuildCache: @unchecked Sendable {
 
     /// The previous build's search index when every file of it is still unchanged in `destination`: the
     /// bulletins it indexed in order, and a reader of its files.
+    /// A process that remembers the index it published reads it from memory.
     func previousSearchIndex(in destination: URL) -> PreviousSearchIndex? {
         let files = previous.searchIndex
-        guard !previous.bulletinOrder.isEmpty, previousSearchIndexIntact(in: destination) else { return nil }
+        guard !previous.bulletinOrder.isEmpty, !files.isEmpty else { return nil }
+        if let remembered = memory?.state.get().searchFiles, remembered.count == files.count {
+            return PreviousSearchIndex(order: previous.bulletinOrder) { remembered[$0] }
+        }
+        guard previousSearchIndexIntact(in: destination) else { return nil }
         let folder = destination.path + "/" + SitePaths.search
         return PreviousSearchIndex(order: previous.bulletinOrder) { path in
             guard files[SitePaths.search + path] != nil else { return nil }
@@ -194,6 +208,13 @@ final class BuildCache: @unchecked Sendable {
     private func previousSearchIndexIntact(in destination: URL) -> Bool {
         !previous.searchIndex.isEmpty
             && previous.searchIndex.allSatisfy { FileStamp(path: destination.path + "/" + $0.key) == $0.value.stamp }
+    }
+
+    /// Keeps the search index this build made in memory for the next build, when the process remembers builds.
+    func remember(searchIndex files: [SearchFile]) {
+        guard memory != nil else { return }
+        let byPath = Dictionary(uniqueKeysWithValues: files.map { ($0.path, $0.bytes) })
+        lock.withLock { madeSearchFiles = byPath }
     }
 
     /// Records the bulletins of this build in order, and the digest every page fingerprint starts from.
@@ -213,7 +234,7 @@ final class BuildCache: @unchecked Sendable {
         guard previous.pagesBase == base, old.count == bulletins.count else { return nil }
         var changed: Set<Int> = []
         for (index, loaded) in bulletins.enumerated() {
-            guard old[index].path == loaded.bulletin.sourcePath, old[index].factsKey == loaded.factsKey else { return nil }
+            guard old[index].path == loaded.sourcePath, old[index].factsKey == loaded.factsKey else { return nil }
             if old[index].key != loaded.sourceKey { changed.insert(index) }
         }
         return changed
@@ -241,7 +262,12 @@ final class BuildCache: @unchecked Sendable {
 
     /// Keeps this build's site model and aggregate diagnostics in memory for the next build.
     func remember(model: SiteModel, diagnostics: [Diagnostic]) {
-        memory?.state.update { $0.aggregates = (settings, model, diagnostics) }
+        var replaced: (settings: UInt64, model: SiteModel, diagnostics: [Diagnostic])?
+        memory?.state.update { state in
+            replaced = state.aggregates.take()
+            state.aggregates = (settings, model, diagnostics)
+        }
+        BackgroundRelease.release(replaced)
     }
 
     // MARK: - Saving
@@ -253,7 +279,14 @@ final class BuildCache: @unchecked Sendable {
             CacheRecord(settings: settings, sources: sources, outputs: outputs, searchIndex: searchIndex, bulletinOrder: bulletinOrder,
                         pagesBase: pagesBase, sourcesRead: readStart)
         }
-        memory?.state.update { $0.record = record }
+        let searchFiles = lock.withLock { madeSearchFiles }
+        var replaced: CacheRecord?
+        memory?.state.update { state in
+            replaced = state.record.take()
+            state.record = record
+            if let searchFiles { state.searchFiles = searchFiles }
+        }
+        BackgroundRelease.release(replaced)
         guard let folder else { return }
         let file = folder.appending(path: Self.recordName)
         let temporary = folder.appending(path: Self.recordName + ".new")
@@ -278,6 +311,8 @@ public final class BuildMemory: Sendable {
         var aggregates: (settings: UInt64, model: SiteModel, diagnostics: [Diagnostic])?
         /// The files the last build published, and where.
         var published: (destination: String, files: Set<String>)?
+        /// The files of the search index of `record`, by path in the index.
+        var searchFiles: [String: [UInt8]]?
     }
 
     let state = LockedValue(State())
@@ -373,11 +408,10 @@ extension CacheRecord {
                 let path = try reader.string()
                 let stamp = try reader.optional { SourceStamp(digest: try $0.unsigned(), changed: try $0.int()) }
                 let start = reader.offset
-                var source = CachedSource(key: try reader.unsigned(), factsKey: try reader.unsigned(), bulletin: try reader.bulletin(),
-                                          summary: try reader.string(), diagnostics: try reader.array { try $0.diagnostic() })
-                source.stamp = stamp
-                source.encoded = reader.bytes(since: start)
-                return (path, source)
+                let key = try reader.unsigned(), factsKey = try reader.unsigned(), bulletin = try reader.bulletin()
+                let summary = try reader.string(), diagnostics = try reader.array { try $0.diagnostic() }
+                return (path, CachedSource(key: key, factsKey: factsKey, bulletin: bulletin, summary: summary, diagnostics: diagnostics,
+                                           stamp: stamp, encoded: reader.bytes(since: start)))
             }
             return reader.isAtEnd ? sources : nil
         }
@@ -421,18 +455,37 @@ struct PreviousSearchIndex {
 }
 
 /// A bulletin file as the previous build decoded it.
-struct CachedSource {
+/// An object, so that the 10,000s of them a build takes over from the previous one are passed by reference
+/// rather than copied with every value of their bulletin.
+final class CachedSource: Sendable {
     /// Digest of the file's text.
-    var key: UInt64
+    let key: UInt64
     /// Digest of what other pages show of the bulletin: its front matter and summary.
-    var factsKey: UInt64
-    var bulletin: Bulletin
-    var summary: String
-    var diagnostics: [Diagnostic]
+    let factsKey: UInt64
+    let bulletin: Bulletin
+    let summary: String
+    let diagnostics: [Diagnostic]
     /// The file's stamp when it was read.
-    var stamp: SourceStamp? = nil
+    let stamp: SourceStamp?
     /// The entry as the record read it (all but the path and stamp), written back as it is.
-    var encoded: ArraySlice<UInt8>? = nil
+    let encoded: ArraySlice<UInt8>?
+
+    init(key: UInt64, factsKey: UInt64, bulletin: Bulletin, summary: String, diagnostics: [Diagnostic], stamp: SourceStamp? = nil,
+         encoded: ArraySlice<UInt8>? = nil) {
+        self.key = key
+        self.factsKey = factsKey
+        self.bulletin = bulletin
+        self.summary = summary
+        self.diagnostics = diagnostics
+        self.stamp = stamp
+        self.encoded = encoded
+    }
+
+    /// The same entry for the file with another stamp.
+    func with(stamp: SourceStamp?) -> CachedSource {
+        CachedSource(key: key, factsKey: factsKey, bulletin: bulletin, summary: summary, diagnostics: diagnostics, stamp: stamp,
+                     encoded: encoded)
+    }
 }
 
 /// What tells a bulletin file apart from an edited one without reading it: a digest of its size, modification

@@ -16,7 +16,7 @@ public enum BulletinRenderer {
         let root = siteDirectory.standardizedFileURL.path + "/"
         let path = file.standardizedFileURL.path
         let displayPath = path.hasPrefix(root) ? String(path.dropFirst(root.count)) : path
-        let (loaded, fileDiagnostics) = ContentLoader.loadBulletin(file, displayPath: displayPath, config: config)
+        let (loaded, fileDiagnostics) = ContentLoader.loadBulletin(path: file.path, displayPath: displayPath, config: config)
         diagnostics += fileDiagnostics
         let templates = SiteBuilder.templates(of: siteDirectory, diagnostics: &diagnostics)
         guard let loaded, let templates, !diagnostics.hasErrors else { return (nil, diagnostics.sortedForOutput()) }

@@ -26,6 +26,16 @@ final class LoadedBulletin: Sendable {
 
     /// The rendered body.
     var body: RenderedMarkdown { bodyStore.body }
+
+    // Fields read through the object: `loaded.date` from outside copies the whole bulletin (retaining
+    // each of its values) to read one field, which adds up over every bulletin of every build.
+    var sourcePath: String { bulletin.sourcePath }
+    var date: CalendarDate { bulletin.date }
+    var series: String { bulletin.series }
+    var issue: Int { bulletin.issue }
+    var serial: Int? { bulletin.serial }
+    var pageNumber: Int { bulletin.pageNumber }
+    var draft: Bool { bulletin.draft }
 }
 
 /// A bulletin's rendered body: kept when the file was decoded in this build, rendered again from the file
@@ -88,12 +98,12 @@ enum ContentLoader {
         cache?.begin(settings: settings.value)
         let results = await parallelMap(files, jobs: jobs) { file in
             defer { counter.increment() }
-            return loadBulletin(file.url, displayPath: file.displayPath, config: siteConfig, cache: cache)
+            return loadBulletin(path: file.path, displayPath: file.displayPath, config: siteConfig, cache: cache)
         }
         var bulletins: [LoadedBulletin] = []
         for result in results {
             diagnostics += result.diagnostics
-            if let loaded = result.loaded, includeDrafts || !loaded.bulletin.draft { bulletins.append(loaded) }
+            if let loaded = result.loaded, includeDrafts || !loaded.draft { bulletins.append(loaded) }
         }
         return LoadedContent(config: config, bulletins: bulletins, diagnostics: diagnostics)
     }
@@ -113,10 +123,10 @@ enum ContentLoader {
     /// `*.md` files below `directory`, skipping hidden files and folders, sorted by path. Symbolic links are
     /// followed only when they lead to a file inside the site; others (outside, dangling, looping) are skipped
     /// with a warning. Folders reached through links are never entered.
-    static func markdownFiles(under directory: URL, siteDirectory: URL) -> (files: [(url: URL, displayPath: String)], skipped: [Diagnostic]) {
+    static func markdownFiles(under directory: URL, siteDirectory: URL) -> (files: [(path: String, displayPath: String)], skipped: [Diagnostic]) {
         let root = siteDirectory.standardizedFileURL.path
         let realRoot = siteDirectory.standardizedFileURL.resolvingSymlinksInPath().path
-        var files: [(url: URL, displayPath: String)] = []
+        var files: [(path: String, displayPath: String)] = []
         var skipped: [Diagnostic] = []
         // A directory walk with readdir: the entry types come with the names, so only links need a stat.
         var folders = [directory.standardizedFileURL.path]
@@ -145,10 +155,10 @@ enum ContentLoader {
                         let reason = !exists ? "it is dangling or loops" : isDirectory.boolValue ? "links to folders are not followed" : "it points outside the site"
                         skipped.append(.warning("symbolic link skipped: \(reason)", at: SourceLocation(file: display, line: 1, column: 1)))
                     } else if name.hasSuffix(".md") {
-                        files.append((URL(fileURLWithPath: path, isDirectory: false), display))
+                        files.append((path, display))
                     }
                 case Int32(DT_REG):
-                    if name.hasSuffix(".md") { files.append((URL(fileURLWithPath: path, isDirectory: false), display)) }
+                    if name.hasSuffix(".md") { files.append((path, display)) }
                 default:
                     break
                 }
@@ -161,12 +171,12 @@ enum ContentLoader {
 
     /// Reads and decodes a file, rejecting empty, oversized and non-UTF-8 files with a located diagnostic.
     static func readSource(_ url: URL, displayPath: String, limit: Int = maximumFileSize) -> Result<SourceText, Diagnostic> {
-        readBytes(url, displayPath: displayPath, limit: limit).flatMap { decode($0, displayPath: displayPath, limit: limit) }
+        readBytes(url.path, displayPath: displayPath, limit: limit).flatMap { decode($0, displayPath: displayPath, limit: limit) }
     }
 
     /// The bytes of a file, up to one more than `limit`.
-    static func readBytes(_ url: URL, displayPath: String, limit: Int) -> Result<[UInt8], Diagnostic> {
-        guard let handle = try? FileHandle(forReadingFrom: url) else {
+    static func readBytes(_ path: String, displayPath: String, limit: Int) -> Result<[UInt8], Diagnostic> {
+        guard let handle = FileHandle(forReadingAtPath: path) else {
             return .failure(.error("cannot read the file", at: SourceLocation(file: displayPath, line: 1, column: 1)))
         }
         defer { try? handle.close() }
@@ -198,28 +208,25 @@ enum ContentLoader {
     }
 
     /// Reads, decodes and renders one bulletin file; a file the build cache holds unchanged is not decoded.
-    static func loadBulletin(_ url: URL, displayPath: String, config: SiteConfig, cache: BuildCache? = nil)
+    static func loadBulletin(path: String, displayPath: String, config: SiteConfig, cache: BuildCache? = nil)
         -> (loaded: LoadedBulletin?, diagnostics: [Diagnostic]) {
         func reuse(_ cached: CachedSource) -> (loaded: LoadedBulletin?, diagnostics: [Diagnostic]) {
             cache?.record(cached, path: displayPath, reused: true)
             // The file matched the cache when loaded; its body is rendered again only for pages that changed.
-            let body = BodyStore { renderBody(of: url, displayPath: displayPath, config: config) }
+            let body = BodyStore { renderBody(of: path, displayPath: displayPath, config: config) }
             return (LoadedBulletin(bulletin: cached.bulletin, summary: cached.summary, sourceKey: cached.key, factsKey: cached.factsKey,
                                    bodyStore: body), cached.diagnostics)
         }
         // Stamped before reading: a change while it is read gives it another stamp.
-        let stamp = cache == nil ? nil : SourceStamp(path: url.path)
+        let stamp = cache == nil ? nil : SourceStamp(path: path)
         if let stamp, let cached = cache?.cachedSource(path: displayPath, stamp: stamp) { return reuse(cached) }
         let bytes: [UInt8]
-        switch readBytes(url, displayPath: displayPath, limit: config.maxFileSize) {
+        switch readBytes(path, displayPath: displayPath, limit: config.maxFileSize) {
         case .success(let read): bytes = read
         case .failure(let diagnostic): return (nil, [diagnostic])
         }
         let key = digest(bytes)
-        if var cached = cache?.cachedSource(path: displayPath, key: key) {
-            cached.stamp = stamp
-            return reuse(cached)
-        }
+        if let cached = cache?.cachedSource(path: displayPath, key: key) { return reuse(cached.with(stamp: stamp)) }
         switch decode(bytes, displayPath: displayPath, limit: config.maxFileSize) {
         case .success(let source):
             let result = loadBulletin(source: source, key: key, config: config)
@@ -234,8 +241,8 @@ enum ContentLoader {
     }
 
     /// The body of a bulletin file read again: the front matter split off (not decoded), the Markdown rendered.
-    private static func renderBody(of url: URL, displayPath: String, config: SiteConfig) -> RenderedMarkdown {
-        guard let text = try? String(contentsOf: url, encoding: .utf8) else { return .empty }
+    private static func renderBody(of path: String, displayPath: String, config: SiteConfig) -> RenderedMarkdown {
+        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { return .empty }
         let source = SourceText(path: displayPath, text: text)
         guard case .success(let document) = FrontMatterSplitter.split(source) else { return .empty }
         return renderBody(document.body, source: source, firstLine: document.bodyFirstLine, config: config)

@@ -42,7 +42,7 @@ extension SiteOrder {
     private func updatedSearchIndex(_ previous: PreviousSearchIndex, jobs: Int) async -> SearchIndex? {
         let indexed = Dictionary(previous.order.enumerated().map { ($1.path, (id: $0, bulletin: $1)) }) { first, _ in first }
         let previousID: [Int?] = bulletins.map { loaded in
-            guard let old = indexed[loaded.bulletin.sourcePath], old.bulletin == IndexedBulletin(loaded) else { return nil }
+            guard let old = indexed[loaded.sourcePath], old.bulletin == IndexedBulletin(loaded) else { return nil }
             return old.id
         }
         let changed = previousID.indices.filter { previousID[$0] == nil }
@@ -69,6 +69,6 @@ extension SiteOrder {
 
 extension IndexedBulletin {
     init(_ loaded: LoadedBulletin) {
-        self.init(path: loaded.bulletin.sourcePath, key: loaded.sourceKey, factsKey: loaded.factsKey)
+        self.init(path: loaded.sourcePath, key: loaded.sourceKey, factsKey: loaded.factsKey)
     }
 }

@@ -308,6 +308,7 @@ public enum SiteBuilder {
             let index = made?.index, searchOrigin = made?.how ?? .kept
             endStage("finish the search index")
             if let index {
+                cache?.remember(searchIndex: index.files)
                 let searchFailures = await parallelMap(index.files, jobs: options.jobs) { file -> String? in
                     do {
                         let path = SitePaths.search + file.path

@@ -10,17 +10,26 @@ struct SiteOrder: Sendable {
     let hrefs: [String]
 
     init(_ loaded: [LoadedBulletin]) {
-        // Fields read through the objects (a copy of a whole bulletin retains each of its values); series
-        // compared as bytes: String's == would normalise CJK text on every comparison.
-        bulletins = loaded.sorted { a, b in
-            if a.bulletin.date != b.bulletin.date { return a.bulletin.date > b.bulletin.date }
-            if !a.bulletin.series.utf8.elementsEqual(b.bulletin.series.utf8) {
-                return a.bulletin.series.utf8.lexicographicallyPrecedes(b.bulletin.series.utf8)
-            }
-            if a.bulletin.issue != b.bulletin.issue { return a.bulletin.issue > b.bulletin.issue }
-            return a.bulletin.sourcePath.utf8.lexicographicallyPrecedes(b.bulletin.sourcePath.utf8)
+        // Sorted by keys worked out once: series ranked in byte order (String's comparisons would normalise CJK
+        // text every time), dates as numbers.
+        var seriesRank: [UTF8Key: Int] = [:]
+        for item in loaded { seriesRank[UTF8Key(item.series)] = 0 }
+        for (rank, series) in seriesRank.keys.sorted(by: { UTF8Key.precedes($0.string, $1.string) }).enumerated() {
+            seriesRank[series] = rank
         }
-        hrefs = bulletins.map { SitePaths.href(SitePaths.bulletin($0.bulletin)) }
+        let keys = loaded.map { item in
+            let date = item.date
+            return (date: date.year * 10_000 + date.month * 100 + date.day, series: seriesRank[UTF8Key(item.series)]!,
+                    issue: item.issue)
+        }
+        let order = loaded.indices.sorted { a, b in
+            if keys[a].date != keys[b].date { return keys[a].date > keys[b].date }
+            if keys[a].series != keys[b].series { return keys[a].series < keys[b].series }
+            if keys[a].issue != keys[b].issue { return keys[a].issue > keys[b].issue }
+            return UTF8Key.precedes(loaded[a].sourcePath, loaded[b].sourcePath)
+        }
+        bulletins = order.map { loaded[$0] }
+        hrefs = bulletins.map { SitePaths.href(SitePaths.bulletin(year: $0.date.year, page: $0.pageNumber)) }
     }
 }
 
@@ -54,7 +63,7 @@ struct SiteModel: Sendable {
                       reusing previous: (model: SiteModel, diagnostics: [Diagnostic])? = nil) -> (SiteModel, [Diagnostic]) {
         let sorted = order.bulletins
         if let previous, previous.model.bulletins.count == sorted.count, zip(previous.model.bulletins, sorted).allSatisfy({
-            $0.bulletin.sourcePath == $1.bulletin.sourcePath && $0.factsKey == $1.factsKey
+            $0.sourcePath == $1.sourcePath && $0.factsKey == $1.factsKey
         }) {
             var model = previous.model
             model.bulletins = sorted

@@ -32,9 +32,7 @@ enum SitePaths {
 
     /// The path percent-encoded for an `href` or a URL.
     static func href(_ path: String) -> String {
-        path.split(separator: "/", omittingEmptySubsequences: false)
-            .map { Normalization.percentEncoded(String($0)) }
-            .joined(separator: "/")
+        Normalization.percentEncodedPath(path)
     }
 
     /// The way back to the site root from a page in `directory`: `./` for the root itself, else `../` per level.

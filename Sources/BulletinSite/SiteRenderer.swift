@@ -107,7 +107,7 @@ struct SiteRenderer: Sendable {
         case .home(let number): SitePaths.paginated("", page: number)
         case .archive: SitePaths.archive
         case .year(let year, let number): SitePaths.paginated(SitePaths.year(year), page: number)
-        case .bulletin(let index), .text(let index): SitePaths.bulletin(bulletins[index].bulletin)
+        case .bulletin(let index), .text(let index): SitePaths.bulletin(year: bulletins[index].date.year, page: bulletins[index].pageNumber)
         case .taxonomy(let index): SitePaths.taxonomy(model.taxonomies[index].field)
         case .term(let index, let term, let number):
             SitePaths.paginated(SitePaths.term(model.taxonomies[index].field, slug: model.taxonomies[index].terms[term].slug), page: number)
@@ -300,7 +300,7 @@ struct SiteRenderer: Sendable {
         switch page {
         case .text, .search, .feed, .sitemap, .notFound, .data: return nil
         case .bulletin(let index):
-            return ["loc": base + SitePaths.href(directory(page)), "lastmod": bulletins[index].bulletin.date.iso]
+            return ["loc": base + SitePaths.href(directory(page)), "lastmod": bulletins[index].date.iso]
         default:
             return ["loc": base + SitePaths.href(directory(page))]
         }

@@ -15,20 +15,19 @@ enum SiteValidator {
             return nil
         }
         for (index, item) in loaded.enumerated() {
-            // Fields read through the object: a copy of the whole bulletin would retain each of its values.
-            let series = item.bulletin.series
-            if let first = claim(Claim(series: series, item.bulletin.date.year, item.bulletin.issue), by: index, in: &identities) {
+            let series = item.series
+            if let first = claim(Claim(series: series, item.date.year, item.issue), by: index, in: &identities) {
                 let bulletin = item.bulletin
                 diagnostics.append(bulletin.origin(of: "issue").diagnostic(
                     .error,
                     "\(series) \(bulletin.date.year)年第\(bulletin.issue)期 is claimed by two files: "
                         + "this one and \(first.origin(of: "issue")); give each bulletin its own issue number"))
-            } else if let serial = item.bulletin.serial, let first = claim(Claim(series: series, serial, 0), by: index, in: &serials) {
+            } else if let serial = item.serial, let first = claim(Claim(series: series, serial, 0), by: index, in: &serials) {
                 diagnostics.append(item.bulletin.origin(of: "serial").diagnostic(
                     .error,
                     "serial 总第\(serial)期 of \(series) is used by two files: this one and "
                         + "\(first.origin(of: "serial")); serials must be unique within a series"))
-            } else if let first = claim(SitePaths.bulletin(year: item.bulletin.date.year, page: item.bulletin.pageNumber), by: index, in: &paths) {
+            } else if let first = claim(SitePaths.bulletin(year: item.date.year, page: item.pageNumber), by: index, in: &paths) {
                 let bulletin = item.bulletin
                 diagnostics.append((bulletin.origins["serial"] ?? bulletin.origin(of: "issue")).diagnostic(
                     .error,
