@@ -1,3 +1,4 @@
+import BulletinSite
 import Foundation
 
 #if canImport(Glibc)
@@ -5,12 +6,15 @@ import Glibc
 #endif
 
 /// Watches folders recursively with Linux inotify (no polling): a blocking read on its own thread, events
-/// delivered as an async stream of "something changed" signals. New subfolders are watched as they appear.
+/// delivered as an async stream of "something changed" signals, the paths they name collected until taken.
+/// New subfolders are watched as they appear.
 public final class FileWatcher: @unchecked Sendable {
     private let descriptor: Int32
     private let lock = NSLock()
     private var watched: [Int32: URL] = [:]
     private var batchCount = 0
+    /// The changes since they were last taken; nil when some are unknown (the event queue overflowed).
+    private var collected: ChangedFiles? = ChangedFiles()
     /// One element per batch of file-system events.
     public let changes: AsyncStream<Void>
     private let continuation: AsyncStream<Void>.Continuation
@@ -20,7 +24,7 @@ public final class FileWatcher: @unchecked Sendable {
         descriptor = inotify_init1(Int32(IN_CLOEXEC))
         guard descriptor >= 0 else { throw WatchError("inotify_init1 failed: \(String(cString: strerror(errno)))") }
         (changes, continuation) = AsyncStream.makeStream(bufferingPolicy: .bufferingNewest(1))
-        for folder in folders { addRecursively(folder) }
+        for folder in folders { addRecursively(folder.standardizedFileURL) }
         let thread = Thread { [weak self] in self?.readLoop() }
         thread.name = "bulletin-file-watcher"
         thread.start()
@@ -28,6 +32,15 @@ public final class FileWatcher: @unchecked Sendable {
 
     /// The batches of events read so far: a rebuild started after the count was taken saw those changes.
     public var batches: Int { lock.withLock { batchCount } }
+
+    /// The files changed since the last call (since the start for the first), with absolute paths below the
+    /// standardized folders watched; nil when that is not known.
+    public func takeChanges() -> ChangedFiles? {
+        lock.withLock {
+            defer { collected = ChangedFiles() }
+            return collected
+        }
+    }
 
     deinit {
         close(descriptor)
@@ -65,16 +78,32 @@ public final class FileWatcher: @unchecked Sendable {
             while offset + MemoryLayout<inotify_event>.size <= count {
                 let event = buffer.load(fromByteOffset: offset, as: inotify_event.self)
                 let nameLength = Int(event.len)
-                if event.mask & UInt32(IN_ISDIR) != 0 && event.mask & UInt32(IN_CREATE | IN_MOVED_TO) != 0 && nameLength > 0 {
-                    let namePointer = buffer.advanced(by: offset + MemoryLayout<inotify_event>.size).assumingMemoryBound(to: CChar.self)
-                    if let parent = lock.withLock({ watched[event.wd] }) {
-                        addRecursively(parent.appending(path: String(cString: namePointer)))
-                    }
+                let namePointer = buffer.advanced(by: offset + MemoryLayout<inotify_event>.size).assumingMemoryBound(to: CChar.self)
+                let name = nameLength > 0 ? String(cString: namePointer) : nil
+                let parent = lock.withLock { watched[event.wd] }
+                if event.mask & UInt32(IN_ISDIR) != 0 && event.mask & UInt32(IN_CREATE | IN_MOVED_TO) != 0, let parent, let name {
+                    addRecursively(parent.appending(path: name))
                 }
+                collect(event.mask, path: parent.flatMap { parent in name.map { parent.path + "/" + $0 } })
                 offset += MemoryLayout<inotify_event>.size + nameLength
             }
             lock.withLock { batchCount += 1 }
             continuation.yield()
+        }
+    }
+
+    /// Adds an event to the changes collected: a file written, or the list of files changed; a lost event
+    /// (an overflowed queue, a path not known) makes them unknown.
+    private func collect(_ mask: UInt32, path: String?) {
+        lock.withLock {
+            guard mask & UInt32(IN_Q_OVERFLOW) == 0, let path, collected != nil else {
+                collected = nil
+                return
+            }
+            collected?.paths.insert(path)
+            if mask & UInt32(IN_ISDIR | IN_CREATE | IN_DELETE | IN_MOVED_FROM | IN_MOVED_TO | IN_DELETE_SELF) != 0 {
+                collected?.listChanged = true
+            }
         }
     }
 

@@ -43,13 +43,14 @@ public actor PreviewServer {
 
     /// Builds, then serves until the task is cancelled. `onListening` receives the bound port.
     public func run(onListening: @escaping @Sendable (UInt16) -> Void = { _ in }) async throws {
+        // Watching before the first build: the changes during it are those the next build is told of.
+        let source = options.build.source
+        let watcher = try FileWatcher(folders: [source.appending(path: "content"), source.appending(path: "templates")])
         await rebuild()
         let server = HTTPServer(address: try Self.address(host: options.host, port: options.port), logger: .disabled)
         await server.appendRoute("GET,HEAD *") { [self] request in
             await self.respond(to: request)
         }
-        let source = options.build.source
-        let watcher = try FileWatcher(folders: [source.appending(path: "content"), source.appending(path: "templates")])
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { try await server.run() }
             group.addTask {
@@ -66,7 +67,7 @@ public actor PreviewServer {
                     let batches = watcher.batches
                     guard batches != covered else { continue }
                     covered = batches
-                    await self.rebuild()
+                    await self.rebuild(changes: watcher.takeChanges())
                 }
             }
             try await group.waitForAll()
@@ -79,11 +80,17 @@ public actor PreviewServer {
         return try sockaddr_in.inet(ip4: host, port: port)
     }
 
-    /// Rebuilds the preview and tells every open page to reload.
-    func rebuild() async {
+    /// Rebuilds the preview and tells every open page to reload. `changes` are the files a watcher saw change
+    /// since the previous rebuild (nil when not known); they are told to the build with those of the rebuilds
+    /// since the last one that succeeded (its record is the one the build starts from).
+    func rebuild(changes: ChangedFiles? = nil) async {
         startedBuilds += 1
         let started = startedBuilds
-        let report = await SiteBuilder.build(options.build)
+        let changed = unbuiltChanges.flatMap { unbuilt in changes.map { unbuilt.merging($0) } }
+        var build = options.build
+        build.changedFiles = changed
+        let report = await SiteBuilder.build(build)
+        unbuiltChanges = report.succeeded ? ChangedFiles() : changed
         lastReport = report
         generation += 1
         lastFinishedStart = started
@@ -93,6 +100,9 @@ public actor PreviewServer {
         log(report.summary)
         if options.timings { report.timingLines.forEach(log) }
     }
+
+    /// The changes of the builds since the last that succeeded (after the first); nil when not known.
+    private var unbuiltChanges: ChangedFiles?
 
     /// The number of builds started: a build numbered higher than this read the files as they are now.
     public private(set) var startedBuilds = 0

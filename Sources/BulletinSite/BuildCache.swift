@@ -100,6 +100,25 @@ final class BuildCache: @unchecked Sendable {
         return entry
     }
 
+    /// The decoded bulletin of the previous build for the file at `path`, which a watcher says has not changed
+    /// since; nil when the file's status changed too close to that build's reading to trust the record.
+    func unchangedSource(path: String) -> CachedSource? {
+        guard let entry = previous.sources[path], let stamp = entry.stamp, stamp.changed < previous.sourcesRead - 1_000_000_000 else {
+            return nil
+        }
+        return entry
+    }
+
+    /// The bulletin files of `folder` as a build of this process last listed them.
+    func rememberedListing(of folder: String) -> FileListing? {
+        memory?.state.get().listing.flatMap { $0.folder == folder ? $0.files : nil }
+    }
+
+    /// Keeps this build's list of bulletin files in memory, when the process remembers builds.
+    func remember(listing: FileListing, of folder: String) {
+        memory?.state.update { $0.listing = (folder, listing) }
+    }
+
     /// Records a bulletin file of this build; `reused` when it came from the cache.
     func record(_ source: CachedSource, path: String, reused: Bool) {
         lock.withLock {
@@ -313,6 +332,8 @@ public final class BuildMemory: Sendable {
         var published: (destination: String, files: Set<String>)?
         /// The files of the search index of `record`, by path in the index.
         var searchFiles: [String: [UInt8]]?
+        /// The bulletin files of a content folder as last listed.
+        var listing: (folder: String, files: FileListing)?
     }
 
     let state = LockedValue(State())

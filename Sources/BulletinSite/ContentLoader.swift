@@ -64,13 +64,31 @@ struct LoadedContent: Sendable {
     var diagnostics: [Diagnostic]
 }
 
+/// The bulletin files below `content/` in path order, and the links skipped.
+struct FileListing: Sendable {
+    struct File: Sendable {
+        /// Absolute.
+        let path: String
+        /// Relative to the site folder.
+        let displayPath: String
+        /// Reached through a symbolic link (whose target a watcher of the folder does not see change).
+        let isLink: Bool
+    }
+
+    var files: [File]
+    var skipped: [Diagnostic]
+}
+
 /// Reads `content/`: `site.yaml`, then every `*.md` below it in sorted order, decoded in parallel.
 enum ContentLoader {
     /// Files larger than this are rejected before they are parsed, unless site.yaml sets `max_file_size`.
     static let maximumFileSize = 1 << 20
 
+    /// With `changedFiles` (and a `cache` in memory), files not among them are taken from the cache without a
+    /// look at them, and the list of files is the previous one unless files were added, removed or renamed.
     static func load(siteDirectory: URL, includeDrafts: Bool, baseURL: String?, jobs: Int,
-                     progress: (@Sendable (BuildProgress) -> Void)? = nil, cache: BuildCache? = nil) async -> LoadedContent {
+                     progress: (@Sendable (BuildProgress) -> Void)? = nil, cache: BuildCache? = nil,
+                     changedFiles: ChangedFiles? = nil) async -> LoadedContent {
         let contentDirectory = siteDirectory.appending(path: "content")
         var diagnostics: [Diagnostic] = []
         var config = SiteConfig()
@@ -88,8 +106,15 @@ enum ContentLoader {
                 diagnostics.append(.error("--base-url must be an absolute http(s) URL, found '\(baseURL)'"))
             }
         }
-        let (files, skipped) = markdownFiles(under: contentDirectory, siteDirectory: siteDirectory)
-        diagnostics += skipped
+        let listing: FileListing
+        if let changedFiles, !changedFiles.listChanged, let remembered = cache?.rememberedListing(of: contentDirectory.path) {
+            listing = remembered
+        } else {
+            listing = markdownFiles(under: contentDirectory, siteDirectory: siteDirectory)
+            cache?.remember(listing: listing, of: contentDirectory.path)
+        }
+        let files = listing.files
+        diagnostics += listing.skipped
         let siteConfig = config
         let counter = ProgressCounter(stage: "reading bulletins", total: files.count, report: progress)
         var settings = StableDigest()
@@ -98,6 +123,10 @@ enum ContentLoader {
         cache?.begin(settings: settings.value)
         let results = await parallelMap(files, jobs: jobs) { file in
             defer { counter.increment() }
+            if let changedFiles, !file.isLink, !changedFiles.paths.contains(file.path),
+               let cached = cache?.unchangedSource(path: file.displayPath) {
+                return reuse(cached, path: file.path, displayPath: file.displayPath, config: siteConfig, cache: cache)
+            }
             return loadBulletin(path: file.path, displayPath: file.displayPath, config: siteConfig, cache: cache)
         }
         var bulletins: [LoadedBulletin] = []
@@ -123,10 +152,10 @@ enum ContentLoader {
     /// `*.md` files below `directory`, skipping hidden files and folders, sorted by path. Symbolic links are
     /// followed only when they lead to a file inside the site; others (outside, dangling, looping) are skipped
     /// with a warning. Folders reached through links are never entered.
-    static func markdownFiles(under directory: URL, siteDirectory: URL) -> (files: [(path: String, displayPath: String)], skipped: [Diagnostic]) {
+    static func markdownFiles(under directory: URL, siteDirectory: URL) -> FileListing {
         let root = siteDirectory.standardizedFileURL.path
         let realRoot = siteDirectory.standardizedFileURL.resolvingSymlinksInPath().path
-        var files: [(path: String, displayPath: String)] = []
+        var files: [FileListing.File] = []
         var skipped: [Diagnostic] = []
         // A directory walk with readdir: the entry types come with the names, so only links need a stat.
         var folders = [directory.standardizedFileURL.path]
@@ -155,10 +184,10 @@ enum ContentLoader {
                         let reason = !exists ? "it is dangling or loops" : isDirectory.boolValue ? "links to folders are not followed" : "it points outside the site"
                         skipped.append(.warning("symbolic link skipped: \(reason)", at: SourceLocation(file: display, line: 1, column: 1)))
                     } else if name.hasSuffix(".md") {
-                        files.append((path, display))
+                        files.append(FileListing.File(path: path, displayPath: display, isLink: true))
                     }
                 case Int32(DT_REG):
-                    if name.hasSuffix(".md") { files.append((path, display)) }
+                    if name.hasSuffix(".md") { files.append(FileListing.File(path: path, displayPath: display, isLink: false)) }
                 default:
                     break
                 }
@@ -166,7 +195,7 @@ enum ContentLoader {
         }
         files.sort { $0.displayPath.utf8.lexicographicallyPrecedes($1.displayPath.utf8) }
         skipped.sort { ($0.location?.file ?? "").utf8.lexicographicallyPrecedes(($1.location?.file ?? "").utf8) }
-        return (files, skipped)
+        return FileListing(files: files, skipped: skipped)
     }
 
     /// Reads and decodes a file, rejecting empty, oversized and non-UTF-8 files with a located diagnostic.
@@ -210,23 +239,20 @@ enum ContentLoader {
     /// Reads, decodes and renders one bulletin file; a file the build cache holds unchanged is not decoded.
     static func loadBulletin(path: String, displayPath: String, config: SiteConfig, cache: BuildCache? = nil)
         -> (loaded: LoadedBulletin?, diagnostics: [Diagnostic]) {
-        func reuse(_ cached: CachedSource) -> (loaded: LoadedBulletin?, diagnostics: [Diagnostic]) {
-            cache?.record(cached, path: displayPath, reused: true)
-            // The file matched the cache when loaded; its body is rendered again only for pages that changed.
-            let body = BodyStore { renderBody(of: path, displayPath: displayPath, config: config) }
-            return (LoadedBulletin(bulletin: cached.bulletin, summary: cached.summary, sourceKey: cached.key, factsKey: cached.factsKey,
-                                   bodyStore: body), cached.diagnostics)
-        }
         // Stamped before reading: a change while it is read gives it another stamp.
         let stamp = cache == nil ? nil : SourceStamp(path: path)
-        if let stamp, let cached = cache?.cachedSource(path: displayPath, stamp: stamp) { return reuse(cached) }
+        if let stamp, let cached = cache?.cachedSource(path: displayPath, stamp: stamp) {
+            return reuse(cached, path: path, displayPath: displayPath, config: config, cache: cache)
+        }
         let bytes: [UInt8]
         switch readBytes(path, displayPath: displayPath, limit: config.maxFileSize) {
         case .success(let read): bytes = read
         case .failure(let diagnostic): return (nil, [diagnostic])
         }
         let key = digest(bytes)
-        if let cached = cache?.cachedSource(path: displayPath, key: key) { return reuse(cached.with(stamp: stamp)) }
+        if let cached = cache?.cachedSource(path: displayPath, key: key) {
+            return reuse(cached.with(stamp: stamp), path: path, displayPath: displayPath, config: config, cache: cache)
+        }
         switch decode(bytes, displayPath: displayPath, limit: config.maxFileSize) {
         case .success(let source):
             let result = loadBulletin(source: source, key: key, config: config)
@@ -238,6 +264,16 @@ enum ContentLoader {
         case .failure(let diagnostic):
             return (nil, [diagnostic])
         }
+    }
+
+    /// A bulletin as the build cache holds it, recorded for the next build.
+    private static func reuse(_ cached: CachedSource, path: String, displayPath: String, config: SiteConfig,
+                              cache: BuildCache?) -> (loaded: LoadedBulletin?, diagnostics: [Diagnostic]) {
+        cache?.record(cached, path: displayPath, reused: true)
+        // The file matched the cache when loaded; its body is rendered again only for pages that changed.
+        let body = BodyStore { renderBody(of: path, displayPath: displayPath, config: config) }
+        return (LoadedBulletin(bulletin: cached.bulletin, summary: cached.summary, sourceKey: cached.key, factsKey: cached.factsKey,
+                               bodyStore: body), cached.diagnostics)
     }
 
     /// The body of a bulletin file read again: the front matter split off (not decoded), the Markdown rendered.

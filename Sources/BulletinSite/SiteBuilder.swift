@@ -3,6 +3,23 @@ import BulletinModel
 import BulletinTemplates
 import Foundation
 
+/// The files a watcher saw change: the absolute paths of files written, created, removed or renamed, and
+/// whether any was created, removed or renamed (so that the list of files may differ).
+public struct ChangedFiles: Sendable, Equatable {
+    public var paths: Set<String>
+    public var listChanged: Bool
+
+    public init(paths: Set<String> = [], listChanged: Bool = false) {
+        self.paths = paths
+        self.listChanged = listChanged
+    }
+
+    /// Both sets of changes.
+    public func merging(_ other: ChangedFiles) -> ChangedFiles {
+        ChangedFiles(paths: paths.union(other.paths), listChanged: listChanged || other.listChanged)
+    }
+}
+
 /// What to build and where.
 public struct BuildOptions: Sendable {
     /// The site folder, holding `content/` and optionally `templates/`.
@@ -21,6 +38,9 @@ public struct BuildOptions: Sendable {
     public var cacheFolder: URL?
     /// Kept by a long-running process between its builds in place of (or besides) `cacheFolder`.
     public var memory: BuildMemory?
+    /// With `memory`: the files that may have changed since the build `memory` remembers (from a file watcher);
+    /// the other bulletin files are taken from memory without looking at them. Nil when not known.
+    public var changedFiles: ChangedFiles?
 
     public init(source: URL, destination: URL? = nil, includeDrafts: Bool = false, baseURL: String? = nil,
                 jobs: Int = ProcessInfo.processInfo.activeProcessorCount) {
@@ -174,7 +194,8 @@ public enum SiteBuilder {
     /// Reads `content/`: the configuration and bulletins (the unchanged ones from `cache`).
     private static func load(_ options: BuildOptions, cache: BuildCache?) async -> LoadedContent {
         await ContentLoader.load(siteDirectory: options.source, includeDrafts: options.includeDrafts, baseURL: options.baseURL,
-                                 jobs: options.jobs, progress: options.progress, cache: cache)
+                                 jobs: options.jobs, progress: options.progress, cache: cache,
+                                 changedFiles: options.memory == nil ? nil : options.changedFiles)
     }
 
     /// Checks the bulletins together, loads the templates and works out the aggregates (reusing the previous
