@@ -94,10 +94,7 @@ final class BuildCache: @unchecked Sendable {
     /// before the previous build started reading is not trusted: it could have changed again within the same
     /// tick of the file system's clock.
     func cachedSource(path: String, stamp: SourceStamp) -> CachedSource? {
-        guard let entry = previous.sources[path], entry.stamp == stamp, stamp.changed < previous.sourcesRead - 1_000_000_000 else {
-            return nil
-        }
-        return entry
+        unchangedSource(path: path).flatMap { $0.stamp == stamp ? $0 : nil }
     }
 
     /// The decoded bulletin of the previous build for the file at `path`, which a watcher says has not changed
@@ -321,9 +318,10 @@ final class BuildCache: @unchecked Sendable {
 
 /// What a long-running process (`bulletin serve`) keeps from one build for the next, instead of a cache
 /// folder: the build cache's record and the site's aggregates, so that a rebuild reads neither back and an
-/// edit that leaves every bulletin's facts as they were does not work the aggregates out again; and the files it
-/// published, so that a rebuild need not list the destination to find those to remove. Builds with it assume
-/// that nothing else changes their destination (a private preview folder).
+/// edit that leaves every bulletin's facts as they were does not work the aggregates out again; the files it
+/// published, so that a rebuild need not list the destination to find those to remove; the search index, read
+/// back from here to be updated; and the list of bulletin files. Builds with it assume that nothing else changes
+/// their destination (a private preview folder).
 public final class BuildMemory: Sendable {
     struct State {
         var record: CacheRecord?

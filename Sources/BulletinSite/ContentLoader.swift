@@ -27,7 +27,7 @@ final class LoadedBulletin: Sendable {
     /// The rendered body.
     var body: RenderedMarkdown { bodyStore.body }
 
-    // Fields read through the object: `loaded.date` from outside copies the whole bulletin (retaining
+    // Fields read through the object: `loaded.bulletin.date` from outside copies the whole bulletin (retaining
     // each of its values) to read one field, which adds up over every bulletin of every build.
     var sourcePath: String { bulletin.sourcePath }
     var date: CalendarDate { bulletin.date }
@@ -111,7 +111,10 @@ enum ContentLoader {
             listing = remembered
         } else {
             listing = markdownFiles(under: contentDirectory, siteDirectory: siteDirectory)
-            cache?.remember(listing: listing, of: contentDirectory.path)
+            // A link's target may change where no watcher looks: a listing with links is made every time.
+            if listing.skipped.isEmpty && !listing.files.contains(where: \.isLink) {
+                cache?.remember(listing: listing, of: contentDirectory.path)
+            }
         }
         let files = listing.files
         diagnostics += listing.skipped
