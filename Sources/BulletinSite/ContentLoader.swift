@@ -24,8 +24,8 @@ final class LoadedBulletin: Sendable {
         self.bodyStore = bodyStore
     }
 
-    /// The rendered body.
-    var body: RenderedMarkdown { bodyStore.body }
+    /// The rendered body, for the bulletin's page or text edition (`BodyStore.forPage`).
+    var body: RenderedMarkdown { bodyStore.forPage }
 
     // Fields read through the object: `loaded.bulletin.date` from outside copies the whole bulletin (retaining
     // each of its values) to read one field, which adds up over every bulletin of every build.
@@ -38,23 +38,36 @@ final class LoadedBulletin: Sendable {
     var draft: Bool { bulletin.draft }
 }
 
-/// A bulletin's rendered body: kept when the file was decoded in this build, rendered again from the file
-/// when asked for when the bulletin came from the build cache (only pages that changed ask).
-final class BodyStore: Sendable {
-    private let stored: RenderedMarkdown?
-    private let render: (@Sendable () -> RenderedMarkdown)?
+/// A bulletin's rendered body. Kept only when made from bytes given (no file); otherwise rendered again from
+/// the file when a page asks for it, since the bodies of an archive would be most of a build's memory. The
+/// bulletin's page and its text edition ask one after the other: the body rendered for the first is kept
+/// until the second has it.
+final class BodyStore: @unchecked Sendable {
+    private let render: @Sendable () -> RenderedMarkdown
+    private let lock = NSLock()
+    private var kept: RenderedMarkdown?
+    private var pageUses = 0
 
     init(_ body: RenderedMarkdown) {
-        stored = body
-        render = nil
+        render = { body }
     }
 
     init(_ render: @escaping @Sendable () -> RenderedMarkdown) {
-        stored = nil
         self.render = render
     }
 
-    var body: RenderedMarkdown { stored ?? render!() }
+    /// The body for the bulletin's page or text edition.
+    var forPage: RenderedMarkdown {
+        lock.withLock {
+            let body = kept ?? render()
+            pageUses += 1
+            kept = pageUses < 2 ? body : nil
+            return body
+        }
+    }
+
+    /// The body for anything else (the search index), not kept.
+    var once: RenderedMarkdown { lock.withLock { kept } ?? render() }
 }
 
 /// The content folder read and decoded: configuration, bulletins and every problem found.
@@ -144,7 +157,7 @@ enum ContentLoader {
     static func loadConfig(siteDirectory: URL) -> (SiteConfig, [Diagnostic]) {
         let siteFile = siteDirectory.appending(path: "content/site.yaml")
         guard FileManager.default.fileExists(atPath: siteFile.path) else { return (SiteConfig(), []) }
-        switch readSource(siteFile, displayPath: "content/site.yaml") {
+        switch readSource(siteFile.path, displayPath: "content/site.yaml") {
         case .success(let source):
             return SiteConfigDecoder.decode(source)
         case .failure(let diagnostic):
@@ -202,8 +215,8 @@ enum ContentLoader {
     }
 
     /// Reads and decodes a file, rejecting empty, oversized and non-UTF-8 files with a located diagnostic.
-    static func readSource(_ url: URL, displayPath: String, limit: Int = maximumFileSize) -> Result<SourceText, Diagnostic> {
-        readBytes(url.path, displayPath: displayPath, limit: limit).flatMap { decode($0, displayPath: displayPath, limit: limit) }
+    static func readSource(_ path: String, displayPath: String, limit: Int = maximumFileSize) -> Result<SourceText, Diagnostic> {
+        readBytes(path, displayPath: displayPath, limit: limit).flatMap { decode($0, displayPath: displayPath, limit: limit) }
     }
 
     /// The bytes of a file, up to one more than `limit`.
@@ -258,7 +271,9 @@ enum ContentLoader {
         }
         switch decode(bytes, displayPath: displayPath, limit: config.maxFileSize) {
         case .success(let source):
-            let result = loadBulletin(source: source, key: key, config: config)
+            let result = loadBulletin(source: source, key: key, config: config) {
+                renderBody(of: path, displayPath: displayPath, config: config)
+            }
             if let loaded = result.loaded {
                 cache?.record(CachedSource(key: key, factsKey: loaded.factsKey, bulletin: loaded.bulletin, summary: loaded.summary,
                                            diagnostics: result.diagnostics, stamp: stamp), path: displayPath, reused: false)
@@ -281,9 +296,9 @@ enum ContentLoader {
 
     /// The body of a bulletin file read again: the front matter split off (not decoded), the Markdown rendered.
     private static func renderBody(of path: String, displayPath: String, config: SiteConfig) -> RenderedMarkdown {
-        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { return .empty }
-        let source = SourceText(path: displayPath, text: text)
-        guard case .success(let document) = FrontMatterSplitter.split(source) else { return .empty }
+        // Decoded as when it was loaded (byte order mark and CR LF line ends taken out).
+        guard case .success(let source) = readSource(path, displayPath: displayPath, limit: config.maxFileSize),
+              case .success(let document) = FrontMatterSplitter.split(source) else { return .empty }
         return renderBody(document.body, source: source, firstLine: document.bodyFirstLine, config: config)
     }
 
@@ -291,8 +306,10 @@ enum ContentLoader {
         MarkdownRenderer.render(markdown, source: source, firstLine: firstLine, options: MarkdownOptions(unsafeHTML: config.unsafeHTML))
     }
 
-    /// Decodes and renders one bulletin already read; `key` is the digest of its bytes.
-    static func loadBulletin(source: SourceText, key: UInt64, config: SiteConfig) -> (loaded: LoadedBulletin?, diagnostics: [Diagnostic]) {
+    /// Decodes and renders one bulletin already read; `key` is the digest of its bytes. The body rendered here
+    /// (for its diagnostics and the summary) is kept only without `renderAgain`, which pages then ask instead.
+    static func loadBulletin(source: SourceText, key: UInt64, config: SiteConfig,
+                             renderAgain: (@Sendable () -> RenderedMarkdown)? = nil) -> (loaded: LoadedBulletin?, diagnostics: [Diagnostic]) {
         let decoded = BulletinDecoder.decode(source, site: config)
         guard let bulletin = decoded.bulletin else { return (nil, decoded.diagnostics) }
         let guarded = MarkdownGuard.check(decoded.body, source: source, firstLine: decoded.bodyFirstLine)
@@ -303,7 +320,8 @@ enum ContentLoader {
         facts.add(source.path)
         facts.add(source.text(beforeLine: decoded.bodyFirstLine).utf8)
         facts.add(summary)
-        let loaded = LoadedBulletin(bulletin: bulletin, summary: summary, sourceKey: key, factsKey: facts.value, bodyStore: BodyStore(body))
+        let loaded = LoadedBulletin(bulletin: bulletin, summary: summary, sourceKey: key, factsKey: facts.value,
+                                    bodyStore: renderAgain.map(BodyStore.init) ?? BodyStore(body))
         return (loaded, decoded.diagnostics + body.diagnostics)
     }
 }

@@ -120,13 +120,14 @@ struct SiteModel: Sendable {
 extension SiteModel {
     /// The folder name of every tag, district and exemplar name, percent-encoded.
     private static func encodedFolderNames(of bulletins: [Bulletin]) -> [String: String] {
-        var names: [String: String] = [:]
+        // Gathered by bytes (hashing Chinese names as `String`s normalises each), encoded once each.
+        var distinct: Set<UTF8Key> = []
         for bulletin in bulletins {
-            for name in bulletin.tags + bulletin.districts + bulletin.exemplars.map(\.name) where names[name] == nil {
-                names[name] = Normalization.percentEncoded(Normalization.pathSegment(name))
-            }
+            for name in bulletin.tags { distinct.insert(UTF8Key(name)) }
+            for name in bulletin.districts { distinct.insert(UTF8Key(name)) }
+            for exemplar in bulletin.exemplars { distinct.insert(UTF8Key(exemplar.name)) }
         }
-        return names
+        return Dictionary(distinct.map { ($0.string, Normalization.percentEncoded(Normalization.pathSegment($0.string))) }) { first, _ in first }
     }
 
     /// The folder name of a tag, district or exemplar name, percent-encoded for links.
