@@ -1,36 +1,48 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// The text of one source file after decoding: UTF-8 validated, byte-order mark removed and line endings
 /// normalised to `\n`, so CRLF and LF files produce identical results.
 public struct SourceText: Sendable {
     /// The file as shown in diagnostics.
     public let path: String
     public let text: String
-    /// Where each line starts, for diagnostics that quote their line.
-    private let lineStarts: [String.Index]
+    /// The UTF-8 offset where each line starts, for diagnostics that quote their line.
+    private let lineStarts: [Int]
 
     public init(path: String, text: String) {
         self.path = path
-        self.text = text
-        var starts = [text.startIndex]
-        var index = text.utf8.startIndex
-        while let newline = text.utf8[index...].firstIndex(of: UInt8(ascii: "\n")) {
-            index = text.utf8.index(after: newline)
-            starts.append(index)
+        var text = text
+        // Found in the bytes: going through the string's UTF-8 view is several times slower.
+        lineStarts = text.withUTF8 { bytes in
+            var starts = [0]
+            var offset = 0
+            while offset < bytes.count, let newline = memchr(bytes.baseAddress! + offset, 0x0A, bytes.count - offset) {
+                offset = bytes.baseAddress!.distance(to: newline.assumingMemoryBound(to: UInt8.self)) + 1
+                starts.append(offset)
+            }
+            return starts
         }
-        lineStarts = starts
+        self.text = text
+    }
+
+    private func index(_ offset: Int) -> String.Index {
+        text.utf8.index(text.utf8.startIndex, offsetBy: offset)
     }
 
     /// The text of 1-based `line`, or nil when out of range.
     public func line(_ number: Int) -> String? {
         guard number >= 1, number <= lineStarts.count else { return nil }
-        let start = lineStarts[number - 1]
-        let end = number < lineStarts.count ? text.utf8.index(before: lineStarts[number]) : text.endIndex
+        let start = index(lineStarts[number - 1])
+        let end = number < lineStarts.count ? index(lineStarts[number] - 1) : text.endIndex
         return String(text[start..<end])
     }
 
     /// The text before line `number`; all of it when the text has fewer lines.
     public func text(beforeLine number: Int) -> Substring {
         guard number >= 1, number <= lineStarts.count else { return text[...] }
-        return text[..<lineStarts[number - 1]]
+        return text[..<index(lineStarts[number - 1])]
     }
 
     /// A diagnostic at `line`/`column` of this file, carrying the source line for the caret display.
@@ -53,15 +65,19 @@ public struct SourceText: Sendable {
         if bytes.count > limit { return .failure(.tooLarge(bytes: bytes.count, limit: limit)) }
         var body = bytes[...]
         if body.starts(with: [0xEF, 0xBB, 0xBF]) { body = body.dropFirst(3) }
-        if String(validating: body, as: UTF8.self) == nil, let offset = firstInvalidUTF8Offset(body) {
+        // Validated once: the string made by validating is the text.
+        let validated = String(validating: body, as: UTF8.self)
+        if validated == nil, let offset = firstInvalidUTF8Offset(body) {
             let before = bytes[..<offset]
             let line = before.reduce(1) { $1 == 0x0A ? $0 + 1 : $0 }
             let lineStart = before.lastIndex(of: 0x0A).map { $0 + 1 } ?? body.startIndex
             let column = String(decoding: bytes[lineStart..<offset], as: UTF8.self).unicodeScalars.count + 1
             return .failure(.invalidUTF8(offset: offset, line: line, column: column))
         }
-        let text = String(decoding: body, as: UTF8.self)
-        guard text.utf8.contains(0x0D) else { return .success(text) }
+        let text = validated ?? String(decoding: body, as: UTF8.self)
+        // Looked for in the bytes: going through a `String`'s UTF-8 view is several times slower.
+        let hasCarriageReturn = body.withUnsafeBytes { $0.isEmpty ? false : memchr($0.baseAddress!, 0x0D, $0.count) != nil }
+        guard hasCarriageReturn else { return .success(text) }
         return .success(text.replacingLineEndings())
     }
 

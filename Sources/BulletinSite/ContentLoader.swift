@@ -271,8 +271,8 @@ enum ContentLoader {
         }
         switch decode(bytes, displayPath: displayPath, limit: config.maxFileSize) {
         case .success(let source):
-            let result = loadBulletin(source: source, key: key, config: config) {
-                renderBody(of: path, displayPath: displayPath, config: config)
+            let result = loadBulletin(source: source, key: key, config: config) { start, firstLine in
+                renderBody(of: path, displayPath: displayPath, from: start, firstLine: firstLine, config: config)
             }
             if let loaded = result.loaded {
                 cache?.record(CachedSource(key: key, factsKey: loaded.factsKey, bulletin: loaded.bulletin, summary: loaded.summary,
@@ -294,6 +294,16 @@ enum ContentLoader {
                                bodyStore: body), cached.diagnostics)
     }
 
+    /// The body of a bulletin file read again from `start` (the offset in its decoded text where the body was
+    /// when it was loaded), its first line being `firstLine`.
+    private static func renderBody(of path: String, displayPath: String, from start: Int, firstLine: Int,
+                                   config: SiteConfig) -> RenderedMarkdown {
+        guard case .success(let source) = readSource(path, displayPath: displayPath, limit: config.maxFileSize),
+              start <= source.text.utf8.count else { return .empty }
+        let body = String(decoding: source.text.utf8.dropFirst(start), as: UTF8.self)
+        return renderBody(body, source: source, firstLine: firstLine, config: config)
+    }
+
     /// The body of a bulletin file read again: the front matter split off (not decoded), the Markdown rendered.
     private static func renderBody(of path: String, displayPath: String, config: SiteConfig) -> RenderedMarkdown {
         // Decoded as when it was loaded (byte order mark and CR LF line ends taken out).
@@ -307,9 +317,11 @@ enum ContentLoader {
     }
 
     /// Decodes and renders one bulletin already read; `key` is the digest of its bytes. The body rendered here
-    /// (for its diagnostics and the summary) is kept only without `renderAgain`, which pages then ask instead.
+    /// (for its diagnostics and the summary) is kept only without `renderAgain`, which pages then ask instead,
+    /// telling it where the body starts (offset in the text, first line).
     static func loadBulletin(source: SourceText, key: UInt64, config: SiteConfig,
-                             renderAgain: (@Sendable () -> RenderedMarkdown)? = nil) -> (loaded: LoadedBulletin?, diagnostics: [Diagnostic]) {
+                             renderAgain: (@Sendable (_ start: Int, _ firstLine: Int) -> RenderedMarkdown)? = nil)
+        -> (loaded: LoadedBulletin?, diagnostics: [Diagnostic]) {
         let decoded = BulletinDecoder.decode(source, site: config)
         guard let bulletin = decoded.bulletin else { return (nil, decoded.diagnostics) }
         let guarded = MarkdownGuard.check(decoded.body, source: source, firstLine: decoded.bodyFirstLine)
@@ -320,8 +332,10 @@ enum ContentLoader {
         facts.add(source.path)
         facts.add(source.text(beforeLine: decoded.bodyFirstLine).utf8)
         facts.add(summary)
+        let bodyStart = source.text.utf8.count - decoded.body.utf8.count, firstLine = decoded.bodyFirstLine
+        let bodyStore = renderAgain.map { render in BodyStore { render(bodyStart, firstLine) } } ?? BodyStore(body)
         let loaded = LoadedBulletin(bulletin: bulletin, summary: summary, sourceKey: key, factsKey: facts.value,
-                                    bodyStore: renderAgain.map(BodyStore.init) ?? BodyStore(body))
+                                    bodyStore: bodyStore)
         return (loaded, decoded.diagnostics + body.diagnostics)
     }
 }

@@ -179,8 +179,10 @@ struct HTMLEscaping: MustacheContentType {
     static func register() { _ = registration }
 
     func escapeText(_ text: String) -> String {
+        // Scanned as contiguous bytes: a `String`'s UTF-8 view is several times slower to go through.
+        var contiguous = text
+        guard contiguous.withUTF8({ $0.contains(where: Self.isSpecial) }) else { return text }
         let utf8 = text.utf8
-        guard utf8.contains(where: Self.isSpecial) else { return text }
         var bytes: [UInt8] = []
         bytes.reserveCapacity(utf8.count + 16)
         for byte in utf8 {
