@@ -396,11 +396,8 @@ public struct SearchIndex: Sendable {
         ids.reserveCapacity(namesOfDocuments.count)
         var start = 0
         for end in ends {
-            var own = provisional[start..<end].map { rank[$0] }
-            if own.count > 1 {
-                own.sort()
-                own = own.enumerated().compactMap { $0.offset > 0 && own[$0.offset - 1] == $0.element ? nil : $0.element }
-            }
+            var own: [Int] = []
+            for id in provisional[start..<end].map({ rank[$0] }).sorted() where own.last != id { own.append(id) }
             ids.append(own)
             start = end
         }

@@ -278,12 +278,11 @@ final class BuildCache: @unchecked Sendable {
 
     /// Keeps this build's site model and aggregate diagnostics in memory for the next build.
     func remember(model: SiteModel, diagnostics: [Diagnostic]) {
-        var replaced: (settings: UInt64, model: SiteModel, diagnostics: [Diagnostic])?
-        memory?.state.update { state in
-            replaced = state.aggregates.take()
+        memory?.replace { state in
+            let replaced = state.aggregates
             state.aggregates = (settings, model, diagnostics)
+            return replaced
         }
-        BackgroundRelease.release(replaced)
     }
 
     // MARK: - Saving
@@ -296,13 +295,12 @@ final class BuildCache: @unchecked Sendable {
                         pagesBase: pagesBase, sourcesRead: readStart)
         }
         let searchFiles = lock.withLock { madeSearchFiles }
-        var replaced: CacheRecord?
-        memory?.state.update { state in
-            replaced = state.record.take()
+        memory?.replace { state in
+            let replaced = state.record
             state.record = record
             if let searchFiles { state.searchFiles = searchFiles }
+            return replaced
         }
-        BackgroundRelease.release(replaced)
         guard let folder else { return }
         let file = folder.appending(path: Self.recordName)
         let temporary = folder.appending(path: Self.recordName + ".new")
@@ -337,6 +335,14 @@ public final class BuildMemory: Sendable {
     let state = LockedValue(State())
 
     public init() {}
+
+    /// Changes the state; what `change` returns (the values it replaces) is freed on another thread, off the
+    /// build's path.
+    func replace(_ change: (inout State) -> Any?) {
+        var replaced: Any?
+        state.update { replaced = change(&$0) }
+        BackgroundRelease.release(replaced)
+    }
 }
 
 /// The cache's record of a build.

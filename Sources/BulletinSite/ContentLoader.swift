@@ -14,7 +14,7 @@ final class LoadedBulletin: Sendable {
     let sourceKey: UInt64
     /// Digest of what pages other than the bulletin's own show of it: its front matter and summary.
     let factsKey: UInt64
-    let bodyStore: BodyStore
+    private let bodyStore: BodyStore
 
     init(bulletin: Bulletin, summary: String, sourceKey: UInt64, factsKey: UInt64, bodyStore: BodyStore) {
         self.bulletin = bulletin
@@ -24,8 +24,8 @@ final class LoadedBulletin: Sendable {
         self.bodyStore = bodyStore
     }
 
-    /// The rendered body, for the bulletin's page or text edition (`BodyStore.forPage`).
-    var body: RenderedMarkdown { bodyStore.forPage }
+    /// The rendered body, for `reader`.
+    func body(for reader: BodyStore.Reader) -> RenderedMarkdown { bodyStore.body(for: reader) }
 
     // Fields read through the object: `loaded.bulletin.date` from outside copies the whole bulletin (retaining
     // each of its values) to read one field, which adds up over every bulletin of every build.
@@ -39,14 +39,19 @@ final class LoadedBulletin: Sendable {
 }
 
 /// A bulletin's rendered body. Kept only when made from bytes given (no file); otherwise rendered again from
-/// the file when a page asks for it, since the bodies of an archive would be most of a build's memory. The
-/// bulletin's page and its text edition ask one after the other: the body rendered for the first is kept
-/// until the second has it.
+/// the file when asked for, since the bodies of an archive would be most of a build's memory. The bulletin's
+/// page and its text edition ask one after the other: the body rendered for the first is kept until both have
+/// had it.
 final class BodyStore: @unchecked Sendable {
+    /// Who asks for a body.
+    enum Reader: Sendable {
+        case page, textEdition, searchIndex
+    }
+
     private let render: @Sendable () -> RenderedMarkdown
     private let lock = NSLock()
     private var kept: RenderedMarkdown?
-    private var pageUses = 0
+    private var readers: Set<Reader> = []
 
     init(_ body: RenderedMarkdown) {
         render = { body }
@@ -56,18 +61,16 @@ final class BodyStore: @unchecked Sendable {
         self.render = render
     }
 
-    /// The body for the bulletin's page or text edition.
-    var forPage: RenderedMarkdown {
-        lock.withLock {
+    /// The body for `reader`; the search index's is never kept.
+    func body(for reader: Reader) -> RenderedMarkdown {
+        guard reader != .searchIndex else { return lock.withLock { kept } ?? render() }
+        return lock.withLock {
             let body = kept ?? render()
-            pageUses += 1
-            kept = pageUses < 2 ? body : nil
+            readers.insert(reader)
+            kept = readers.isSuperset(of: [.page, .textEdition]) ? nil : body
             return body
         }
     }
-
-    /// The body for anything else (the search index), not kept.
-    var once: RenderedMarkdown { lock.withLock { kept } ?? render() }
 }
 
 /// The content folder read and decoded: configuration, bulletins and every problem found.
@@ -271,9 +274,7 @@ enum ContentLoader {
         }
         switch decode(bytes, displayPath: displayPath, limit: config.maxFileSize) {
         case .success(let source):
-            let result = loadBulletin(source: source, key: key, config: config) { start, firstLine in
-                renderBody(of: path, displayPath: displayPath, from: start, firstLine: firstLine, config: config)
-            }
+            let result = loadBulletin(source: source, key: key, config: config, file: path)
             if let loaded = result.loaded {
                 cache?.record(CachedSource(key: key, factsKey: loaded.factsKey, bulletin: loaded.bulletin, summary: loaded.summary,
                                            diagnostics: result.diagnostics, stamp: stamp), path: displayPath, reused: false)
@@ -289,26 +290,23 @@ enum ContentLoader {
                               cache: BuildCache?) -> (loaded: LoadedBulletin?, diagnostics: [Diagnostic]) {
         cache?.record(cached, path: displayPath, reused: true)
         // The file matched the cache when loaded; its body is rendered again only for pages that changed.
-        let body = BodyStore { renderBody(of: path, displayPath: displayPath, config: config) }
+        let body = BodyStore { renderBody(of: path, displayPath: displayPath, at: nil, config: config) }
         return (LoadedBulletin(bulletin: cached.bulletin, summary: cached.summary, sourceKey: cached.key, factsKey: cached.factsKey,
                                bodyStore: body), cached.diagnostics)
     }
 
-    /// The body of a bulletin file read again from `start` (the offset in its decoded text where the body was
-    /// when it was loaded), its first line being `firstLine`.
-    private static func renderBody(of path: String, displayPath: String, from start: Int, firstLine: Int,
+    /// The body of a bulletin file read again (decoded as when it was loaded: byte order mark and CR LF line
+    /// ends taken out). `start` is where the body was when the file was loaded (offset in the decoded text, first
+    /// line); without it the front matter is split off again.
+    private static func renderBody(of path: String, displayPath: String, at start: (offset: Int, line: Int)?,
                                    config: SiteConfig) -> RenderedMarkdown {
-        guard case .success(let source) = readSource(path, displayPath: displayPath, limit: config.maxFileSize),
-              start <= source.text.utf8.count else { return .empty }
-        let body = String(decoding: source.text.utf8.dropFirst(start), as: UTF8.self)
-        return renderBody(body, source: source, firstLine: firstLine, config: config)
-    }
-
-    /// The body of a bulletin file read again: the front matter split off (not decoded), the Markdown rendered.
-    private static func renderBody(of path: String, displayPath: String, config: SiteConfig) -> RenderedMarkdown {
-        // Decoded as when it was loaded (byte order mark and CR LF line ends taken out).
-        guard case .success(let source) = readSource(path, displayPath: displayPath, limit: config.maxFileSize),
-              case .success(let document) = FrontMatterSplitter.split(source) else { return .empty }
+        guard case .success(let source) = readSource(path, displayPath: displayPath, limit: config.maxFileSize) else { return .empty }
+        if let start {
+            guard start.offset <= source.text.utf8.count else { return .empty }
+            let body = String(decoding: source.text.utf8.dropFirst(start.offset), as: UTF8.self)
+            return renderBody(body, source: source, firstLine: start.line, config: config)
+        }
+        guard case .success(let document) = FrontMatterSplitter.split(source) else { return .empty }
         return renderBody(document.body, source: source, firstLine: document.bodyFirstLine, config: config)
     }
 
@@ -317,11 +315,10 @@ enum ContentLoader {
     }
 
     /// Decodes and renders one bulletin already read; `key` is the digest of its bytes. The body rendered here
-    /// (for its diagnostics and the summary) is kept only without `renderAgain`, which pages then ask instead,
-    /// telling it where the body starts (offset in the text, first line).
+    /// (for its diagnostics and the summary) is kept only without `file`, the path it was read from, which is
+    /// otherwise read again when the body is asked for.
     static func loadBulletin(source: SourceText, key: UInt64, config: SiteConfig,
-                             renderAgain: (@Sendable (_ start: Int, _ firstLine: Int) -> RenderedMarkdown)? = nil)
-        -> (loaded: LoadedBulletin?, diagnostics: [Diagnostic]) {
+                             file: String? = nil) -> (loaded: LoadedBulletin?, diagnostics: [Diagnostic]) {
         let decoded = BulletinDecoder.decode(source, site: config)
         guard let bulletin = decoded.bulletin else { return (nil, decoded.diagnostics) }
         let guarded = MarkdownGuard.check(decoded.body, source: source, firstLine: decoded.bodyFirstLine)
@@ -332,8 +329,9 @@ enum ContentLoader {
         facts.add(source.path)
         facts.add(source.text(beforeLine: decoded.bodyFirstLine).utf8)
         facts.add(summary)
-        let bodyStart = source.text.utf8.count - decoded.body.utf8.count, firstLine = decoded.bodyFirstLine
-        let bodyStore = renderAgain.map { render in BodyStore { render(bodyStart, firstLine) } } ?? BodyStore(body)
+        let start = (offset: source.text.utf8.count - decoded.body.utf8.count, line: decoded.bodyFirstLine)
+        let bodyStore = file.map { file in BodyStore { renderBody(of: file, displayPath: source.path, at: start, config: config) } }
+            ?? BodyStore(body)
         let loaded = LoadedBulletin(bulletin: bulletin, summary: summary, sourceKey: key, factsKey: facts.value,
                                     bodyStore: bodyStore)
         return (loaded, decoded.diagnostics + body.diagnostics)

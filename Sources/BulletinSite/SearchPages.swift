@@ -14,7 +14,7 @@ extension SiteOrder {
                 issueLabel: bulletin.issueLabel, year: bulletin.date.year, tags: bulletin.tags, districts: bulletin.districts,
                 headTexts: [], texts: [])
         }
-        var texts = loaded.bodyStore.once.textBlocks.map(\.text)
+        var texts = loaded.body(for: .searchIndex).textBlocks.map(\.text)
         for exemplar in bulletin.exemplars {
             texts += [exemplar.honor, exemplar.program, exemplar.conferredBy].compactMap { $0 }
         }

@@ -125,7 +125,7 @@ struct SiteRenderer: Sendable {
         switch page {
         case .text(let index):
             let loaded = bulletins[index]
-            return TextEdition.render(loaded.bulletin, body: loaded.body.textBlocks, width: config.textWidth)
+            return TextEdition.render(loaded.bulletin, body: loaded.body(for: .textEdition).textBlocks, width: config.textWidth)
         case .data(let file):
             return DataExport.render(file, model: model)
         default:
@@ -177,9 +177,10 @@ struct SiteRenderer: Sendable {
             let loaded = bulletins[index]
             pageContext["title"] = "\(loaded.bulletin.title) · \(loaded.bulletin.issueLabel) · \(config.title)"
             pageContext["description"] = loaded.summary
+            let body = loaded.body(for: .page)
             var bulletin = ViewModel.bulletin(
-                loaded.bulletin, path: SitePaths.href(directory), summary: loaded.summary, bodyHTML: loaded.body.html,
-                headings: loaded.body.headings.map { ($0.level, $0.text, $0.id) }, links: links)
+                loaded.bulletin, path: SitePaths.href(directory), summary: loaded.summary, bodyHTML: body.html,
+                headings: body.headings.map { ($0.level, $0.text, $0.id) }, links: links)
             bulletin["textPath"] = SitePaths.href(directory) + TextEditionFile.name
             context["bulletin"] = bulletin
             if let older = model.neighbours[index].older { context["previous"] = self.entry(older) }

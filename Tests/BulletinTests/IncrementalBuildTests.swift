@@ -277,3 +277,25 @@ import Glibc
         #expect(throws: CacheReader.Malformed.self) { try CacheRecord(decoding: Array(record.encoded().dropLast())) }
     }
 }
+
+/// A body rendered again from its file is rendered once for the page and the text edition together, however
+/// often each reads it, and apart for the search index, which never keeps it.
+@Suite struct BodyStoreTests {
+    @Test func thePageAndTheTextEditionShareOneRendering() {
+        let renders = LockedValue(0)
+        let store = BodyStore {
+            renders.update { $0 += 1 }
+            return .empty
+        }
+        _ = store.body(for: .page)
+        _ = store.body(for: .page)
+        #expect(renders.get() == 1, "a page reading its body twice renders it once")
+        _ = store.body(for: .textEdition)
+        #expect(renders.get() == 1, "the text edition takes the page's")
+        _ = store.body(for: .textEdition)
+        #expect(renders.get() == 2, "let go once both had it")
+        _ = store.body(for: .searchIndex)
+        _ = store.body(for: .searchIndex)
+        #expect(renders.get() == 4, "the search index's is never kept")
+    }
+}
