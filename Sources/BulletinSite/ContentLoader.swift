@@ -329,8 +329,9 @@ enum ContentLoader {
         facts.add(source.path)
         facts.add(source.text(beforeLine: decoded.bodyFirstLine).utf8)
         facts.add(summary)
-        let start = (offset: source.text.utf8.count - decoded.body.utf8.count, line: decoded.bodyFirstLine)
-        let bodyStore = file.map { file in BodyStore { renderBody(of: file, displayPath: source.path, at: start, config: config) } }
+        // The closure holds the path and where the body starts, not the text.
+        let start = (offset: source.text.utf8.count - decoded.body.utf8.count, line: decoded.bodyFirstLine), displayPath = source.path
+        let bodyStore = file.map { file in BodyStore { renderBody(of: file, displayPath: displayPath, at: start, config: config) } }
             ?? BodyStore(body)
         let loaded = LoadedBulletin(bulletin: bulletin, summary: summary, sourceKey: key, factsKey: facts.value,
                                     bodyStore: bodyStore)
