@@ -17,25 +17,33 @@ enum DataFile: String, CaseIterable, Sendable {
 }
 
 /// Renders the data files: every bulletin's metadata, stats and exemplars as JSON, one CSV row per bulletin
-/// and stat or exemplar (values as plain numbers), and the JSON Schema of the front matter.
+/// and stat or exemplar (values as plain numbers), and the JSON Schema of the front matter. Each file is made
+/// as bytes, record by record: encoding all the records at once held every record, its encoded tree and two
+/// copies of the text (about 50 MB at 10,000 bulletins) at the start of the page rendering.
 enum DataExport {
-    static func render(_ file: DataFile, model: SiteModel) -> String {
+    static func render(_ file: DataFile, model: SiteModel) -> [UInt8] {
         switch file {
-        case .bulletinsJSON: bulletinsJSON(model)
-        case .statsCSV: csv(header: statsHeader, rows: model.bulletins.indices.flatMap { index in
-            let bulletin = model.bulletins[index].bulletin, identity = identity(bulletin), page = url(index, model)
-            return bulletin.stats.map { stat in
-                identity + [stat.key, stat.label, stat.value.plain, stat.unit, stat.asOf?.iso ?? "", stat.scope ?? "", page]
+        case .bulletinsJSON: return bulletinsJSON(model)
+        case .statsCSV:
+            var csv = CSVWriter(header: statsHeader)
+            for index in model.bulletins.indices {
+                let bulletin = model.bulletins[index].bulletin, identity = identity(bulletin), page = url(index, model)
+                for stat in bulletin.stats {
+                    csv.add(identity + [stat.key, stat.label, stat.value.plain, stat.unit, stat.asOf?.iso ?? "", stat.scope ?? "", page])
+                }
             }
-        })
-        case .exemplarsCSV: csv(header: exemplarsHeader, rows: model.bulletins.indices.flatMap { index in
-            let bulletin = model.bulletins[index].bulletin, identity = identity(bulletin), page = url(index, model)
-            return bulletin.exemplars.map { exemplar in
-                identity + [exemplar.kind.rawValue, exemplar.name, exemplar.honor, exemplar.program ?? "",
-                            exemplar.conferredBy ?? "", exemplar.year.map(String.init) ?? "", exemplar.district ?? "", page]
+            return csv.bytes
+        case .exemplarsCSV:
+            var csv = CSVWriter(header: exemplarsHeader)
+            for index in model.bulletins.indices {
+                let bulletin = model.bulletins[index].bulletin, identity = identity(bulletin), page = url(index, model)
+                for exemplar in bulletin.exemplars {
+                    csv.add(identity + [exemplar.kind.rawValue, exemplar.name, exemplar.honor, exemplar.program ?? "",
+                                        exemplar.conferredBy ?? "", exemplar.year.map(String.init) ?? "", exemplar.district ?? "", page])
+                }
             }
-        })
-        case .schema: FrontMatterSchema.json
+            return csv.bytes
+        case .schema: return Array(FrontMatterSchema.json.utf8)
         }
     }
 
@@ -51,31 +59,6 @@ enum DataExport {
     /// The page of the bulletin at `index`: absolute with a base URL, else site-relative.
     private static func url(_ index: Int, _ model: SiteModel) -> String {
         (model.config.baseURL ?? "") + model.hrefs[index]
-    }
-
-    /// RFC 4180 CSV with `\n` line ends: a field holding a comma, a quote or a line break is quoted, quotes
-    /// doubled. (yaslab/CSV.swift was measured at 9 µs a field here, writing one character at a time through
-    /// an OutputStream; this writer appends bytes, which keeps a 10,000-bulletin export under a second.)
-    static func csv(header: [String], rows: [[String]]) -> String {
-        var bytes: [UInt8] = []
-        for row in [header] + rows {
-            for (index, field) in row.enumerated() {
-                if index > 0 { bytes.append(UInt8(ascii: ",")) }
-                let needsQuotes = field.utf8.contains { $0 == UInt8(ascii: ",") || $0 == UInt8(ascii: "\"") || $0 == 0x0A || $0 == 0x0D }
-                guard needsQuotes else {
-                    bytes.append(contentsOf: field.utf8)
-                    continue
-                }
-                bytes.append(UInt8(ascii: "\""))
-                for byte in field.utf8 {
-                    bytes.append(byte)
-                    if byte == UInt8(ascii: "\"") { bytes.append(byte) }
-                }
-                bytes.append(UInt8(ascii: "\""))
-            }
-            bytes.append(0x0A)
-        }
-        return String(decoding: bytes, as: UTF8.self)
     }
 
     private struct Record: Encodable {
@@ -141,29 +124,78 @@ enum DataExport {
         }
     }
 
-    private static func bulletinsJSON(_ model: SiteModel) -> String {
-        let records = model.bulletins.indices.map { index -> Record in
-            let loaded = model.bulletins[index], bulletin = loaded.bulletin
-            let page = url(index, model)
-            return Record(
-                series: bulletin.series, issue: bulletin.issue, serial: bulletin.serial, date: bulletin.date.iso,
-                title: bulletin.title, publishers: bulletin.publishers, summary: loaded.summary, tags: bulletin.tags,
-                districts: bulletin.districts, url: page, textURL: page + TextEditionFile.name,
-                stats: bulletin.stats.map {
-                    StatRecord(key: $0.key, label: $0.label, value: Decimal(string: $0.value.plain) ?? 0, unit: $0.unit,
-                               asOf: $0.asOf?.iso, scope: $0.scope)
-                },
-                exemplars: bulletin.exemplars.map {
-                    ExemplarRecord(name: $0.name, kind: $0.kind.rawValue, honor: $0.honor, program: $0.program,
-                                   conferredBy: $0.conferredBy, year: $0.year, district: $0.district)
-                },
-                distribution: bulletin.distribution.isEmpty ? nil : DistributionRecord(
-                    reportTo: bulletin.distribution.reportTo, sendTo: bulletin.distribution.sendTo,
-                    issueTo: bulletin.distribution.issueTo))
-        }
+    private static func bulletinsJSON(_ model: SiteModel) -> [UInt8] {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        let data = (try? encoder.encode(records)) ?? Data()
-        return String(decoding: data, as: UTF8.self) + "\n"
+        return prettyJSONArray(count: model.bulletins.count, encoder: encoder) { record($0, model) } + "\n".utf8
+    }
+
+    /// The values `element(0)` … `element(count - 1)` as one pretty-printed JSON array, each encoded on its own
+    /// and its lines (but empty ones) indented by two spaces; the encoder escapes line breaks inside strings, so
+    /// every line break is the layout's. The same bytes as `encoder.encode` of the whole array, without holding
+    /// every value.
+    static func prettyJSONArray<Element: Encodable>(count: Int, encoder: JSONEncoder, element: (Int) -> Element) -> [UInt8] {
+        guard count > 0 else { return Array((try? encoder.encode([Element]())) ?? Data()) }
+        var bytes: [UInt8] = Array("[\n".utf8)
+        for index in 0..<count {
+            if index > 0 { bytes += ",\n".utf8 }
+            var atLineStart = true
+            for byte in (try? encoder.encode(element(index))) ?? Data() {
+                if atLineStart && byte != 0x0A { bytes += "  ".utf8 }
+                bytes.append(byte)
+                atLineStart = byte == 0x0A
+            }
+        }
+        bytes += "\n]".utf8
+        return bytes
+    }
+
+    private static func record(_ index: Int, _ model: SiteModel) -> Record {
+        let loaded = model.bulletins[index], bulletin = loaded.bulletin
+        let page = url(index, model)
+        return Record(
+            series: bulletin.series, issue: bulletin.issue, serial: bulletin.serial, date: bulletin.date.iso,
+            title: bulletin.title, publishers: bulletin.publishers, summary: loaded.summary, tags: bulletin.tags,
+            districts: bulletin.districts, url: page, textURL: page + TextEditionFile.name,
+            stats: bulletin.stats.map {
+                StatRecord(key: $0.key, label: $0.label, value: Decimal(string: $0.value.plain) ?? 0, unit: $0.unit,
+                           asOf: $0.asOf?.iso, scope: $0.scope)
+            },
+            exemplars: bulletin.exemplars.map {
+                ExemplarRecord(name: $0.name, kind: $0.kind.rawValue, honor: $0.honor, program: $0.program,
+                               conferredBy: $0.conferredBy, year: $0.year, district: $0.district)
+            },
+            distribution: bulletin.distribution.isEmpty ? nil : DistributionRecord(
+                reportTo: bulletin.distribution.reportTo, sendTo: bulletin.distribution.sendTo,
+                issueTo: bulletin.distribution.issueTo))
+    }
+}
+
+/// RFC 4180 CSV with `\n` line ends, written row by row: a field holding a comma, a quote or a line break is
+/// quoted, quotes doubled. (yaslab/CSV.swift was measured at 9 µs a field here, writing one character at a
+/// time through an OutputStream; this writer appends bytes, which keeps a 10,000-bulletin export under a second.)
+struct CSVWriter {
+    private(set) var bytes: [UInt8] = []
+
+    init(header: [String]) {
+        add(header)
+    }
+
+    mutating func add(_ row: [String]) {
+        for (index, field) in row.enumerated() {
+            if index > 0 { bytes.append(UInt8(ascii: ",")) }
+            let needsQuotes = field.utf8.contains { $0 == UInt8(ascii: ",") || $0 == UInt8(ascii: "\"") || $0 == 0x0A || $0 == 0x0D }
+            guard needsQuotes else {
+                bytes.append(contentsOf: field.utf8)
+                continue
+            }
+            bytes.append(UInt8(ascii: "\""))
+            for byte in field.utf8 {
+                bytes.append(byte)
+                if byte == UInt8(ascii: "\"") { bytes.append(byte) }
+            }
+            bytes.append(UInt8(ascii: "\""))
+        }
+        bytes.append(0x0A)
     }
 }

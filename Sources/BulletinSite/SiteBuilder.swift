@@ -304,11 +304,11 @@ public enum SiteBuilder {
                         let fingerprint = bodyOnlyChanges.flatMap { page.shows(bodiesOf: $0) ? nil : cache.previousFingerprint(path) }
                             ?? fingerprints.page(page)
                         if !cache.keepOutput(path, fingerprint: fingerprint, publisher: publisher) {
-                            let stamp = try publisher.write(renderer.render(page).utf8, to: path)
+                            let stamp = try renderer.write(page, to: path, with: publisher)
                             cache.record(output: path, fingerprint: fingerprint, stamp: stamp, rendered: true)
                         }
                     } else {
-                        try publisher.write(renderer.render(page).utf8, to: path)
+                        try renderer.write(page, to: path, with: publisher)
                     }
                     counter.increment()
                     return nil

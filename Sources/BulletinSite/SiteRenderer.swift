@@ -127,11 +127,18 @@ struct SiteRenderer: Sendable {
             let loaded = bulletins[index]
             return TextEdition.render(loaded.bulletin, body: loaded.body(for: .textEdition).textBlocks, width: config.textWidth)
         case .data(let file):
-            return DataExport.render(file, model: model)
+            return String(decoding: DataExport.render(file, model: model), as: UTF8.self)
         default:
             let (template, context) = templateContext(page)
             return templates.render(template, context: context)
         }
+    }
+
+    /// Renders a page into its file below the publisher's staging folder: data files as the bytes they are made
+    /// as (not copied into a string first).
+    func write(_ page: PageKind, to path: String, with publisher: OutputPublisher) throws -> FileStamp {
+        if case .data(let file) = page { return try publisher.write(DataExport.render(file, model: model), to: path) }
+        return try publisher.write(render(page).utf8, to: path)
     }
 
     /// The template and context of a page rendered from a template. With `entryDigests` (the digest of each

@@ -237,8 +237,10 @@ enum XMLDocumentCheck {
 
 @Suite struct CSVTests {
     @Test func quotesFieldsThatNeedIt() {
-        #expect(DataExport.csv(header: ["a", "b"], rows: [["1,2", "say \"hi\""], ["line\nbreak", "plain"]])
-                == "a,b\n\"1,2\",\"say \"\"hi\"\"\"\n\"line\nbreak\",plain\n")
+        var csv = CSVWriter(header: ["a", "b"])
+        csv.add(["1,2", "say \"hi\""])
+        csv.add(["line\nbreak", "plain"])
+        #expect(String(decoding: csv.bytes, as: UTF8.self) == "a,b\n\"1,2\",\"say \"\"hi\"\"\"\n\"line\nbreak\",plain\n")
     }
 }
 
@@ -287,5 +289,27 @@ enum XMLDocumentCheck {
         let lines = try site.read("bulletins/2017/1/bulletin.txt").split(separator: "\n")
         #expect(lines.allSatisfy { DisplayWidth.of($0) <= 40 })
         #expect(lines.contains { DisplayWidth.of($0) == 40 })
+    }
+}
+
+@Suite struct DataExportTests {
+    struct Sample: Encodable {
+        var name: String
+        var values: [Int]
+        var note: String?
+        var nested: [String: [String]]
+    }
+
+    /// The export encodes one record at a time; the bytes must be those of encoding the whole array.
+    @Test(arguments: [0, 1, 3])
+    func anArrayEncodedRecordByRecordIsTheWholeArraysEncoding(count: Int) throws {
+        let samples = (0..<count).map { index in
+            Sample(name: "记录 \(index)\nline \"two\" / </script>", values: Array(0..<index), note: index == 1 ? nil : "备注",
+                   nested: index == 2 ? [:] : ["b": ["x", "y\n"], "a": []])
+        }
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        let whole = try encoder.encode(samples)
+        #expect(DataExport.prettyJSONArray(count: count, encoder: encoder) { samples[$0] } == Array(whole))
     }
 }
