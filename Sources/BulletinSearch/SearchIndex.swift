@@ -159,15 +159,20 @@ public struct SearchIndexBuilder: Sendable {
         metrics.append((analyzed.length, analyzed.headEnd))
         let headEnd = UInt64(analyzed.headEnd)
         let mask = AnalyzedDocument.positionMask
+        // A bigram's positions are encoded apart and appended at once: each append through `postings[slot]`
+        // checks that both arrays are uniquely referenced.
+        var encoded: [UInt8] = []
         forEachGroup(analyzed.bigrams) { key, group in
             let slot = slot(for: .bigram(key))
             append(id, count: group.count, head: group.first! & mask < headEnd, to: slot)
-            VarInt.append(group.count, to: &postings[slot].positions)
+            encoded.removeAll(keepingCapacity: true)
+            VarInt.append(group.count, to: &encoded)
             var last: UInt64 = 0
             for packed in group {
-                VarInt.append(Int(packed & mask - last), to: &postings[slot].positions)
+                VarInt.append(Int(packed & mask - last), to: &encoded)
                 last = packed & mask
             }
+            postings[slot].positions += encoded
         }
         forEachGroup(analyzed.characters) { key, group in
             append(id, count: group.count, head: group.first! & mask < headEnd, to: slot(for: .character(UInt32(key))))
@@ -208,12 +213,14 @@ public struct SearchIndexBuilder: Sendable {
 
     /// Appends a document to a token's postings; a bigram's positions follow the same gap.
     private mutating func append(_ id: Int, count: Int, head: Bool, to slot: Int) {
-        let gap = id - postings[slot].lastDocument
-        VarInt.append(gap, to: &postings[slot].bytes)
-        VarInt.append(count << 1 | (head ? 1 : 0), to: &postings[slot].bytes)
-        if case .bigram = postings[slot].key { VarInt.append(gap, to: &postings[slot].positions) }
-        postings[slot].lastDocument = id
-        postings[slot].documents += 1
+        postings.withUnsafeMutableBufferPointer { all in
+            let gap = id - all[slot].lastDocument
+            VarInt.append(gap, to: &all[slot].bytes)
+            VarInt.append(count << 1 | (head ? 1 : 0), to: &all[slot].bytes)
+            if case .bigram = all[slot].key { VarInt.append(gap, to: &all[slot].positions) }
+            all[slot].lastDocument = id
+            all[slot].documents += 1
+        }
     }
 
     /// Each token's postings as added.

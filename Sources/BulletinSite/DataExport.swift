@@ -139,11 +139,14 @@ enum DataExport {
         var bytes: [UInt8] = Array("[\n".utf8)
         for index in 0..<count {
             if index > 0 { bytes += ",\n".utf8 }
-            var atLineStart = true
-            for byte in (try? encoder.encode(element(index))) ?? Data() {
-                if atLineStart && byte != 0x0A { bytes += "  ".utf8 }
-                bytes.append(byte)
-                atLineStart = byte == 0x0A
+            let encoded = (try? encoder.encode(element(index))) ?? Data()
+            encoded.withUnsafeBytes { raw in  // a `Data`'s own iterator is several times slower
+                var atLineStart = true
+                for byte in raw {
+                    if atLineStart && byte != 0x0A { bytes += "  ".utf8 }
+                    bytes.append(byte)
+                    atLineStart = byte == 0x0A
+                }
             }
         }
         bytes += "\n]".utf8

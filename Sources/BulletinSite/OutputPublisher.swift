@@ -28,8 +28,17 @@ struct OutputPublisher {
     /// When listed: the files of the new site, and those of them written to the staging folder.
     private let files = LockedValue(SiteFiles())
 
+    /// The folder the site is written to before it is published.
+    let staging: URL
+    /// The folders' paths with a trailing `/`, worked out once (a URL works its path out each time it is asked,
+    /// which cost more than writing a page).
+    private let stagingPrefix: String, destinationPrefix: String
+
     init(destination: URL, inPlace: Bool = false, knownFiles: Set<String>? = nil, listsFiles: Bool = false) {
         self.destination = destination
+        staging = Self.sibling(of: destination, suffix: "staging")
+        stagingPrefix = staging.path + "/"
+        destinationPrefix = destination.path + "/"
         self.inPlace = inPlace
         self.knownFiles = knownFiles
         self.listsFiles = listsFiles || inPlace
@@ -55,10 +64,9 @@ struct OutputPublisher {
         }
     }
 
-    var staging: URL { sibling(suffix: "staging") }
-    var lockFile: URL { sibling(suffix: "lock") }
+    var lockFile: URL { Self.sibling(of: destination, suffix: "lock") }
 
-    private func sibling(suffix: String) -> URL {
+    private static func sibling(of destination: URL, suffix: String) -> URL {
         destination.deletingLastPathComponent().appending(path: ".\(destination.lastPathComponent).\(suffix)")
     }
 
@@ -132,7 +140,7 @@ struct OutputPublisher {
             files.update { _ = $0.all.insert(relativePath) }
             return true
         }
-        guard let path = try? stagingPath(relativePath), link(destination.path + "/" + relativePath, path) == 0 else { return false }
+        guard let path = try? stagingPath(relativePath), link(destinationPrefix + relativePath, path) == 0 else { return false }
         if listsFiles { files.update { _ = $0.all.insert(relativePath) } }
         return true
     }
@@ -170,7 +178,7 @@ struct OutputPublisher {
         if let slash = relativePath.utf8.lastIndex(of: UInt8(ascii: "/")) {
             try makeFolder(String(relativePath[..<slash]))
         }
-        return staging.path + "/" + relativePath
+        return stagingPrefix + relativePath
     }
 
     /// Whether a relative path names a file below its folder: no empty, `.` or `..` segment, no NUL or backslash.
@@ -197,7 +205,7 @@ struct OutputPublisher {
     private func makeFolder(_ folder: String) throws {
         try madeFolders.ensure(folder) {
             if let slash = folder.utf8.lastIndex(of: UInt8(ascii: "/")) { try makeFolder(String(folder[..<slash])) }
-            let path = staging.path + "/" + folder
+            let path = stagingPrefix + folder
             guard mkdir(path, 0o755) == 0 || errno == EEXIST else {
                 throw PublishError("cannot create the folder \(folder): \(errnoText())")
             }
@@ -242,7 +250,7 @@ struct OutputPublisher {
             try manager.moveItem(at: destination.appending(path: name), to: staging.appending(path: name))
         }
         if !exchange(staging, destination) {
-            let previous = sibling(suffix: "previous")
+            let previous = Self.sibling(of: destination, suffix: "previous")
             try removeIfPresent(previous)
             try manager.moveItem(at: destination, to: previous)
             try manager.moveItem(at: staging, to: destination)
@@ -288,10 +296,10 @@ struct OutputPublisher {
             if let slash = path.utf8.lastIndex(of: UInt8(ascii: "/")) {
                 let folder = String(path[..<slash])
                 if madeFolders.insert(folder).inserted {
-                    try FileManager.default.createDirectory(atPath: destination.path + "/" + folder, withIntermediateDirectories: true)
+                    try FileManager.default.createDirectory(atPath: destinationPrefix + folder, withIntermediateDirectories: true)
                 }
             }
-            guard rename(staging.path + "/" + path, destination.path + "/" + path) == 0 else {
+            guard rename(stagingPrefix + path, destinationPrefix + path) == 0 else {
                 throw PublishError("cannot move \(path) into \(destination.path): \(errnoText())")
             }
         }
@@ -300,10 +308,10 @@ struct OutputPublisher {
     /// Removes files of the destination (relative paths) and the folders they leave empty.
     private func removeFiles(_ paths: Set<String>) throws {
         for path in paths {
-            guard unlink(destination.path + "/" + path) == 0 || errno == ENOENT else {
+            guard unlink(destinationPrefix + path) == 0 || errno == ENOENT else {
                 throw PublishError("cannot remove \(path) from \(destination.path): \(errnoText())")
             }
-            Self.forEachFolder(above: path) { rmdir(destination.path + "/" + $0) == 0 }
+            Self.forEachFolder(above: path) { rmdir(destinationPrefix + $0) == 0 }
         }
     }
 
@@ -319,7 +327,7 @@ struct OutputPublisher {
     /// Removes below the destination's `folder` (relative, "" for the top) every file not in `files` and every
     /// folder not in `folders`.
     private func removeAbsent(from folder: String, keeping files: Set<String>, folders: Set<String>) throws {
-        let absolute = folder.isEmpty ? destination.path : destination.path + "/" + folder
+        let absolute = folder.isEmpty ? destination.path : destinationPrefix + folder
         guard let directory = opendir(absolute) else { throw PublishError("cannot read the folder \(absolute): \(errnoText())") }
         var entries: [(name: String, isFolder: Bool)] = []
         while let entry = readdir(directory) {
@@ -338,7 +346,7 @@ struct OutputPublisher {
             if isFolder && folders.contains(path) {
                 try removeAbsent(from: path, keeping: files, folders: folders)
             } else if isFolder || !files.contains(path) {
-                try FileManager.default.removeItem(atPath: destination.path + "/" + path)
+                try FileManager.default.removeItem(atPath: destinationPrefix + path)
             }
         }
     }
