@@ -136,6 +136,7 @@ struct SiteRenderer: Sendable {
 
     /// Renders a page into its file below the publisher's staging folder: data files as the bytes they are made
     /// as (not copied into a string first).
+    @discardableResult
     func write(_ page: PageKind, to path: String, with publisher: OutputPublisher) throws -> FileStamp {
         if case .data(let file) = page { return try publisher.write(DataExport.render(file, model: model), to: path) }
         return try publisher.write(render(page).utf8, to: path)
