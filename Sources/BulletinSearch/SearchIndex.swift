@@ -92,13 +92,44 @@ public struct AnalyzedDocument: Sendable {
         for text in document.texts {
             position = SearchTokenizer.scan(text, firstPosition: position, emit: emit)
         }
-        bigrams.sort()
-        characters.sort()
+        Self.sortByToken(&bigrams, tokenBits: 42)
+        Self.sortByToken(&characters, tokenBits: 21)
         self.length = length
         self.headEnd = headEnd
         self.bigrams = bigrams
         self.characters = characters
         self.words = words
+    }
+}
+
+extension AnalyzedDocument {
+    /// Sorts packed entries (a token of `tokenBits` over a position in the low `positionBits`) that arrive in
+    /// ascending position, as a document is read: a stable least-significant-digit radix sort of the token
+    /// alone, 11 bits a pass, leaves each token's entries in position order, so the result is what `sort()`
+    /// gives, in a third of its time (the sorts were a third of analysing a document).
+    static func sortByToken(_ entries: inout [UInt64], tokenBits: UInt64) {
+        guard entries.count > 1 else { return }
+        let digitBits: UInt64 = 11, buckets = 1 << digitBits
+        var source = entries
+        var target = [UInt64](repeating: 0, count: entries.count)
+        var counts = [Int](repeating: 0, count: buckets)
+        var shift = positionBits
+        while shift < positionBits + tokenBits {
+            for index in counts.indices { counts[index] = 0 }
+            for entry in source { counts[Int(entry >> shift) & (buckets - 1)] += 1 }
+            var start = 0
+            for index in counts.indices {
+                (counts[index], start) = (start, start + counts[index])
+            }
+            for entry in source {
+                let digit = Int(entry >> shift) & (buckets - 1)
+                target[counts[digit]] = entry
+                counts[digit] += 1
+            }
+            swap(&source, &target)
+            shift += digitBits
+        }
+        entries = source
     }
 }
 

@@ -312,3 +312,36 @@ struct DecodedIndex {
         #expect(changed.manifest["version"] as? String != decoded.manifest["version"] as? String)
     }
 }
+
+@Suite struct TokenSortTests {
+    /// Entries as a document yields them: positions ascending, tokens in any order and repeated.
+    static func entries(count: Int, tokenBits: UInt64, distinctTokens: UInt64, seed: UInt64) -> [UInt64] {
+        var generator = SeededGenerator(seed: seed)
+        let tokens = (0..<distinctTokens).map { _ in UInt64.random(in: 0...(1 << tokenBits) - 1, using: &generator) }
+        var position: UInt64 = 0
+        return (0..<count).map { _ in
+            position += UInt64.random(in: 1...3, using: &generator)
+            return tokens.randomElement(using: &generator)! << AnalyzedDocument.positionBits | position
+        }
+    }
+
+    @Test(arguments: [(0, 42), (1, 42), (2, 21), (3000, 42), (3000, 21), (20000, 42)])
+    func sortingByTokenGivesTheSortedOrder(count: Int, tokenBits: UInt64) {
+        for distinct: UInt64 in [1, 7, 500] {
+            var entries = Self.entries(count: count, tokenBits: tokenBits, distinctTokens: distinct, seed: UInt64(count) &* distinct)
+            let expected = entries.sorted()
+            AnalyzedDocument.sortByToken(&entries, tokenBits: tokenBits)
+            #expect(entries == expected)
+        }
+    }
+
+    @Test func anAnalysedDocumentsTokensAreSorted() {
+        let document = SearchDocument(
+            title: "文明城市建设", url: "b/1/", textURL: "b/1/bulletin.txt", date: "2017-01-05", issueLabel: "第1期", year: 2017,
+            tags: [], districts: [], headTexts: ["文明城市建设"],
+            texts: ["全市志愿者服务时长达19.4万小时，文明城市建设成效显著。", "文明家庭、文明社区，文明城市。"])
+        let analyzed = AnalyzedDocument(document)
+        #expect(analyzed.bigrams == analyzed.bigrams.sorted() && analyzed.characters == analyzed.characters.sorted())
+        #expect(analyzed.characters.count > 20 && analyzed.bigrams.count > 20)
+    }
+}
