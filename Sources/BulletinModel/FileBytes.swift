@@ -2,8 +2,38 @@
 import Glibc
 #endif
 
-/// Whole files read straight into byte arrays (Foundation reads into `Data`, which then has to be copied).
+/// Whole files read straight into byte arrays and written straight from them (Foundation reads and writes
+/// `Data`, to and from which the bytes have to be copied).
 public enum FileBytes {
+    /// A file that could not be written, with the system's reason.
+    public struct WriteError: Error, CustomStringConvertible {
+        public let description: String
+    }
+
+    /// Writes `pieces` one after another to the file at `path`, created or emptied first.
+    public static func write(_ pieces: [[UInt8]], to path: String) throws {
+        let descriptor = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        guard descriptor >= 0 else { throw WriteError(description: "cannot create \(path): \(String(cString: strerror(errno)))") }
+        defer { close(descriptor) }
+        for bytes in pieces where bytes.withUnsafeBytes({ writeAll(descriptor, $0) }) != bytes.count {
+            throw WriteError(description: "cannot write \(path): \(String(cString: strerror(errno)))")
+        }
+    }
+
+    /// Writes the whole buffer, continuing after partial writes; the number of bytes written.
+    public static func writeAll(_ descriptor: Int32, _ buffer: UnsafeRawBufferPointer) -> Int {
+        var done = 0
+        while done < buffer.count {
+            let result = Glibc.write(descriptor, buffer.baseAddress! + done, buffer.count - done)
+            if result < 0 {
+                if errno == EINTR { continue }
+                return done
+            }
+            done += result
+        }
+        return done
+    }
+
     /// The bytes of the file at `path`, or nil when it cannot be opened or read.
     public static func read(_ path: String) -> [UInt8]? {
         let descriptor = open(path, O_RDONLY | O_CLOEXEC)

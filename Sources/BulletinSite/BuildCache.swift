@@ -306,7 +306,7 @@ final class BuildCache: @unchecked Sendable {
         let temporary = folder.appending(path: Self.recordName + ".new")
         do {
             try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-            try Data(record.encoded()).write(to: temporary)
+            try FileBytes.write(record.encodedPieces(), to: temporary.path)
             guard rename(temporary.path, file.path) == 0 else { throw PublishError(String(cString: strerror(errno))) }
         } catch {
             try? FileManager.default.removeItem(at: file)
@@ -367,8 +367,13 @@ struct CacheRecord {
     var sourcesRead = 0
 
     /// The record as bytes, paths in sorted order.
-    func encoded() -> [UInt8] {
+    func encoded() -> [UInt8] { Array(encodedPieces().joined()) }
+
+    /// The record's bytes in consecutive pieces (the bulletins' parts as they were encoded), to be written one
+    /// after another: joined, the record was held twice or more (tens of megabytes, the peak of a first build).
+    func encodedPieces() -> [[UInt8]] {
         var writer = CacheWriter()
+        writer.write(bytes: Self.magic)
         writer.write(BuildCache.format)
         writer.write(settings)
         // The bulletins in parts of their own length, so that reading can decode the parts side by side.
@@ -394,9 +399,12 @@ struct CacheRecord {
             }
             return writer.bytes
         }
-        writer.write(parts) { writer, part in
+        writer.write(parts.count)
+        var pieces: [[UInt8]] = []
+        for part in parts {
             writer.write(part.count)
-            writer.write(bytes: part)
+            pieces += [writer.bytes, part]
+            writer = CacheWriter()
         }
         for files in [outputs, searchIndex] {
             writer.write(files.keys.sorted()) { writer, path in
@@ -414,7 +422,7 @@ struct CacheRecord {
         }
         writer.write(pagesBase)
         writer.write(sourcesRead)
-        return Self.magic + writer.bytes
+        return pieces + [writer.bytes]
     }
 
 }

@@ -127,7 +127,9 @@ enum DataExport {
     private static func bulletinsJSON(_ model: SiteModel) -> [UInt8] {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        return prettyJSONArray(count: model.bulletins.count, encoder: encoder) { record($0, model) } + "\n".utf8
+        var bytes = prettyJSONArray(count: model.bulletins.count, encoder: encoder) { record($0, model) }
+        bytes.append(0x0A)
+        return bytes
     }
 
     /// The values `element(0)` … `element(count - 1)` as one pretty-printed JSON array, each encoded on its own

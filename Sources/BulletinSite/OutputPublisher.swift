@@ -117,8 +117,8 @@ struct OutputPublisher {
         guard descriptor >= 0 else { throw PublishError("cannot create \(path): \(String(cString: strerror(errno)))") }
         defer { close(descriptor) }
         let written: Int = bytes.withContiguousStorageIfAvailable { buffer in
-            Self.writeAll(descriptor, UnsafeRawBufferPointer(buffer))
-        } ?? Array(bytes).withUnsafeBytes { Self.writeAll(descriptor, $0) }
+            FileBytes.writeAll(descriptor, UnsafeRawBufferPointer(buffer))
+        } ?? Array(bytes).withUnsafeBytes { FileBytes.writeAll(descriptor, $0) }
         guard written == bytes.count else { throw PublishError("cannot write \(path): \(String(cString: strerror(errno)))") }
         var info = stat()
         guard fstat(descriptor, &info) == 0 else { throw PublishError("cannot read the status of \(path): \(errnoText())") }
@@ -210,20 +210,6 @@ struct OutputPublisher {
                 throw PublishError("cannot create the folder \(folder): \(errnoText())")
             }
         }
-    }
-
-    /// Writes the whole buffer, continuing after partial writes; the number of bytes written.
-    private static func writeAll(_ descriptor: Int32, _ buffer: UnsafeRawBufferPointer) -> Int {
-        var done = 0
-        while done < buffer.count {
-            let result = Glibc.write(descriptor, buffer.baseAddress! + done, buffer.count - done)
-            if result < 0 {
-                if errno == EINTR { continue }
-                return done
-            }
-            done += result
-        }
-        return done
     }
 
     /// Moves the finished staging folder into place and removes the previous output (in place: renames the
