@@ -145,12 +145,13 @@ private struct TreeTransformer {
     private mutating func neutraliseUnsafeURL(_ node: OpaquePointer) {
         guard let pointer = cmark_node_get_url(node) else { return }
         let url = String(cString: pointer)
+        guard url.utf8.contains(UInt8(ascii: ":")) else { return }  // no scheme: nothing to check
         let scheme = url.prefix { $0 != ":" }.lowercased().filter { !$0.isWhitespace }
         let isImage = cmark_node_get_type(node) == CMARK_NODE_IMAGE
         let dangerous = ["javascript", "vbscript", "file"].contains(scheme)
             || (scheme == "data" && !(isImage && ["data:image/png", "data:image/gif", "data:image/jpeg", "data:image/webp"]
                 .contains { url.lowercased().hasPrefix($0) }))
-        guard url.contains(":"), dangerous else { return }
+        guard dangerous else { return }
         warn("link target '\(url.prefix(40))' removed: \(scheme): links are not allowed", node)
         cmark_node_set_url(node, "")
     }

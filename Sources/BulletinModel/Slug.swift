@@ -6,8 +6,9 @@ public enum Slug {
         var id = ""
         var pendingDash = false
         for scalar in text.unicodeScalars {
+            // CJK ideographs, most of a Chinese heading, are letters: answered without looking up properties.
             let properties = scalar.properties
-            if properties.isAlphabetic || properties.numericType != nil || scalar == "_" {
+            if (0x4E00...0x9FFF).contains(scalar.value) || properties.isAlphabetic || properties.numericType != nil || scalar == "_" {
                 if pendingDash && !id.isEmpty { id.append("-") }
                 pendingDash = false
                 id.unicodeScalars.append(scalar.isASCII ? Unicode.Scalar(UInt8(ascii: scalar).lowercasedASCII) : scalar)

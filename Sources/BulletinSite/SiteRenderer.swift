@@ -149,6 +149,7 @@ struct SiteRenderer: Sendable {
     func templateContext(_ page: PageKind, entryDigests: [UInt64]? = nil) -> (template: String, context: [String: Any]) {
         let forDigest = entryDigests != nil
         let directory = directory(page)
+        let href = SitePaths.href(directory)
         let entry: (Int) -> [String: Any]
         if let entryDigests {
             entry = { ["entry": entryDigests[$0]] }
@@ -158,10 +159,10 @@ struct SiteRenderer: Sendable {
         var context: [String: Any] = [
             "site": siteContext,
             "root": page == .notFound ? basePath : SitePaths.root(from: directory),
-            "path": SitePaths.href(directory),
+            "path": href,
         ]
         var pageContext: [String: Any] = [:]
-        if let base = config.baseURL { pageContext["canonical"] = base + SitePaths.href(directory) }
+        if let base = config.baseURL { pageContext["canonical"] = base + href }
         let template: String
         switch page {
         case .home(let number):
@@ -187,9 +188,9 @@ struct SiteRenderer: Sendable {
             pageContext["description"] = loaded.summary
             let body = loaded.body(for: .page)
             var bulletin = ViewModel.bulletin(
-                loaded.bulletin, path: SitePaths.href(directory), summary: loaded.summary, bodyHTML: body.html,
+                loaded.bulletin, path: href, summary: loaded.summary, bodyHTML: body.html,
                 headings: body.headings.map { ($0.level, $0.text, $0.id) }, links: links)
-            bulletin["textPath"] = SitePaths.href(directory) + TextEditionFile.name
+            bulletin["textPath"] = href + TextEditionFile.name
             context["bulletin"] = bulletin
             if let older = model.neighbours[index].older { context["previous"] = self.entry(older) }
             if let newer = model.neighbours[index].newer { context["next"] = self.entry(newer) }
@@ -295,7 +296,9 @@ struct SiteRenderer: Sendable {
         let page = pages[number - 1]
         context["bulletins"] = indices[page.range].map(entry)
         guard page.count > 1 else { return }
-        context["pagination"] = PaginationContext.make(page, path: { SitePaths.href(SitePaths.paginated(base, page: $0)) })
+        // What paginating adds is ASCII: the base is encoded once, not once for each page it links to.
+        let encodedBase = SitePaths.href(base)
+        context["pagination"] = PaginationContext.make(page, path: { SitePaths.paginated(encodedBase, page: $0) })
     }
 
     private var yearEntries: [[String: Any]] {
