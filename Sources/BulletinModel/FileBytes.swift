@@ -15,8 +15,10 @@ public enum FileBytes {
         let descriptor = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
         guard descriptor >= 0 else { throw WriteError(description: "cannot create \(path): \(String(cString: strerror(errno)))") }
         defer { close(descriptor) }
-        for bytes in pieces where bytes.withUnsafeBytes({ writeAll(descriptor, $0) }) != bytes.count {
-            throw WriteError(description: "cannot write \(path): \(String(cString: strerror(errno)))")
+        for bytes in pieces {
+            guard bytes.withUnsafeBytes({ writeAll(descriptor, $0) }) == bytes.count else {
+                throw WriteError(description: "cannot write \(path): \(String(cString: strerror(errno)))")
+            }
         }
     }
 
