@@ -115,6 +115,11 @@ public struct BuildReport: Sendable {
     public var seconds: Double
     /// Seconds spent in each stage, in order.
     public var stageSeconds: [(stage: String, seconds: Double)] = []
+    /// The stage that renders pages: `renderSeconds` are printed below it.
+    static let renderStage = "render and write pages"
+    /// The pages rendered (not kept from the cache) by kind, with the seconds their rendering and writing took
+    /// on all workers together, slowest first.
+    public var renderSeconds: [(kind: String, pages: Int, seconds: Double)] = []
     /// Whether the new site was published; false leaves the previous output untouched.
     public var succeeded: Bool
 
@@ -132,9 +137,15 @@ public struct BuildReport: Sendable {
             + (reusedFiles > 0 ? " (\(reusedFiles) unchanged \(plural(reusedFiles, "file")) kept from the previous build)." : ".")
     }
 
-    /// The time of each stage, the search index's origin and size, and what the build cache saved: one line each.
+    /// The time of each stage (and of each kind of page rendered), the search index's origin and size, and
+    /// what the build cache saved: one line each.
     public var timingLines: [String] {
-        stageSeconds.map { String(format: "  %@: %.3f s", $0.stage, $0.seconds) } + [
+        stageSeconds.flatMap { stage in
+            [String(format: "  %@: %.3f s", stage.stage, stage.seconds)]
+                + (stage.stage == Self.renderStage ? renderSeconds.map {
+                    String(format: "    %@: %d in %.3f s of workers' time", $0.kind, $0.pages, $0.seconds)
+                } : [])
+        } + [
             String(format: "  search index (%@): %d files, %.2f MB", searchIndex.rawValue, searchFiles, Double(searchBytes) / 1e6),
             "  from the build cache: \(reusedBulletins) bulletins decoded before, \(reusedFiles) output files unchanged",
         ]
@@ -297,30 +308,39 @@ public enum SiteBuilder {
                     visited = showing
                 }
             }
-            let failures = await parallelMap(visited, jobs: options.jobs) { page -> String? in
+            // Each page's outcome: the failure, or the time it took to render and write (nil when kept).
+            let outcomes = await parallelMap(visited, jobs: options.jobs) { page -> Result<Duration?, PublishError> in
                 do {
                     let path = renderer.outputPath(page)
+                    let start = clock.now
                     if let cache, let fingerprints {
                         let fingerprint = bodyOnlyChanges.flatMap { page.shows(bodiesOf: $0) ? nil : cache.previousFingerprint(path) }
                             ?? fingerprints.page(page)
-                        if !cache.keepOutput(path, fingerprint: fingerprint, publisher: publisher) {
-                            let stamp = try renderer.write(page, to: path, with: publisher)
-                            cache.record(output: path, fingerprint: fingerprint, stamp: stamp, rendered: true)
+                        if cache.keepOutput(path, fingerprint: fingerprint, publisher: publisher) {
+                            counter.increment()
+                            return .success(nil)
                         }
+                        let stamp = try renderer.write(page, to: path, with: publisher)
+                        cache.record(output: path, fingerprint: fingerprint, stamp: stamp, rendered: true)
                     } else {
                         try renderer.write(page, to: path, with: publisher)
                     }
                     counter.increment()
-                    return nil
+                    return .success(clock.now - start)
                 } catch {
-                    return "\(error)"
+                    return .failure(PublishError("\(error)"))
                 }
             }
-            if let failure = failures.compactMap({ $0 }).first { throw PublishError(failure) }
+            var renderSeconds: [PageKind.Family: (pages: Int, seconds: Double)] = [:]
+            for (page, outcome) in zip(visited, outcomes) {
+                guard let time = try outcome.get() else { continue }
+                renderSeconds[page.family, default: (0, 0)].pages += 1
+                renderSeconds[page.family, default: (0, 0)].seconds += time.seconds
+            }
             for file in templates.staticFiles {
                 try publisher.write(file.bytes, to: "static/" + file.path)
             }
-            endStage("render and write pages")
+            endStage(BuildReport.renderStage)
             var made = keptIndex ? nil : await searchTask?.value
             if !keptIndex, made == nil {  // the previous index was to be kept but could not be
                 made = await order.searchIndex(jobs: options.jobs, previous: nil)
@@ -370,6 +390,8 @@ public enum SiteBuilder {
             result.reusedBulletins = cache?.reusedSources ?? 0
             result.renderedFiles = cache?.renderedFiles ?? []
             result.stageSeconds = stages
+            result.renderSeconds = renderSeconds.map { (kind: $0.key.rawValue, pages: $0.value.pages, seconds: $0.value.seconds) }
+                .sorted { ($0.seconds, $1.kind) > ($1.seconds, $0.kind) }
             return result
         } catch {
             publisher.discardStaging()

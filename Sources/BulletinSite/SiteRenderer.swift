@@ -28,6 +28,35 @@ enum PageKind: Sendable, Hashable {
     case notFound
     case data(DataFile)
 
+    /// Pages grouped as `--timings` reports them.
+    enum Family: String, Sendable {
+        case home = "home pages", archive = "archive page", year = "year pages", bulletin = "bulletin pages"
+        case text = "text editions", taxonomy = "taxonomy pages", term = "term pages", statsIndex = "stats page"
+        case stat = "stat pages", exemplarIndex = "exemplar index", exemplar = "exemplar pages", search = "search page"
+        case feed, sitemap, notFound = "404 page", data = "data files"
+    }
+
+    var family: Family {
+        switch self {
+        case .home: .home
+        case .archive: .archive
+        case .year: .year
+        case .bulletin: .bulletin
+        case .text: .text
+        case .taxonomy: .taxonomy
+        case .term: .term
+        case .statsIndex: .statsIndex
+        case .stat: .stat
+        case .exemplarIndex: .exemplarIndex
+        case .exemplar: .exemplar
+        case .search: .search
+        case .feed: .feed
+        case .sitemap: .sitemap
+        case .notFound: .notFound
+        case .data: .data
+        }
+    }
+
     /// Whether the page shows the body of one of the bulletins at `indices`: only a bulletin's page and its text
     /// edition show its body.
     func shows(bodiesOf indices: Set<Int>) -> Bool {

@@ -97,11 +97,19 @@ import Testing
         #expect(again.stdout.contains("from the build cache: 5 bulletins decoded before, 44 output files unchanged"), "the draft too: \(again.stdout)")
         #expect(again.stdout.contains("search index (kept): 5 files"))
         #expect(again.stdout.hasSuffix(" s (44 unchanged files kept from the previous build).\n"))
+        #expect(!again.stdout.contains("of workers' time"), "nothing was rendered, so no kind of page is timed: \(again.stdout)")
 
         try FileManager.default.removeItem(at: cache)
         let clean = try Self.run(["build", "--source", site.root.path, "--no-cache", "--timings"])
         #expect(clean.status == 0, "\(clean.stderr)")
         #expect(clean.stdout.contains("from the build cache: 0 bulletins decoded before, 0 output files unchanged"))
+        // Every page rendered, by kind, below the rendering stage (the draft is not built).
+        let kinds = clean.stdout.split(separator: "\n").drop { !$0.hasPrefix("  render and write pages: ") }.dropFirst()
+            .prefix { $0.hasPrefix("    ") }.map { $0.trimmingCharacters(in: .whitespaces).components(separatedBy: " in ")[0] }
+        #expect(Set(kinds) == ["bulletin pages: 4", "text editions: 4", "home pages: 2", "year pages: 3", "archive page: 1",
+                                "taxonomy pages: 2", "term pages: 7", "stats page: 1", "stat pages: 2", "exemplar index: 1",
+                                "exemplar pages: 4", "search page: 1", "feed: 1", "sitemap: 1", "404 page: 1", "data files: 4"],
+                "\(clean.stdout)")
         #expect(!FileManager.default.fileExists(atPath: cache.path), "--no-cache writes no cache")
     }
 
