@@ -25,24 +25,16 @@ enum DataExport {
         switch file {
         case .bulletinsJSON: return bulletinsJSON(model)
         case .statsCSV:
-            var csv = CSVWriter(header: statsHeader)
-            for index in model.bulletins.indices {
-                let bulletin = model.bulletins[index].bulletin, identity = identity(bulletin), page = url(index, model)
-                for stat in bulletin.stats {
-                    csv.add(identity + [stat.key, stat.label, stat.value.plain, stat.unit, stat.asOf?.iso ?? "", stat.scope ?? "", page])
-                }
+            return csv(header: statsHeader, model: model) { bulletin in
+                bulletin.stats.map { [$0.key, $0.label, $0.value.plain, $0.unit, $0.asOf?.iso ?? "", $0.scope ?? ""] }
             }
-            return csv.bytes
         case .exemplarsCSV:
-            var csv = CSVWriter(header: exemplarsHeader)
-            for index in model.bulletins.indices {
-                let bulletin = model.bulletins[index].bulletin, identity = identity(bulletin), page = url(index, model)
-                for exemplar in bulletin.exemplars {
-                    csv.add(identity + [exemplar.kind.rawValue, exemplar.name, exemplar.honor, exemplar.program ?? "",
-                                        exemplar.conferredBy ?? "", exemplar.year.map(String.init) ?? "", exemplar.district ?? "", page])
+            return csv(header: exemplarsHeader, model: model) { bulletin in
+                bulletin.exemplars.map {
+                    [$0.kind.rawValue, $0.name, $0.honor, $0.program ?? "", $0.conferredBy ?? "", $0.year.map(String.init) ?? "",
+                     $0.district ?? ""]
                 }
             }
-            return csv.bytes
         case .schema: return Array(FrontMatterSchema.json.utf8)
         }
     }
@@ -50,6 +42,16 @@ enum DataExport {
     static let identityHeader = ["series", "year", "issue", "serial", "date", "title"]
     static let statsHeader = identityHeader + ["key", "label", "value", "unit", "as_of", "scope", "url"]
     static let exemplarsHeader = identityHeader + ["kind", "name", "honor", "program", "conferred_by", "honor_year", "district", "url"]
+
+    /// One row per item `rows` gives of each bulletin, between the bulletin's identity and its page.
+    private static func csv(header: [String], model: SiteModel, rows: (Bulletin) -> [[String]]) -> [UInt8] {
+        var csv = CSVWriter(header: header)
+        for index in model.bulletins.indices {
+            let bulletin = model.bulletins[index].bulletin, identity = identity(bulletin), page = url(index, model)
+            for row in rows(bulletin) { csv.add(identity + row + [page]) }
+        }
+        return csv.bytes
+    }
 
     private static func identity(_ bulletin: Bulletin) -> [String] {
         [bulletin.series, String(bulletin.date.year), String(bulletin.issue), bulletin.serial.map(String.init) ?? "",

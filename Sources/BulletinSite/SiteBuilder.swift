@@ -113,13 +113,12 @@ public struct BuildReport: Sendable {
     /// How the search index was made.
     public var searchIndex = SearchIndexOrigin.built
     public var seconds: Double
-    /// Seconds spent in each stage, in order.
-    public var stageSeconds: [(stage: String, seconds: Double)] = []
-    /// The stage that renders pages: `renderSeconds` are printed below it.
-    static let renderStage = "render and write pages"
-    /// The pages rendered (not kept from the cache) by kind, with the seconds their rendering and writing took
-    /// on all workers together, slowest first.
-    public var renderSeconds: [(kind: String, pages: Int, seconds: Double)] = []
+    /// A stage of the build: its name, seconds and, for the rendering, the pages rendered (not kept from the
+    /// cache) by kind with the seconds their rendering and writing took on all workers together, slowest first.
+    public typealias StageTiming = (stage: String, seconds: Double, pages: [PageTiming])
+    public typealias PageTiming = (kind: String, count: Int, seconds: Double)
+    /// Each stage, in order.
+    public var stageSeconds: [StageTiming] = []
     /// Whether the new site was published; false leaves the previous output untouched.
     public var succeeded: Bool
 
@@ -142,9 +141,7 @@ public struct BuildReport: Sendable {
     public var timingLines: [String] {
         stageSeconds.flatMap { stage in
             [String(format: "  %@: %.3f s", stage.stage, stage.seconds)]
-                + (stage.stage == Self.renderStage ? renderSeconds.map {
-                    String(format: "    %@: %d in %.3f s of workers' time", $0.kind, $0.pages, $0.seconds)
-                } : [])
+                + stage.pages.map { String(format: "    %@: %d in %.3f s of workers' time", $0.kind, $0.count, $0.seconds) }
         } + [
             String(format: "  search index (%@): %d files, %.2f MB", searchIndex.rawValue, searchFiles, Double(searchBytes) / 1e6),
             "  from the build cache: \(reusedBulletins) bulletins decoded before, \(reusedFiles) output files unchanged",
@@ -253,11 +250,11 @@ public enum SiteBuilder {
                                succeeded: succeeded)
         }
 
-        var stages: [(stage: String, seconds: Double)] = []
+        var stages: [BuildReport.StageTiming] = []
         var stageStart = clock.now
-        func endStage(_ name: String) {
+        func endStage(_ name: String, pages: [BuildReport.PageTiming] = []) {
             let elapsed = clock.now - stageStart
-            stages.append((name, elapsed.seconds))
+            stages.append((name, elapsed.seconds, pages))
             stageStart = clock.now
         }
         let cache = options.cacheFolder != nil || options.memory != nil ? BuildCache(folder: options.cacheFolder, memory: options.memory) : nil
@@ -313,34 +310,36 @@ public enum SiteBuilder {
                 do {
                     let path = renderer.outputPath(page)
                     let start = clock.now
+                    var rendered = true
                     if let cache, let fingerprints {
                         let fingerprint = bodyOnlyChanges.flatMap { page.shows(bodiesOf: $0) ? nil : cache.previousFingerprint(path) }
                             ?? fingerprints.page(page)
                         if cache.keepOutput(path, fingerprint: fingerprint, publisher: publisher) {
-                            counter.increment()
-                            return .success(nil)
+                            rendered = false
+                        } else {
+                            let stamp = try renderer.write(page, to: path, with: publisher)
+                            cache.record(output: path, fingerprint: fingerprint, stamp: stamp, rendered: true)
                         }
-                        let stamp = try renderer.write(page, to: path, with: publisher)
-                        cache.record(output: path, fingerprint: fingerprint, stamp: stamp, rendered: true)
                     } else {
                         try renderer.write(page, to: path, with: publisher)
                     }
                     counter.increment()
-                    return .success(clock.now - start)
+                    return .success(rendered ? clock.now - start : nil)
                 } catch {
                     return .failure(PublishError("\(error)"))
                 }
             }
-            var renderSeconds: [PageKind.Family: (pages: Int, seconds: Double)] = [:]
+            var byKind: [String: (count: Int, seconds: Double)] = [:]
             for (page, outcome) in zip(visited, outcomes) {
                 guard let time = try outcome.get() else { continue }
-                renderSeconds[page.family, default: (0, 0)].pages += 1
-                renderSeconds[page.family, default: (0, 0)].seconds += time.seconds
+                byKind[page.timingLabel, default: (0, 0)].count += 1
+                byKind[page.timingLabel, default: (0, 0)].seconds += time.seconds
             }
             for file in templates.staticFiles {
                 try publisher.write(file.bytes, to: "static/" + file.path)
             }
-            endStage(BuildReport.renderStage)
+            endStage("render and write pages", pages: byKind.map { (kind: $0.key, count: $0.value.count, seconds: $0.value.seconds) }
+                .sorted { ($0.seconds, $1.kind) > ($1.seconds, $0.kind) })
             var made = keptIndex ? nil : await searchTask?.value
             if !keptIndex, made == nil {  // the previous index was to be kept but could not be
                 made = await order.searchIndex(jobs: options.jobs, previous: nil)
@@ -390,8 +389,6 @@ public enum SiteBuilder {
             result.reusedBulletins = cache?.reusedSources ?? 0
             result.renderedFiles = cache?.renderedFiles ?? []
             result.stageSeconds = stages
-            result.renderSeconds = renderSeconds.map { (kind: $0.key.rawValue, pages: $0.value.pages, seconds: $0.value.seconds) }
-                .sorted { ($0.seconds, $1.kind) > ($1.seconds, $0.kind) }
             return result
         } catch {
             publisher.discardStaging()

@@ -28,32 +28,25 @@ enum PageKind: Sendable, Hashable {
     case notFound
     case data(DataFile)
 
-    /// Pages grouped as `--timings` reports them.
-    enum Family: String, Sendable {
-        case home = "home pages", archive = "archive page", year = "year pages", bulletin = "bulletin pages"
-        case text = "text editions", taxonomy = "taxonomy pages", term = "term pages", statsIndex = "stats page"
-        case stat = "stat pages", exemplarIndex = "exemplar index", exemplar = "exemplar pages", search = "search page"
-        case feed, sitemap, notFound = "404 page", data = "data files"
-    }
-
-    var family: Family {
+    /// The kind of page as `--timings` reports it.
+    var timingLabel: String {
         switch self {
-        case .home: .home
-        case .archive: .archive
-        case .year: .year
-        case .bulletin: .bulletin
-        case .text: .text
-        case .taxonomy: .taxonomy
-        case .term: .term
-        case .statsIndex: .statsIndex
-        case .stat: .stat
-        case .exemplarIndex: .exemplarIndex
-        case .exemplar: .exemplar
-        case .search: .search
-        case .feed: .feed
-        case .sitemap: .sitemap
-        case .notFound: .notFound
-        case .data: .data
+        case .home: "home pages"
+        case .archive: "archive page"
+        case .year: "year pages"
+        case .bulletin: "bulletin pages"
+        case .text: "text editions"
+        case .taxonomy: "taxonomy pages"
+        case .term: "term pages"
+        case .statsIndex: "stats page"
+        case .stat: "stat pages"
+        case .exemplarIndex: "exemplar index"
+        case .exemplar: "exemplar pages"
+        case .search: "search page"
+        case .feed: "feed"
+        case .sitemap: "sitemap"
+        case .notFound: "404 page"
+        case .data: "data files"
         }
     }
 
