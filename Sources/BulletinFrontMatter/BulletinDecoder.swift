@@ -21,8 +21,9 @@ public enum BulletinDecoder {
     static let exemplarKeys = ["name", "kind", "honor", "program", "conferred_by", "year", "district"]
     static let distributionKeys = ["report_to", "send_to", "issue_to"]
 
-    /// Decodes one bulletin; `site` supplies the default series and publishers.
-    public static func decode(_ source: SourceText, site: SiteConfig) -> DecodedBulletin {
+    /// Decodes one bulletin; `site` supplies the default series and publishers. Texts are taken from `strings`
+    /// when given, the pool of the other bulletins read.
+    public static func decode(_ source: SourceText, site: SiteConfig, strings: StringPool? = nil) -> DecodedBulletin {
         let split: SplitDocument
         switch FrontMatterSplitter.split(source) {
         case .success(let document): split = document
@@ -35,7 +36,7 @@ public enum BulletinDecoder {
             result.diagnostics = lint
             return result
         }
-        var reader = NodeReader(document: document)
+        var reader = NodeReader(document: document, strings: strings)
         result.bulletin = bulletin(from: root, reader: &reader, source: source, site: site)
         result.diagnostics = lint + reader.diagnostics
         if result.diagnostics.hasErrors { result.bulletin = nil }

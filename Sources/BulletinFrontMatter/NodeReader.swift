@@ -6,15 +6,18 @@ import Yams
 struct NodeReader {
     let document: YAMLDocument
     var diagnostics: [Diagnostic] = []
+    /// Where texts are made one with equal texts of other files.
+    let strings: StringPool?
 
-    init(document: YAMLDocument) {
+    init(document: YAMLDocument, strings: StringPool? = nil) {
         self.document = document
+        self.strings = strings
     }
 
     /// Where a node was written.
     func origin(of node: Node?) -> Origin {
         let diagnostic = document.diagnostic("", at: node?.mark)
-        return Origin(location: diagnostic.location!, line: diagnostic.sourceLine)
+        return Origin(location: diagnostic.location!, quotesLine: diagnostic.sourceLine != nil)
     }
 
     mutating func error(_ message: String, at node: Node?) {
@@ -63,7 +66,8 @@ struct NodeReader {
             return nil
         }
         let value = scalar.string.trimmingWhitespace()
-        return value.isEmpty ? nil : value
+        guard !value.isEmpty else { return nil }
+        return strings?.intern(value) ?? value
     }
 
     /// A list of texts; a single text is taken as a list of one.

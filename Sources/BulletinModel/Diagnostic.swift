@@ -50,12 +50,22 @@ public struct Diagnostic: Error, Hashable, Sendable, CustomStringConvertible {
     public var message: String
     /// The text of the offending source line, shown under the message with a caret.
     public var sourceLine: String?
+    /// Whether `sourceLine` is still to be read from the file (`readingSourceLines`).
+    public var sourceLineToRead: Bool
 
     public init(_ severity: Severity, _ message: String, at location: SourceLocation? = nil, sourceLine: String? = nil) {
         self.severity = severity
         self.location = location
         self.message = message
         self.sourceLine = sourceLine
+        sourceLineToRead = false
+    }
+
+    /// A diagnostic at `location` whose source line, when `sourceLineToRead`, is read from the file when it is
+    /// reported.
+    public init(_ severity: Severity, _ message: String, at location: SourceLocation, sourceLineToRead: Bool) {
+        self.init(severity, message, at: location)
+        self.sourceLineToRead = sourceLineToRead
     }
 
     public static func error(_ message: String, at location: SourceLocation? = nil, sourceLine: String? = nil) -> Diagnostic {

@@ -136,7 +136,24 @@ extension AnalyzedDocument {
 /// A file of the search index, relative to the search folder.
 public struct SearchFile: Sendable {
     public var path: String
-    public var bytes: [UInt8]
+    /// The file's bytes one after another: postings are written in the pieces they were collected in, not
+    /// copied into one array first.
+    public var pieces: [[UInt8]]
+
+    init(path: String, bytes: [UInt8]) {
+        self.init(path: path, pieces: [bytes])
+    }
+
+    init(path: String, pieces: [[UInt8]]) {
+        self.path = path
+        self.pieces = pieces
+    }
+
+    /// The file's bytes in one array.
+    public var bytes: [UInt8] { pieces.count == 1 ? pieces[0] : Array(pieces.joined()) }
+
+    /// The file's size in bytes.
+    public var count: Int { pieces.reduce(0) { $0 + $1.count } }
 }
 
 /// Collects analysed documents in site order into postings, one document at a time, so that only the
@@ -162,8 +179,8 @@ public struct SearchIndexBuilder: Sendable {
         var key: Key
         var documents = 0
         var lastDocument = 0
-        var bytes: [UInt8] = []
-        var positions: [UInt8] = []
+        var bytes = PostingBytes()
+        var positions = PostingBytes()
     }
 
     private var documents: [SearchDocument] = []
@@ -208,7 +225,7 @@ public struct SearchIndexBuilder: Sendable {
                 VarInt.append(Int(packed & mask - last), to: &encoded)
                 last = packed & mask
             }
-            postings[slot].positions += encoded
+            postings[slot].positions.append(contentsOf: encoded)
         }
         forEachGroup(analyzed.characters) { key, group in
             append(id, count: group.count, head: group.first! & mask < headEnd, to: slot(for: .character(UInt32(key))))
@@ -251,9 +268,9 @@ public struct SearchIndexBuilder: Sendable {
     private mutating func append(_ id: Int, count: Int, head: Bool, to slot: Int) {
         postings.withUnsafeMutableBufferPointer { all in
             let gap = id - all[slot].lastDocument
-            VarInt.append(gap, to: &all[slot].bytes)
-            VarInt.append(count << 1 | (head ? 1 : 0), to: &all[slot].bytes)
-            if case .bigram = all[slot].key { VarInt.append(gap, to: &all[slot].positions) }
+            all[slot].bytes.append(varInt: gap)
+            all[slot].bytes.append(varInt: count << 1 | (head ? 1 : 0))
+            if case .bigram = all[slot].key { all[slot].positions.append(varInt: gap) }
             all[slot].lastDocument = id
             all[slot].documents += 1
         }
@@ -261,12 +278,15 @@ public struct SearchIndexBuilder: Sendable {
 
     /// Each token's postings as added.
     var tokenPostings: [(token: String, documents: Int, bytes: [UInt8], positions: [UInt8])] {
-        postings.map { ($0.key.text, $0.documents, $0.bytes, $0.positions) }
+        postings.map { ($0.key.text, $0.documents, $0.bytes.joined(), $0.positions.joined()) }
     }
 
-    /// The finished index.
-    public func finish() -> SearchIndex {
-        SearchIndex(documents: documents, metrics: metrics, postings: tokenPostings, layout: layout)
+    /// The finished index. The postings are handed over, not copied: laying out the files releases them
+    /// token by token.
+    public consuming func finish() -> SearchIndex {
+        var pending = postings.map { SearchIndex.PendingPostings(token: $0.key.text, documents: $0.documents, bytes: $0.bytes, positions: $0.positions) }
+        postings = []
+        return SearchIndex(documents: documents, metrics: metrics, postings: &pending, layout: layout)
     }
 }
 
@@ -294,33 +314,49 @@ public struct SearchIndex: Sendable {
     public init(documents: [SearchDocument], analyzed: [AnalyzedDocument], layout: SearchIndexLayout = SearchIndexLayout()) {
         var builder = SearchIndexBuilder(layout: layout)
         for (document, analysis) in zip(documents, analyzed) { builder.add(document, analyzed: analysis) }
-        self = builder.finish()
+        self = (consume builder).finish()
     }
 
-    init(documents: [SearchDocument], metrics: [(length: Int, headEnd: Int)],
-                     postings: [(token: String, documents: Int, bytes: [UInt8], positions: [UInt8])],
-                     layout: SearchIndexLayout) {
+    /// A token's postings, handed to the layout.
+    struct PendingPostings {
+        var token: String
+        var documents: Int
+        var bytes: PostingBytes
+        var positions: PostingBytes
+    }
+
+    /// Lays out `postings` (emptied as they are placed, so that each token's pieces are released once its
+    /// bytes are in a file) with the document table.
+    init(documents: [SearchDocument], metrics: [(length: Int, headEnd: Int)], postings: inout [PendingPostings],
+         layout: SearchIndexLayout) {
         let texts = postings.map { Array($0.token.utf8) }
         let order = postings.indices.sorted { texts[$0].lexicographicallyPrecedes(texts[$1]) }
-        func sharedBytes(_ data: (Int) -> [UInt8]) -> Int {
-            postings.indices.reduce(0) { total, slot in total + layout.sharedSize(of: data(slot)) }
+        func sharedBytes(_ size: (PendingPostings) -> Int) -> Int {
+            postings.reduce(0) { total, token in total + layout.sharedSize(ofCount: size(token)) }
         }
-        let termShards = Self.shardCount(totalBytes: sharedBytes { postings[$0].bytes }, target: layout.termShardTarget)
-        let positionShards = Self.shardCount(totalBytes: sharedBytes { postings[$0].positions }, target: layout.positionShardTarget)
+        let termShards = Self.shardCount(totalBytes: sharedBytes(\.bytes.count), target: layout.termShardTarget)
+        let positionShards = Self.shardCount(totalBytes: sharedBytes(\.positions.count), target: layout.positionShardTarget)
         var termFiles = [[UInt8]](repeating: [], count: termShards)
         var positionFiles = [[UInt8]](repeating: [], count: positionShards)
         var ownFiles: [SearchFile] = []
         for slot in order {
             let shard = Int(SearchHash.fnv1a(texts[slot]))
-            func place(_ data: [UInt8], folder: String, in shards: inout [[UInt8]]) {
+            func place(_ data: PostingBytes, folder: String, in shards: inout [[UInt8]]) {
                 guard !data.isEmpty else { return }
-                let own = layout.hasOwnFile(data)
-                Self.appendRecord(token: texts[slot], count: postings[slot].documents, data: data[...], ownFile: own,
-                                  to: &shards[shard % shards.count])
-                if own { ownFiles.append(SearchFile(path: Self.ownFilePath(folder: folder, token: texts[slot]), bytes: data)) }
+                if layout.hasOwnFile(count: data.count) {
+                    Self.appendRecord(token: texts[slot], count: postings[slot].documents, data: [], size: data.count, ownFile: true,
+                                      to: &shards[shard % shards.count])
+                    ownFiles.append(SearchFile(path: Self.ownFilePath(folder: folder, token: texts[slot]), pieces: data.allPieces))
+                } else {
+                    Self.appendRecord(token: texts[slot], count: postings[slot].documents, data: data.joined()[...], ownFile: false,
+                                      to: &shards[shard % shards.count])
+                }
             }
-            place(postings[slot].bytes, folder: "terms", in: &termFiles)
-            place(postings[slot].positions, folder: "positions", in: &positionFiles)
+            let bytes = postings[slot].bytes, positions = postings[slot].positions
+            postings[slot].bytes = PostingBytes()
+            postings[slot].positions = PostingBytes()
+            place(bytes, folder: "terms", in: &termFiles)
+            place(positions, folder: "positions", in: &positionFiles)
         }
         self.init(documents: documents, metrics: metrics, termFiles: termFiles, positionFiles: positionFiles, ownFiles: ownFiles)
     }
@@ -365,7 +401,7 @@ public struct SearchIndex: Sendable {
         let allFiles = files
         let fileDigests = DispatchQueue.concurrentMap(allFiles.count) { number in
             var digest = StableDigest()
-            digest.addBlock(allFiles[number].bytes)
+            digest.addBlock(allFiles[number].bytes)  // a file in pieces is joined for the moment
             return digest.value
         }
         var version = StableDigest()
@@ -388,7 +424,7 @@ public struct SearchIndex: Sendable {
     }
 
     /// The whole index's size in bytes.
-    public var totalBytes: Int { files.reduce(0) { $0 + $1.bytes.count } }
+    public var totalBytes: Int { files.reduce(0) { $0 + $1.count } }
 
     static func shardCount(totalBytes: Int, target: Int) -> Int {
         var count = 1
@@ -398,10 +434,16 @@ public struct SearchIndex: Sendable {
 
     /// Appends a token's record to a shard: its postings, or only their size when they have a file of their own.
     static func appendRecord(token: some Collection<UInt8>, count: Int, data: ArraySlice<UInt8>, ownFile: Bool, to file: inout [UInt8]) {
+        appendRecord(token: token, count: count, data: data, size: data.count, ownFile: ownFile, to: &file)
+    }
+
+    /// `appendRecord` for postings of `size` bytes, which `data` holds unless they have a file of their own.
+    static func appendRecord(token: some Collection<UInt8>, count: Int, data: ArraySlice<UInt8>, size: Int, ownFile: Bool,
+                             to file: inout [UInt8]) {
         VarInt.append(token.count, to: &file)
         file += token
         VarInt.append(count, to: &file)
-        VarInt.append(data.count << 1 | (ownFile ? 1 : 0), to: &file)
+        VarInt.append(size << 1 | (ownFile ? 1 : 0), to: &file)
         if !ownFile { file += data }
     }
 
@@ -493,10 +535,16 @@ public struct SearchIndexLayout: Sendable {
     }
 
     /// Whether postings of this size get a file of their own.
-    func hasOwnFile(_ data: some Collection<UInt8>) -> Bool { data.count > ownFileThreshold }
+    func hasOwnFile(_ data: some Collection<UInt8>) -> Bool { hasOwnFile(count: data.count) }
+
+    /// Whether postings of `count` bytes get a file of their own.
+    func hasOwnFile(count: Int) -> Bool { count > ownFileThreshold }
 
     /// The bytes postings take in their shard (none when they have a file of their own).
-    func sharedSize(of data: some Collection<UInt8>) -> Int { hasOwnFile(data) ? 0 : data.count }
+    func sharedSize(of data: some Collection<UInt8>) -> Int { sharedSize(ofCount: data.count) }
+
+    /// The bytes postings of `count` bytes take in their shard (none when they have a file of their own).
+    func sharedSize(ofCount count: Int) -> Int { count > ownFileThreshold ? 0 : count }
 }
 
 /// The hashes shared with the search page's script.

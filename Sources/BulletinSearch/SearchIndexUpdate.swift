@@ -85,7 +85,11 @@ public enum SearchIndexUpdate {
         for (token, record) in addedPostings where previousTokens[token] == nil {
             postings.append((token, record.documents, record.bytes, record.positions))
         }
-        return SearchIndex(documents: documents, metrics: metrics, postings: postings, layout: layout)
+        var pending = postings.map {
+            SearchIndex.PendingPostings(token: $0.token, documents: $0.documents, bytes: PostingBytes($0.bytes), positions: PostingBytes($0.positions))
+        }
+        postings = []
+        return SearchIndex(documents: documents, metrics: metrics, postings: &pending, layout: layout)
     }
 
     /// A token whose postings change: its new postings (no documents when it is gone), and, when it had

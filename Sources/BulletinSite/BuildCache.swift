@@ -15,7 +15,7 @@ import Glibc
 /// build of the tool or with other settings is ignored: the build then starts from nothing and replaces it.
 final class BuildCache: @unchecked Sendable {
     /// Bumped whenever what is recorded, or what a digest covers, changes.
-    static let format = 5
+    static let format = 6
     static let recordName = "record.bin"
 
     /// Where the record is saved; nil keeps it only in `memory`.

@@ -154,7 +154,7 @@ extension CacheWriter {
         write(origin.location.file == path ? "" : origin.location.file)
         write(origin.location.line)
         write(origin.location.column)
-        write(origin.line) { $0.write($1) }
+        write(origin.quotesLine)
     }
 
     mutating func write(_ location: SourceLocation) {
@@ -212,7 +212,7 @@ extension CacheReader {
     mutating func origin(in path: String) throws -> Origin {
         let file = try string()
         return Origin(location: SourceLocation(file: file.isEmpty ? path : file, line: try int(), column: try int()),
-                      line: try optional { try $0.string() })
+                      quotesLine: try bool())
     }
 
     mutating func sourceLocation() throws -> SourceLocation {

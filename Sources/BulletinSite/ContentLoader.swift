@@ -140,13 +140,14 @@ enum ContentLoader {
         settings.add(BuildCache.toolIdentity)
         settings.add(String(describing: siteConfig))
         cache?.begin(settings: settings.value)
+        let strings = StringPool()
         let results = await parallelMap(files, jobs: jobs) { file in
             defer { counter.increment() }
             if let changedFiles, !file.isLink, !changedFiles.paths.contains(file.path),
                let cached = cache?.unchangedSource(path: file.displayPath) {
                 return reuse(cached, path: file.path, displayPath: file.displayPath, config: siteConfig, cache: cache)
             }
-            return loadBulletin(path: file.path, displayPath: file.displayPath, config: siteConfig, cache: cache)
+            return loadBulletin(path: file.path, displayPath: file.displayPath, config: siteConfig, cache: cache, strings: strings)
         }
         var bulletins: [LoadedBulletin] = []
         for result in results {
@@ -256,8 +257,8 @@ enum ContentLoader {
     }
 
     /// Reads, decodes and renders one bulletin file; a file the build cache holds unchanged is not decoded.
-    static func loadBulletin(path: String, displayPath: String, config: SiteConfig, cache: BuildCache? = nil)
-        -> (loaded: LoadedBulletin?, diagnostics: [Diagnostic]) {
+    static func loadBulletin(path: String, displayPath: String, config: SiteConfig, cache: BuildCache? = nil,
+                             strings: StringPool? = nil) -> (loaded: LoadedBulletin?, diagnostics: [Diagnostic]) {
         // Stamped before reading: a change while it is read gives it another stamp.
         let stamp = cache == nil ? nil : SourceStamp(path: path)
         if let stamp, let cached = cache?.cachedSource(path: displayPath, stamp: stamp) {
@@ -274,7 +275,7 @@ enum ContentLoader {
         }
         switch decode(bytes, displayPath: displayPath, limit: config.maxFileSize) {
         case .success(let source):
-            let result = loadBulletin(source: source, key: key, config: config, file: path)
+            let result = loadBulletin(source: source, key: key, config: config, file: path, strings: strings)
             if let loaded = result.loaded {
                 cache?.record(CachedSource(key: key, factsKey: loaded.factsKey, bulletin: loaded.bulletin, summary: loaded.summary,
                                            diagnostics: result.diagnostics, stamp: stamp), path: displayPath, reused: false)
@@ -317,9 +318,9 @@ enum ContentLoader {
     /// Decodes and renders one bulletin already read; `key` is the digest of its bytes. The body rendered here
     /// (for its diagnostics and the summary) is kept only without `file`, the path it was read from, which is
     /// otherwise read again when the body is asked for.
-    static func loadBulletin(source: SourceText, key: UInt64, config: SiteConfig,
-                             file: String? = nil) -> (loaded: LoadedBulletin?, diagnostics: [Diagnostic]) {
-        let decoded = BulletinDecoder.decode(source, site: config)
+    static func loadBulletin(source: SourceText, key: UInt64, config: SiteConfig, file: String? = nil,
+                             strings: StringPool? = nil) -> (loaded: LoadedBulletin?, diagnostics: [Diagnostic]) {
+        let decoded = BulletinDecoder.decode(source, site: config, strings: strings)
         guard let bulletin = decoded.bulletin else { return (nil, decoded.diagnostics) }
         let guarded = MarkdownGuard.check(decoded.body, source: source, firstLine: decoded.bodyFirstLine)
         if !guarded.isEmpty { return (nil, decoded.diagnostics + guarded) }

@@ -107,6 +107,12 @@ struct OutputPublisher {
     /// Returns the stamp of the written file.
     @discardableResult
     func write(_ bytes: some Collection<UInt8>, to relativePath: String) throws -> FileStamp {
+        try write(pieces: CollectionOfOne(bytes), to: relativePath)
+    }
+
+    /// Writes one file made of `pieces` one after another, as `write(_:to:)` writes one run of bytes.
+    @discardableResult
+    func write<Piece: Collection<UInt8>>(pieces: some Collection<Piece>, to relativePath: String) throws -> FileStamp {
         let path = try stagingPath(relativePath)
         // Never through an existing name: it may be a link to a file of the previous output.
         var descriptor = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
@@ -116,10 +122,12 @@ struct OutputPublisher {
         }
         guard descriptor >= 0 else { throw PublishError("cannot create \(path): \(String(cString: strerror(errno)))") }
         defer { close(descriptor) }
-        let written: Int = bytes.withContiguousStorageIfAvailable { buffer in
-            FileBytes.writeAll(descriptor, UnsafeRawBufferPointer(buffer))
-        } ?? Array(bytes).withUnsafeBytes { FileBytes.writeAll(descriptor, $0) }
-        guard written == bytes.count else { throw PublishError("cannot write \(path): \(String(cString: strerror(errno)))") }
+        for bytes in pieces {
+            let written: Int = bytes.withContiguousStorageIfAvailable { buffer in
+                FileBytes.writeAll(descriptor, UnsafeRawBufferPointer(buffer))
+            } ?? Array(bytes).withUnsafeBytes { FileBytes.writeAll(descriptor, $0) }
+            guard written == bytes.count else { throw PublishError("cannot write \(path): \(String(cString: strerror(errno)))") }
+        }
         var info = stat()
         guard fstat(descriptor, &info) == 0 else { throw PublishError("cannot read the status of \(path): \(errnoText())") }
         if listsFiles {

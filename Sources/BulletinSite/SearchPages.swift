@@ -56,14 +56,16 @@ extension SiteOrder {
     /// The search index of the whole site, analysed on `jobs` workers a batch at a time (so only one batch's
     /// tokens are in memory besides the postings); nil when the task is cancelled.
     func searchIndex(jobs: Int) async -> SearchIndex? {
+        // A batch of 512 bulletins' tokens and texts was 30 MB at the peak of a 10,000-bulletin build; 64 are as fast.
+        let batch = 64
         var builder = SearchIndexBuilder()
-        for start in stride(from: 0, to: bulletins.count, by: 512) {
+        for start in stride(from: 0, to: bulletins.count, by: batch) {
             if Task.isCancelled { return nil }
-            let documents = (start..<min(bulletins.count, start + 512)).map { searchDocument($0) }
+            let documents = (start..<min(bulletins.count, start + batch)).map { searchDocument($0) }
             let analyzed = await parallelMap(documents, jobs: jobs) { AnalyzedDocument($0) }
             for (document, analysis) in zip(documents, analyzed) { builder.add(document, analyzed: analysis) }
         }
-        return builder.finish()
+        return (consume builder).finish()
     }
 }
 

@@ -167,7 +167,7 @@ public enum SearchIndexOrigin: String, Sendable {
 public enum SiteBuilder {
     /// Runs every check of a build without writing anything: the diagnostics a build would report.
     public static func check(_ options: BuildOptions) async -> [Diagnostic] {
-        await validate(options).diagnostics.sortedForOutput()
+        await validate(options).diagnostics.readingSourceLines(in: options.source.path).sortedForOutput()
     }
 
     /// The settings of the site in `directory` (defaults when it has no valid content/site.yaml).
@@ -214,7 +214,9 @@ public enum SiteBuilder {
         diagnostics += SiteValidator.check(content.bulletins)
         let templates = templates(of: options.source, diagnostics: &diagnostics)
         guard !diagnostics.hasErrors, let templates else { return (nil, diagnostics) }
-        let (model, aggregateDiagnostics) = SiteModel.build(config: content.config, order: order, reusing: cache?.previousAggregates)
+        let (model, found) = SiteModel.build(config: content.config, order: order, reusing: cache?.previousAggregates)
+        // Lines read once: the diagnostics of aggregates a later build reuses are kept with them.
+        let aggregateDiagnostics = found.readingSourceLines(in: options.source.path)
         cache?.remember(model: model, diagnostics: aggregateDiagnostics)
         diagnostics += aggregateDiagnostics
         if content.config.baseURL == nil {
@@ -241,7 +243,7 @@ public enum SiteBuilder {
         let start = clock.now
         func report(_ diagnostics: [Diagnostic], bulletins: Int = 0, pages: [PageKind] = [], staticFiles: Int = 0,
                     succeeded: Bool) -> BuildReport {
-            let sorted = diagnostics.sortedForOutput()
+            let sorted = diagnostics.readingSourceLines(in: options.source.path).sortedForOutput()
             let seconds = (clock.now - start).seconds
             let texts = pages.count { if case .text = $0 { true } else { false } }
             let data = pages.count { if case .feed = $0 { true } else if case .sitemap = $0 { true } else if case .data = $0 { true } else { false } }
@@ -357,7 +359,7 @@ public enum SiteBuilder {
                            cache.keepSearchFile(path, fingerprint: searchFingerprint, publisher: publisher) {
                             return nil
                         }
-                        let stamp = try publisher.write(file.bytes, to: path)
+                        let stamp = try publisher.write(pieces: file.pieces, to: path)
                         if let searchFingerprint {
                             cache?.record(searchFile: path, fingerprint: searchFingerprint, stamp: stamp)
                         }

@@ -183,6 +183,29 @@ import Testing
         #expect(page.contains("最新：<data value=\"27000\">27,000</data>户"))
     }
 
+    @Test func aDiagnosticAcrossFilesQuotesItsLineReadFromTheFileWithOrWithoutTheCache() async throws {
+        let site = try TemporarySite([
+            "content/site.yaml": defaultSiteYAML + "stat_conflicts: warning\n",
+            "content/a.md": bulletinFile(issue: 1, date: "2017-01-01", extra: stats("households", "27093", "户", asOf: "2016-12-31")),
+            "content/b.md": bulletinFile(issue: 2, date: "2017-02-01", extra: stats("households", "27000", "户", asOf: "2016-12-31")),
+        ])
+        defer { site.remove() }
+        // Bulletins keep where each stat was written, not the line's text: it is read when the warning is reported.
+        for _ in 0..<2 {
+            let run = try CLITests.run(["build", "--source", site.root.path])
+            #expect(run.status == 0)
+            #expect(run.stderr.contains("""
+                content/b.md:6:5: warning: stat 'households' on 2016-12-31 is 27,000 here but 27,093 at content/a.md:6:5; one key, scope and date can have only one value
+                      - key: households
+                        ^
+                """), "\(run.stderr)")
+        }
+        var issue = Diagnostic(.warning, "x", at: SourceLocation(file: "content/a.md", line: 99, column: 1), sourceLineToRead: true)
+        #expect([issue].readingSourceLines(in: site.root.path)[0].sourceLine == nil, "a line past the end quotes nothing")
+        issue.location?.file = "content/gone.md"
+        #expect([issue].readingSourceLines(in: site.root.path)[0].rendered == "content/gone.md:99:1: warning: x")
+    }
+
     @Test func exemplarNamesThatShareAPageAreAnError() async throws {
         let exemplar = { (name: String) in "exemplars:\n  - name: \(name)\n    kind: person\n    honor: 标兵" }
         let result = try await diagnostics([

@@ -345,3 +345,31 @@ struct DecodedIndex {
         #expect(analyzed.characters.count > 20 && analyzed.bigrams.count > 20)
     }
 }
+
+@Suite struct PostingBytesTests {
+    /// Varints and runs of bytes appended in any mix come back in order, in pieces no larger than a piece.
+    @Test(arguments: [0, 1, 90, 200, 1_500])
+    func appendedBytesComeBackInOrderInBoundedPieces(appends: Int) {
+        var generator = SeededGenerator(seed: UInt64(appends) + 1)
+        var postings = PostingBytes()
+        var expected: [UInt8] = []
+        for _ in 0..<appends {
+            if Bool.random(using: &generator) {
+                let value = Int.random(in: 0...Int(UInt32.max), using: &generator) >> Int.random(in: 0...31, using: &generator)
+                postings.append(varInt: value)
+                VarInt.append(value, to: &expected)
+            } else {
+                let run = (0..<Int.random(in: 0...3_000, using: &generator)).map { _ in UInt8.random(in: 0...255, using: &generator) }
+                postings.append(contentsOf: run)
+                expected += run
+            }
+        }
+        #expect(postings.count == expected.count && postings.isEmpty == expected.isEmpty)
+        #expect(postings.joined() == expected)
+        #expect(Array(postings.allPieces.joined()) == expected)
+        // A piece holds what its allocation holds: the piece size, rounded up by the allocator.
+        #expect(postings.allPieces.allSatisfy { !$0.isEmpty }, "\(postings.allPieces.map(\.count))")
+        #expect(postings.allPieces.allSatisfy { $0.capacity <= PostingBytes.pieceSize + 64 },
+                "pieces are not doubled past the piece size: \(postings.allPieces.map(\.capacity))")
+    }
+}
