@@ -435,8 +435,9 @@ extension CacheRecord {
         guard try reader.int() == BuildCache.format else { throw CacheReader.Malformed() }
         settings = try reader.unsigned()
         let parts = try reader.array { reader in Array(try reader.bytes(count: try reader.int())) }
+        let strings = StringPool()
         let decoded = DispatchQueue.concurrentMap(parts.count) { part -> [(String, CachedSource)]? in
-            var reader = CacheReader(parts[part])
+            var reader = CacheReader(parts[part], strings: strings)
             let sources = try? reader.array { reader in
                 let path = try reader.string()
                 let stamp = try reader.optional { SourceStamp(digest: try $0.unsigned(), changed: try $0.int()) }

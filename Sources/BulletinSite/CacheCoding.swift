@@ -44,9 +44,12 @@ struct CacheReader {
 
     private var varints: VarIntReader
     private let bytes: [UInt8]
+    /// Where the texts that repeat from bulletin to bulletin are made one (`text()`).
+    private let strings: StringPool?
 
-    init(_ bytes: [UInt8]) {
+    init(_ bytes: [UInt8], strings: StringPool? = nil) {
         self.bytes = bytes
+        self.strings = strings
         varints = VarIntReader(bytes)
     }
 
@@ -81,6 +84,12 @@ struct CacheReader {
         return text
     }
 
+    /// A string that other bulletins are likely to have too (a label, unit, name or honour), from the pool.
+    mutating func text() throws -> String {
+        let text = try string()
+        return strings?.intern(text) ?? text
+    }
+
     mutating func bytes(count: Int) throws -> ArraySlice<UInt8> { try varints.bytes(count: count) }
 
     mutating func optional<T>(_ body: (inout CacheReader) throws -> T) throws -> T? {
@@ -93,7 +102,7 @@ struct CacheReader {
         return try (0..<count).map { _ in try body(&self) }
     }
 
-    mutating func strings() throws -> [String] { try array { try $0.string() } }
+    mutating func texts() throws -> [String] { try array { try $0.text() } }
 }
 
 // MARK: - The model in the cache
@@ -173,28 +182,28 @@ extension CacheWriter {
 
 extension CacheReader {
     mutating func bulletin() throws -> Bulletin {
-        let sourcePath = try string(), title = try string(), series = try string(), issue = try int()
+        let sourcePath = try string(), title = try string(), series = try text(), issue = try int()
         let serial = try optional { try $0.int() }
         let date = try calendarDate()
-        let publishers = try strings()
+        let publishers = try texts()
         let summary = try optional { try $0.string() }
-        let tags = try strings(), districts = try strings()
+        let tags = try texts(), districts = try texts()
         let stats = try array { reader in
-            let key = try reader.string(), label = try reader.string()
+            let key = try reader.text(), label = try reader.text()
             let negative = try reader.bool(), magnitude = try reader.unsigned(), scale = try reader.int()
             guard let notation = Quantity.Notation(rawValue: try reader.string()), magnitude <= UInt64(Int64.max) else { throw Malformed() }
             let value = Quantity(units: negative ? -Int64(magnitude) : Int64(magnitude), scale: scale, notation: notation)
-            return Stat(key: key, label: label, value: value, unit: try reader.string(), asOf: try reader.optional { try $0.calendarDate() },
-                        scope: try reader.optional { try $0.string() }, origin: try reader.optional { try $0.origin(in: sourcePath) })
+            return Stat(key: key, label: label, value: value, unit: try reader.text(), asOf: try reader.optional { try $0.calendarDate() },
+                        scope: try reader.optional { try $0.text() }, origin: try reader.optional { try $0.origin(in: sourcePath) })
         }
         let exemplars = try array { reader in
-            let name = try reader.string()
+            let name = try reader.text()
             guard let kind = Exemplar.Kind(rawValue: try reader.string()) else { throw Malformed() }
-            return Exemplar(name: name, kind: kind, honor: try reader.string(), program: try reader.optional { try $0.string() },
-                            conferredBy: try reader.optional { try $0.string() }, year: try reader.optional { try $0.int() },
-                            district: try reader.optional { try $0.string() }, origin: try reader.optional { try $0.origin(in: sourcePath) })
+            return Exemplar(name: name, kind: kind, honor: try reader.text(), program: try reader.optional { try $0.text() },
+                            conferredBy: try reader.optional { try $0.text() }, year: try reader.optional { try $0.int() },
+                            district: try reader.optional { try $0.text() }, origin: try reader.optional { try $0.origin(in: sourcePath) })
         }
-        let distribution = Distribution(reportTo: try strings(), sendTo: try strings(), issueTo: try strings())
+        let distribution = Distribution(reportTo: try texts(), sendTo: try texts(), issueTo: try texts())
         let draft = try bool()
         let origins = try array { reader in (try reader.string(), try reader.origin(in: sourcePath)) }
         return Bulletin(
