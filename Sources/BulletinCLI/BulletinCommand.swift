@@ -23,7 +23,7 @@ public struct BulletinCommand: AsyncParsableCommand {
 
     /// Runs the command line of this process and exits.
     public static func runMain() async {
-        Allocator.limitArenasToCores()
+        Allocator.configure()
         await main()
     }
 }

@@ -281,10 +281,12 @@ public struct SearchIndexBuilder: Sendable {
         postings.map { ($0.key.text, $0.documents, $0.bytes.joined(), $0.positions.joined()) }
     }
 
-    /// The finished index. The postings are handed over, not copied: laying out the files releases them
-    /// token by token.
+    /// The finished index. The postings are handed over, not copied: a token's pieces become its file, or
+    /// are copied into a shard and released.
     public consuming func finish() -> SearchIndex {
-        var pending = postings.map { SearchIndex.PendingPostings(token: $0.key.text, documents: $0.documents, bytes: $0.bytes, positions: $0.positions) }
+        var pending = postings.map {
+            SearchIndex.PendingPostings(token: $0.key.text, documents: $0.documents, bytes: $0.bytes, positions: $0.positions)
+        }
         postings = []
         return SearchIndex(documents: documents, metrics: metrics, postings: &pending, layout: layout)
     }
@@ -325,8 +327,8 @@ public struct SearchIndex: Sendable {
         var positions: PostingBytes
     }
 
-    /// Lays out `postings` (emptied as they are placed, so that each token's pieces are released once its
-    /// bytes are in a file) with the document table.
+    /// Lays out `postings` with the document table, emptying `postings` as it goes: a token's pieces are
+    /// released once they are in a shard (or are its own file), not held beside the files.
     init(documents: [SearchDocument], metrics: [(length: Int, headEnd: Int)], postings: inout [PendingPostings],
          layout: SearchIndexLayout) {
         let texts = postings.map { Array($0.token.utf8) }

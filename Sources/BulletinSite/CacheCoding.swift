@@ -145,9 +145,9 @@ extension CacheWriter {
         write(bulletin.distribution.sendTo)
         write(bulletin.distribution.issueTo)
         write(bulletin.draft)
-        write(bulletin.origins.keys.sorted()) { writer, field in
-            writer.write(field)
-            writer.write(bulletin.origins[field]!, in: bulletin.sourcePath)
+        write(bulletin.recordedOrigins) { writer, recorded in
+            writer.write(recorded.field)
+            writer.write(recorded.origin, in: bulletin.sourcePath)
         }
     }
 

@@ -29,7 +29,7 @@ enum SiteValidator {
                         + "\(first.origin(of: "serial")); serials must be unique within a series"))
             } else if let first = claim(SitePaths.bulletin(year: item.date.year, page: item.pageNumber), by: index, in: &paths) {
                 let bulletin = item.bulletin
-                diagnostics.append((bulletin.origins["serial"] ?? bulletin.origin(of: "issue")).diagnostic(
+                diagnostics.append((bulletin.recordedOrigin(of: "serial") ?? bulletin.origin(of: "issue")).diagnostic(
                     .error,
                     "this bulletin and \(first.sourcePath) would both be written to \(SitePaths.bulletin(bulletin)); "
                         + "give them distinct serials"))

@@ -88,6 +88,18 @@ import Testing
         #expect(wide.rendered.hasSuffix("\n    title：标题\n           ^"))
     }
 
+    @Test func aBulletinKnowsWhereEachFieldWasWritten() {
+        let at = { (line: Int, column: Int) in Origin(location: SourceLocation(file: "content/a.md", line: line, column: column)) }
+        let bulletin = Bulletin(sourcePath: "content/a.md", title: "标题", series: "系列", issue: 1, serial: nil,
+                                date: CalendarDate(year: 2017, month: 1, day: 5)!, publishers: ["文明办"],
+                                origins: ["title": at(2, 8), "date": at(4, 7), "issue": at(3, 8)])
+        #expect(bulletin.recordedOrigins.map(\.field) == ["date", "issue", "title"])
+        #expect(bulletin.recordedOrigin(of: "issue") == at(3, 8))
+        #expect(bulletin.recordedOrigin(of: "serial") == nil)
+        #expect(bulletin.origin(of: "serial") == Origin(location: SourceLocation(file: "content/a.md", line: 1, column: 1), quotesLine: false))
+        #expect(bulletin.origin(of: "date").diagnostic(.error, "x").sourceLineToRead)
+    }
+
     @Test func sortsByFileThenLine() {
         let a = Diagnostic.error("x", at: SourceLocation(file: "content/b.md", line: 1, column: 1))
         let b = Diagnostic.error("y", at: SourceLocation(file: "content/a.md", line: 9, column: 1))
