@@ -1,4 +1,7 @@
 import Dispatch
+#if canImport(Glibc)
+import Glibc
+#endif
 
 extension Array where Element == Diagnostic {
     /// The diagnostics with the source lines still to be read (`sourceLineToRead`) read from their files,
@@ -14,9 +17,8 @@ extension Array where Element == Diagnostic {
         let read = DispatchQueue.concurrentMap(files.count) { number -> [Int: String] in
             let (file, wanted) = files[number]
             let path = file.hasPrefix("/") ? file : directory + "/" + file
-            guard let bytes = FileBytes.read(path), case .success(let text) = SourceText.decode(bytes, limit: Int.max) else { return [:] }
-            let source = SourceText(path: file, text: text)
-            return Dictionary(uniqueKeysWithValues: wanted.compactMap { line in source.line(line).map { (line, $0) } })
+            guard let bytes = FileBytes.read(path) else { return [:] }
+            return Self.lines(wanted, of: bytes, path: file)
         }
         let byFile = Dictionary(uniqueKeysWithValues: zip(files.map(\.file), read))
         return map { diagnostic in
@@ -25,6 +27,35 @@ extension Array where Element == Diagnostic {
             resolved.sourceLineToRead = false
             resolved.sourceLine = byFile[location.file]?[location.line]
             return resolved
+        }
+    }
+
+    /// Lines of a file's bytes as `SourceText` gives them. Without carriage returns the lines are found up to the
+    /// last one wanted and only they are validated (validating whole files was most of the time of reporting an
+    /// archive's 16,000 warnings); with them, the whole file is decoded.
+    private static func lines(_ wanted: Set<Int>, of bytes: [UInt8], path: String) -> [Int: String] {
+        let hasCarriageReturn = bytes.withUnsafeBytes { $0.isEmpty ? false : memchr($0.baseAddress!, 0x0D, $0.count) != nil }
+        guard !bytes.isEmpty else { return [:] }
+        guard !hasCarriageReturn, let last = wanted.max() else {
+            guard case .success(let text) = SourceText.decode(bytes, limit: Int.max) else { return [:] }
+            let source = SourceText(path: path, text: text)
+            return Dictionary(uniqueKeysWithValues: wanted.compactMap { line in source.line(line).map { (line, $0) } })
+        }
+        return bytes.withUnsafeBufferPointer { buffer in
+            var found: [Int: String] = [:]
+            var start = buffer.starts(with: [0xEF, 0xBB, 0xBF]) ? 3 : 0
+            var number = 1
+            while number <= last {
+                let newline = start < buffer.count ? memchr(buffer.baseAddress! + start, 0x0A, buffer.count - start) : nil
+                let end = newline.map { buffer.baseAddress!.distance(to: $0.assumingMemoryBound(to: UInt8.self)) } ?? buffer.count
+                if wanted.contains(number), let text = String(validating: UnsafeBufferPointer(rebasing: buffer[start..<end]), as: UTF8.self) {
+                    found[number] = text
+                }
+                guard newline != nil else { break }
+                start = end + 1
+                number += 1
+            }
+            return found
         }
     }
 }

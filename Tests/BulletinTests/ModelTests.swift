@@ -1,4 +1,5 @@
 import BulletinModel
+import Foundation
 import Testing
 
 @Suite struct QuantityTests {
@@ -98,6 +99,27 @@ import Testing
         #expect(bulletin.recordedOrigin(of: "serial") == nil)
         #expect(bulletin.origin(of: "serial") == Origin(location: SourceLocation(file: "content/a.md", line: 1, column: 1), quotesLine: false))
         #expect(bulletin.origin(of: "date").diagnostic(.error, "x").sourceLineToRead)
+    }
+
+    @Test func sourceLinesReadLaterAreTheLinesOfTheDecodedText() throws {
+        let folder = FileManager.default.temporaryDirectory.appending(path: "bulletin-lines-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let files: [String: [UInt8]] = [
+            "lf.md": Array("---\ntitle: 标题\n---\n\n正文\n".utf8),
+            "crlf.md": Array("---\r\ntitle: 标题\r\n---\r\n\r\n正文\r\n".utf8),
+            "bom.md": [0xEF, 0xBB, 0xBF] + Array("---\ntitle: 标题\n---".utf8),
+            "empty.md": [],
+        ]
+        for (name, bytes) in files { try Data(bytes).write(to: folder.appending(path: name)) }
+        for (name, bytes) in files {
+            let decoded = try? SourceText.decode(bytes, limit: 1 << 20).get()
+            let source = decoded.map { SourceText(path: name, text: $0) }
+            let asked = (1...7).map { Diagnostic(.warning, "w", at: SourceLocation(file: name, line: $0, column: 1), sourceLineToRead: true) }
+            let read = asked.readingSourceLines(in: folder.path)
+            #expect(read.map(\.sourceLine) == (1...7).map { source?.line($0) }, "\(name)")
+            #expect(read.allSatisfy { !$0.sourceLineToRead })
+        }
     }
 
     @Test func sortsByFileThenLine() {
