@@ -18,7 +18,7 @@ public struct Bulletin: Sendable, Equatable {
     public var distribution: Distribution
     public var draft: Bool
     /// Where each top-level field was written in `sourcePath`, by field in byte order: a line and column each.
-    /// (Kept as `[String: Origin]`, they took 1.8 KB a bulletin, the largest part of a decoded bulletin.)
+    /// (As a `[String: Origin]` they took about 1.8 KB a bulletin.)
     private var fieldPositions: [FieldPosition]
 
     public init(

@@ -34,8 +34,8 @@ extension Array where Element == Diagnostic {
     /// last one wanted and only they are validated (validating whole files was most of the time of reporting an
     /// archive's 16,000 warnings); with them, the whole file is decoded.
     private static func lines(_ wanted: Set<Int>, of bytes: [UInt8], path: String) -> [Int: String] {
-        let hasCarriageReturn = bytes.withUnsafeBytes { $0.isEmpty ? false : memchr($0.baseAddress!, 0x0D, $0.count) != nil }
         guard !bytes.isEmpty else { return [:] }
+        let hasCarriageReturn = bytes.withUnsafeBytes { memchr($0.baseAddress!, 0x0D, $0.count) != nil }
         guard !hasCarriageReturn, let last = wanted.max() else {
             guard case .success(let text) = SourceText.decode(bytes, limit: Int.max) else { return [:] }
             let source = SourceText(path: path, text: text)

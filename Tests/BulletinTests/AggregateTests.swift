@@ -169,12 +169,17 @@ import Testing
         ])
     }
 
-    @Test func conflictsCanBeDowngradedToWarningsKeepingTheNewerValue() async throws {
-        let site = try TemporarySite([
+    /// Two bulletins giving one key, scope and date two values, with conflicts downgraded to warnings.
+    private func conflictingSiteWithWarnings() throws -> TemporarySite {
+        try TemporarySite([
             "content/site.yaml": defaultSiteYAML + "stat_conflicts: warning\n",
             "content/a.md": bulletinFile(issue: 1, date: "2017-01-01", extra: stats("households", "27093", "户", asOf: "2016-12-31")),
             "content/b.md": bulletinFile(issue: 2, date: "2017-02-01", extra: stats("households", "27000", "户", asOf: "2016-12-31")),
         ])
+    }
+
+    @Test func conflictsCanBeDowngradedToWarningsKeepingTheNewerValue() async throws {
+        let site = try conflictingSiteWithWarnings()
         defer { site.remove() }
         let report = await site.build()
         #expect(report.succeeded)
@@ -184,11 +189,7 @@ import Testing
     }
 
     @Test func aDiagnosticAcrossFilesQuotesItsLineReadFromTheFileWithOrWithoutTheCache() async throws {
-        let site = try TemporarySite([
-            "content/site.yaml": defaultSiteYAML + "stat_conflicts: warning\n",
-            "content/a.md": bulletinFile(issue: 1, date: "2017-01-01", extra: stats("households", "27093", "户", asOf: "2016-12-31")),
-            "content/b.md": bulletinFile(issue: 2, date: "2017-02-01", extra: stats("households", "27000", "户", asOf: "2016-12-31")),
-        ])
+        let site = try conflictingSiteWithWarnings()
         defer { site.remove() }
         // Bulletins keep where each stat was written, not the line's text: it is read when the warning is reported.
         for _ in 0..<2 {
