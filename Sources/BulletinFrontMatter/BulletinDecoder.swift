@@ -51,7 +51,7 @@ public enum BulletinDecoder {
             diagnostic.message = "missing required field '\(field)' (\(meaning))"
             reader.diagnostics.append(diagnostic)
         }
-        let title = reader.text(fields["title"], field: "title")
+        let title = reader.text(fields["title"], field: "title", unique: true)
         if title == nil && reader.isNull(fields["title"]) { missing("title", "the headline of the lead article") }
         var series = reader.text(fields["series"], field: "series")
         if series == nil && reader.isNull(fields["series"]) {
@@ -70,7 +70,7 @@ public enum BulletinDecoder {
                 missing("publishers", "the issuing offices; or set default 'publishers' in content/site.yaml")
             }
         }
-        let summary = reader.text(fields["summary"], field: "summary")
+        let summary = reader.text(fields["summary"], field: "summary", unique: true)
         let tags = reader.textList(fields["tags"], field: "tags")
         let districts = reader.textList(fields["districts"], field: "districts")
         let stats = reader.list(fields["stats"], field: "stats").compactMap { stat(from: $0, reader: &reader) }

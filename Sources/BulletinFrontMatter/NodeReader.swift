@@ -58,8 +58,9 @@ struct NodeReader {
         return ["", "~", "null", "Null", "NULL"].contains(scalar.string)
     }
 
-    /// Text of a scalar field; lists and mappings are errors. Empty text counts as absent.
-    mutating func text(_ node: Node?, field: String) -> String? {
+    /// Text of a scalar field; lists and mappings are errors. Empty text counts as absent. Unless `unique` (a
+    /// title or summary, which no other bulletin repeats), the text is taken from `strings`.
+    mutating func text(_ node: Node?, field: String, unique: Bool = false) -> String? {
         guard !isNull(node), let node else { return nil }
         guard case .scalar(let scalar) = node else {
             error("'\(field)' must be text, found \(describe(node))", at: node)
@@ -67,7 +68,7 @@ struct NodeReader {
         }
         let value = scalar.string.trimmingWhitespace()
         guard !value.isEmpty else { return nil }
-        return strings?.intern(value) ?? value
+        return unique ? value : strings?.intern(value) ?? value
     }
 
     /// A list of texts; a single text is taken as a list of one.
