@@ -15,11 +15,19 @@ public enum FileBytes {
         let descriptor = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
         guard descriptor >= 0 else { throw WriteError(description: "cannot create \(path): \(String(cString: strerror(errno)))") }
         defer { close(descriptor) }
-        for bytes in pieces {
-            guard bytes.withUnsafeBytes({ writeAll(descriptor, $0) }) == bytes.count else {
-                throw WriteError(description: "cannot write \(path): \(String(cString: strerror(errno)))")
-            }
+        guard writeAll(descriptor, pieces: pieces) else {
+            throw WriteError(description: "cannot write \(path): \(String(cString: strerror(errno)))")
         }
+    }
+
+    /// Writes `pieces` one after another; false (with `errno` set) when one could not be written whole.
+    public static func writeAll<Piece: Collection<UInt8>>(_ descriptor: Int32, pieces: some Sequence<Piece>) -> Bool {
+        for bytes in pieces {
+            let written = bytes.withContiguousStorageIfAvailable { writeAll(descriptor, UnsafeRawBufferPointer($0)) }
+                ?? Array(bytes).withUnsafeBytes { writeAll(descriptor, $0) }
+            guard written == bytes.count else { return false }
+        }
+        return true
     }
 
     /// Writes the whole buffer, continuing after partial writes; the number of bytes written.

@@ -122,11 +122,8 @@ struct OutputPublisher {
         }
         guard descriptor >= 0 else { throw PublishError("cannot create \(path): \(String(cString: strerror(errno)))") }
         defer { close(descriptor) }
-        for bytes in pieces {
-            let written: Int = bytes.withContiguousStorageIfAvailable { buffer in
-                FileBytes.writeAll(descriptor, UnsafeRawBufferPointer(buffer))
-            } ?? Array(bytes).withUnsafeBytes { FileBytes.writeAll(descriptor, $0) }
-            guard written == bytes.count else { throw PublishError("cannot write \(path): \(String(cString: strerror(errno)))") }
+        guard FileBytes.writeAll(descriptor, pieces: pieces) else {
+            throw PublishError("cannot write \(path): \(String(cString: strerror(errno)))")
         }
         var info = stat()
         guard fstat(descriptor, &info) == 0 else { throw PublishError("cannot read the status of \(path): \(errnoText())") }
