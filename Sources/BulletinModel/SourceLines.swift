@@ -41,19 +41,14 @@ extension Array where Element == Diagnostic {
             let source = SourceText(path: path, text: text)
             return Dictionary(uniqueKeysWithValues: wanted.compactMap { line in source.line(line).map { (line, $0) } })
         }
-        return bytes.withUnsafeBufferPointer { buffer in
+        return bytes.withUnsafeBufferPointer { file in
+            let text = UnsafeBufferPointer(rebasing: file[(file.starts(with: [0xEF, 0xBB, 0xBF]) ? 3 : 0)...])
+            // One start past the last line wanted, where that line ends.
+            let starts = SourceText.lineStarts(of: text, limit: last + 1)
             var found: [Int: String] = [:]
-            var start = buffer.starts(with: [0xEF, 0xBB, 0xBF]) ? 3 : 0
-            var number = 1
-            while number <= last {
-                let newline = start < buffer.count ? memchr(buffer.baseAddress! + start, 0x0A, buffer.count - start) : nil
-                let end = newline.map { buffer.baseAddress!.distance(to: $0.assumingMemoryBound(to: UInt8.self)) } ?? buffer.count
-                if wanted.contains(number), let text = String(validating: UnsafeBufferPointer(rebasing: buffer[start..<end]), as: UTF8.self) {
-                    found[number] = text
-                }
-                guard newline != nil else { break }
-                start = end + 1
-                number += 1
+            for number in wanted where number >= 1 && number <= starts.count {
+                let end = number < starts.count ? starts[number] - 1 : text.count
+                found[number] = String(validating: UnsafeBufferPointer(rebasing: text[starts[number - 1]..<end]), as: UTF8.self)
             }
             return found
         }

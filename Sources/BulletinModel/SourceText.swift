@@ -14,17 +14,20 @@ public struct SourceText: Sendable {
     public init(path: String, text: String) {
         self.path = path
         var text = text
-        // Found in the bytes: going through the string's UTF-8 view is several times slower.
-        lineStarts = text.withUTF8 { bytes in
-            var starts = [0]
-            var offset = 0
-            while offset < bytes.count, let newline = memchr(bytes.baseAddress! + offset, 0x0A, bytes.count - offset) {
-                offset = bytes.baseAddress!.distance(to: newline.assumingMemoryBound(to: UInt8.self)) + 1
-                starts.append(offset)
-            }
-            return starts
-        }
+        lineStarts = text.withUTF8 { Self.lineStarts(of: $0) }
         self.text = text
+    }
+
+    /// The offset where each line of `bytes` starts, the first `limit` lines at most. Found with `memchr`:
+    /// going through a string's UTF-8 view is several times slower.
+    static func lineStarts(of bytes: UnsafeBufferPointer<UInt8>, limit: Int = .max) -> [Int] {
+        var starts = [0]
+        var offset = 0
+        while starts.count < limit, offset < bytes.count, let newline = memchr(bytes.baseAddress! + offset, 0x0A, bytes.count - offset) {
+            offset = bytes.baseAddress!.distance(to: newline.assumingMemoryBound(to: UInt8.self)) + 1
+            starts.append(offset)
+        }
+        return starts
     }
 
     private func index(_ offset: Int) -> String.Index {
