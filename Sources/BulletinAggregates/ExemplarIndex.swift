@@ -10,10 +10,22 @@ public struct ExemplarEntry: Sendable, Hashable {
     /// Each naming, oldest bulletin first.
     public var mentions: [Mention]
 
+    public init(kind: Exemplar.Kind, name: String, slug: String, mentions: [Mention]) {
+        self.kind = kind
+        self.name = name
+        self.slug = slug
+        self.mentions = mentions
+    }
+
     public struct Mention: Sendable, Hashable {
         /// Index into the bulletins the index was built from.
         public var bulletin: Int
         public var exemplar: Exemplar
+
+        public init(bulletin: Int, exemplar: Exemplar) {
+            self.bulletin = bulletin
+            self.exemplar = exemplar
+        }
     }
 }
 

@@ -8,6 +8,13 @@ public struct StatPoint: Sendable, Hashable {
     public var label: String
     /// Indices of the bulletins that report this value (into the bulletins the index was built from).
     public var bulletins: [Int]
+
+    public init(date: CalendarDate, value: Quantity, label: String, bulletins: [Int]) {
+        self.date = date
+        self.value = value
+        self.label = label
+        self.bulletins = bulletins
+    }
 }
 
 /// The values of one measure in one scope, oldest first.
@@ -15,6 +22,11 @@ public struct ScopeSeries: Sendable, Hashable {
     /// Nil for the unscoped series.
     public var scope: String?
     public var points: [StatPoint]
+
+    public init(scope: String?, points: [StatPoint]) {
+        self.scope = scope
+        self.points = points
+    }
 
     public var latest: StatPoint { points[points.count - 1] }
     /// The value before the latest, for the change against it.
@@ -40,6 +52,14 @@ public struct StatSeries: Sendable, Hashable {
     public var scopes: [ScopeSeries]
     /// Every bulletin reporting the key, newest first (indices into the bulletins).
     public var bulletins: [Int]
+
+    public init(key: String, unit: String, label: String, scopes: [ScopeSeries], bulletins: [Int]) {
+        self.key = key
+        self.unit = unit
+        self.label = label
+        self.scopes = scopes
+        self.bulletins = bulletins
+    }
 }
 
 /// The same stat `key` means the same measure in every bulletin; this gathers each key's values over time

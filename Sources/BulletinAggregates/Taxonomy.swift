@@ -1,7 +1,7 @@
 import BulletinModel
 
 /// A way of classifying bulletins (tags, districts) and its terms.
-public struct Taxonomy: Sendable {
+public struct Taxonomy: Sendable, Hashable {
     /// The front-matter field and the folder of its pages: `tags`, `districts`.
     public var field: String
     /// Its name on pages: 标签, 地区.
@@ -9,12 +9,24 @@ public struct Taxonomy: Sendable {
     /// Terms sorted by their folder name.
     public var terms: [Term]
 
+    public init(field: String, label: String, terms: [Term]) {
+        self.field = field
+        self.label = label
+        self.terms = terms
+    }
+
     public struct Term: Sendable, Hashable {
         /// As first written.
         public var name: String
         public var slug: String
         /// Bulletins with the term, in the site's order (newest first).
         public var bulletins: [Int]
+
+        public init(name: String, slug: String, bulletins: [Int]) {
+            self.name = name
+            self.slug = slug
+            self.bulletins = bulletins
+        }
     }
 
     /// Gathers the terms of `field`; two spellings that would share a folder are an error naming both files.

@@ -15,7 +15,7 @@ import Glibc
 /// build of the tool or with other settings is ignored: the build then starts from nothing and replaces it.
 final class BuildCache: @unchecked Sendable {
     /// Bumped whenever what is recorded, or what a digest covers, changes.
-    static let format = 6
+    static let format = 7
     static let recordName = "record.bin"
 
     /// Where the record is saved; nil keeps it only in `memory`.
@@ -35,6 +35,8 @@ final class BuildCache: @unchecked Sendable {
     private var rendered: [String] = []
     private var bulletinOrder: [IndexedBulletin] = []
     private var pagesBase: UInt64 = 0
+    private var aggregates: SiteAggregates?
+    private var encodedAggregates: [UInt8]?
     /// The search index this build made, by path in the index, to remember (only with `memory`).
     private var madeSearchFiles: [String: [UInt8]]?
     /// When this build started reading bulletin files, in nanoseconds since 1970.
@@ -43,6 +45,8 @@ final class BuildCache: @unchecked Sendable {
     private(set) var reusedSources = 0
     /// Output files kept from the previous build in this build.
     private(set) var keptOutputs = 0
+    /// Whether this build took its aggregates from the previous one.
+    private(set) var reusedAggregates = false
 
     /// Takes the previous build's record from `memory`, else reads the one in `folder` if there is one.
     init(folder: URL?, memory: BuildMemory? = nil) {
@@ -269,20 +273,24 @@ final class BuildCache: @unchecked Sendable {
 
     // MARK: - Aggregates
 
-    /// The site model and aggregate diagnostics of the previous build in memory, when it was made with the
-    /// same settings.
-    var previousAggregates: (model: SiteModel, diagnostics: [Diagnostic])? {
-        guard let remembered = memory?.state.get().aggregates, remembered.settings == settings else { return nil }
-        return (remembered.model, remembered.diagnostics)
+    /// The previous build's aggregates when `order` holds the same bulletin files in the same order with the same
+    /// facts (front matter and summary): the aggregates are made of nothing else. Nil when they differ, or when
+    /// the record's aggregates cannot be read.
+    func previousAggregates(for order: SiteOrder) -> SiteAggregates? {
+        guard previous.bulletinOrder.count == order.bulletins.count,
+              zip(previous.bulletinOrder, order.bulletins).allSatisfy({ $0.path == $1.sourcePath && $0.factsKey == $1.factsKey })
+        else { return nil }
+        return previous.decodedAggregates()
     }
 
-    /// Keeps this build's site model and aggregate diagnostics in memory for the next build.
-    func remember(model: SiteModel, diagnostics: [Diagnostic]) {
-        memory?.replace { state in
-            let replaced = state.aggregates
-            state.aggregates = (settings, model, diagnostics)
-            return replaced
+    /// Records this build's aggregates; `reused` when they are `previousAggregates(for:)`, whose bytes in the record
+    /// are then written back as they are.
+    func remember(aggregates: SiteAggregates, reused: Bool) {
+        lock.withLock {
+            self.aggregates = aggregates
+            encodedAggregates = reused ? previous.encodedAggregates : nil
         }
+        reusedAggregates = reused
     }
 
     // MARK: - Saving
@@ -292,7 +300,7 @@ final class BuildCache: @unchecked Sendable {
     func save() {
         let record = lock.withLock {
             CacheRecord(settings: settings, sources: sources, outputs: outputs, searchIndex: searchIndex, bulletinOrder: bulletinOrder,
-                        pagesBase: pagesBase, sourcesRead: readStart)
+                        pagesBase: pagesBase, sourcesRead: readStart, aggregates: aggregates, encodedAggregates: encodedAggregates)
         }
         let searchFiles = lock.withLock { madeSearchFiles }
         memory?.replace { state in
@@ -315,15 +323,13 @@ final class BuildCache: @unchecked Sendable {
 }
 
 /// What a long-running process (`bulletin serve`) keeps from one build for the next, instead of a cache
-/// folder: the build cache's record and the site's aggregates, so that a rebuild reads neither back and an
-/// edit that leaves every bulletin's facts as they were does not work the aggregates out again; the files it
+/// folder: the build cache's record, with the site's aggregates, so that a rebuild reads nothing back; the files it
 /// published, so that a rebuild need not list the destination to find those to remove; the search index, read
 /// back from here to be updated; and the list of bulletin files. Builds with it assume that nothing else changes
 /// their destination (a private preview folder).
 public final class BuildMemory: Sendable {
     struct State {
         var record: CacheRecord?
-        var aggregates: (settings: UInt64, model: SiteModel, diagnostics: [Diagnostic])?
         /// The files the last build published, and where.
         var published: (destination: String, files: Set<String>)?
         /// The files of the search index of `record`, by path in the index.
@@ -365,6 +371,11 @@ struct CacheRecord {
     var pagesBase: UInt64 = 0
     /// When the build started reading bulletin files, in nanoseconds since 1970.
     var sourcesRead = 0
+    /// The aggregates of `bulletinOrder`, as worked out or reused by the build that recorded them.
+    var aggregates: SiteAggregates?
+    /// The aggregates as a record file holds them: read back as bytes, decoded only for a build that reuses them,
+    /// and written back as they are by a build that reused them.
+    var encodedAggregates: [UInt8]?
 
     /// The record as bytes, paths in sorted order.
     func encoded() -> [UInt8] { Array(encodedPieces().joined()) }
@@ -422,9 +433,24 @@ struct CacheRecord {
         }
         writer.write(pagesBase)
         writer.write(sourcesRead)
+        let aggregates = encodedAggregates ?? aggregates.map { aggregates in
+            var writer = CacheWriter()
+            writer.write(aggregates, paths: bulletinOrder.map(\.path))
+            return writer.bytes
+        }
+        writer.write(aggregates) { writer, bytes in
+            writer.write(bytes.count)
+            writer.write(bytes: bytes)
+        }
         return pieces + [writer.bytes]
     }
 
+    /// The aggregates of `bulletinOrder`: as kept, else decoded from the record file; nil when there are none or
+    /// their bytes are malformed.
+    func decodedAggregates() -> SiteAggregates? {
+        if let aggregates { return aggregates }
+        return encodedAggregates.flatMap { try? SiteAggregates(decoding: $0, paths: bulletinOrder.map(\.path)) }
+    }
 }
 
 extension CacheRecord {
@@ -468,6 +494,7 @@ extension CacheRecord {
         }
         pagesBase = try reader.unsigned()
         sourcesRead = try reader.int()
+        encodedAggregates = try reader.optional { Array(try $0.bytes(count: try $0.int())) }
         guard reader.isAtEnd else { throw CacheReader.Malformed() }
         self.sources = Dictionary(sources) { first, _ in first }
     }

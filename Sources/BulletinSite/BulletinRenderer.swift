@@ -20,7 +20,7 @@ public enum BulletinRenderer {
         diagnostics += fileDiagnostics
         let templates = SiteBuilder.templates(of: siteDirectory, diagnostics: &diagnostics)
         guard let loaded, let templates, !diagnostics.hasErrors else { return (nil, diagnostics.sortedForOutput()) }
-        let renderer = SiteRenderer(model: SiteModel.build(config: config, order: SiteOrder([loaded])).0, templates: templates)
+        let renderer = SiteRenderer(model: SiteModel(config: config, order: SiteOrder([loaded])), templates: templates)
         return (renderer.render(format == .text ? .text(0) : .bulletin(0)), diagnostics.sortedForOutput())
     }
 
@@ -35,7 +35,7 @@ public enum BulletinRenderer {
         }
         let (loaded, diagnostics) = ContentLoader.loadBulletin(source: source, key: ContentLoader.digest(bytes), config: config)
         guard let loaded, case .success(let templates) = TemplateLibrary.load(siteTemplatesDirectory: nil) else { return (nil, diagnostics) }
-        let renderer = SiteRenderer(model: SiteModel.build(config: config, order: SiteOrder([loaded])).0, templates: templates)
+        let renderer = SiteRenderer(model: SiteModel(config: config, order: SiteOrder([loaded])), templates: templates)
         return (renderer.render(format == .text ? .text(0) : .bulletin(0)), diagnostics)
     }
 

@@ -1,4 +1,8 @@
+import BulletinAggregates
 import BulletinModel
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// The build cache's file format: LEB128 varints (`VarInt`, as in the search index), signed numbers
 /// zigzag-encoded, flags as the varints 0 and 1, strings as length and UTF-8, optionals behind a flag, arrays
@@ -77,11 +81,16 @@ struct CacheReader {
     }
 
     mutating func string() throws -> String {
-        // Through a buffer pointer: the generic initialiser over a slice looks up type metadata on every call.
-        guard let text = try bytes(count: try int()).withUnsafeBufferPointer({ String(validating: $0, as: UTF8.self) }) else {
-            throw Malformed()
+        // Decoded with repairs, then compared with the bytes (equal only when they were valid UTF-8): validating
+        // initialisers look up type metadata on every call, a third of the time of reading the record.
+        try bytes(count: try int()).withUnsafeBufferPointer { utf8 in
+            var text = String(decoding: utf8, as: UTF8.self)
+            let valid = text.withUTF8 { decoded in
+                decoded.count == utf8.count && (utf8.isEmpty || memcmp(decoded.baseAddress!, utf8.baseAddress!, utf8.count) == 0)
+            }
+            guard valid else { throw Malformed() }
+            return text
         }
-        return text
     }
 
     /// A string that other bulletins are likely to have too (a label, unit, name or honour), from the pool.
@@ -122,25 +131,13 @@ extension CacheWriter {
         write(bulletin.stats) { writer, stat in
             writer.write(stat.key)
             writer.write(stat.label)
-            writer.write(stat.value.units < 0)
-            writer.write(stat.value.units.magnitude)
-            writer.write(stat.value.scale)
-            writer.write(stat.value.notation.rawValue)
+            writer.write(stat.value)
             writer.write(stat.unit)
             writer.write(stat.asOf) { $0.write($1) }
             writer.write(stat.scope) { $0.write($1) }
             writer.write(stat.origin) { $0.write($1, in: bulletin.sourcePath) }
         }
-        write(bulletin.exemplars) { writer, exemplar in
-            writer.write(exemplar.name)
-            writer.write(exemplar.kind.rawValue)
-            writer.write(exemplar.honor)
-            writer.write(exemplar.program) { $0.write($1) }
-            writer.write(exemplar.conferredBy) { $0.write($1) }
-            writer.write(exemplar.year) { $0.write($1) }
-            writer.write(exemplar.district) { $0.write($1) }
-            writer.write(exemplar.origin) { $0.write($1, in: bulletin.sourcePath) }
-        }
+        write(bulletin.exemplars) { $0.write($1, in: bulletin.sourcePath) }
         write(bulletin.distribution.reportTo)
         write(bulletin.distribution.sendTo)
         write(bulletin.distribution.issueTo)
@@ -149,6 +146,25 @@ extension CacheWriter {
             writer.write(recorded.field)
             writer.write(recorded.origin, in: bulletin.sourcePath)
         }
+    }
+
+    mutating func write(_ value: Quantity) {
+        write(value.units < 0)
+        write(value.units.magnitude)
+        write(value.scale)
+        write(value.notation.rawValue)
+    }
+
+    /// An exemplar named in the bulletin file at `path`.
+    mutating func write(_ exemplar: Exemplar, in path: String) {
+        write(exemplar.name)
+        write(exemplar.kind.rawValue)
+        write(exemplar.honor)
+        write(exemplar.program) { $0.write($1) }
+        write(exemplar.conferredBy) { $0.write($1) }
+        write(exemplar.year) { $0.write($1) }
+        write(exemplar.district) { $0.write($1) }
+        write(exemplar.origin) { $0.write($1, in: path) }
     }
 
     mutating func write(_ date: CalendarDate) {
@@ -189,20 +205,11 @@ extension CacheReader {
         let summary = try optional { try $0.string() }
         let tags = try texts(), districts = try texts()
         let stats = try array { reader in
-            let key = try reader.text(), label = try reader.text()
-            let negative = try reader.bool(), magnitude = try reader.unsigned(), scale = try reader.int()
-            guard let notation = Quantity.Notation(rawValue: try reader.string()), magnitude <= UInt64(Int64.max) else { throw Malformed() }
-            let value = Quantity(units: negative ? -Int64(magnitude) : Int64(magnitude), scale: scale, notation: notation)
-            return Stat(key: key, label: label, value: value, unit: try reader.text(), asOf: try reader.optional { try $0.calendarDate() },
-                        scope: try reader.optional { try $0.text() }, origin: try reader.optional { try $0.origin(in: sourcePath) })
+            Stat(key: try reader.text(), label: try reader.text(), value: try reader.quantity(), unit: try reader.text(),
+                 asOf: try reader.optional { try $0.calendarDate() }, scope: try reader.optional { try $0.text() },
+                 origin: try reader.optional { try $0.origin(in: sourcePath) })
         }
-        let exemplars = try array { reader in
-            let name = try reader.text()
-            guard let kind = Exemplar.Kind(rawValue: try reader.string()) else { throw Malformed() }
-            return Exemplar(name: name, kind: kind, honor: try reader.text(), program: try reader.optional { try $0.text() },
-                            conferredBy: try reader.optional { try $0.text() }, year: try reader.optional { try $0.int() },
-                            district: try reader.optional { try $0.text() }, origin: try reader.optional { try $0.origin(in: sourcePath) })
-        }
+        let exemplars = try array { try $0.exemplar(in: sourcePath) }
         let distribution = Distribution(reportTo: try texts(), sendTo: try texts(), issueTo: try texts())
         let draft = try bool()
         let origins = try array { reader in (try reader.string(), try reader.origin(in: sourcePath)) }
@@ -210,6 +217,21 @@ extension CacheReader {
             sourcePath: sourcePath, title: title, series: series, issue: issue, serial: serial, date: date, publishers: publishers,
             summary: summary, tags: tags, districts: districts, stats: stats, exemplars: exemplars, distribution: distribution,
             draft: draft, origins: Dictionary(origins) { first, _ in first })
+    }
+
+    mutating func quantity() throws -> Quantity {
+        let negative = try bool(), magnitude = try unsigned(), scale = try int()
+        guard let notation = Quantity.Notation(rawValue: try string()), magnitude <= UInt64(Int64.max) else { throw Malformed() }
+        return Quantity(units: negative ? -Int64(magnitude) : Int64(magnitude), scale: scale, notation: notation)
+    }
+
+    /// An exemplar written by `write(_:in:)` for the bulletin file at `path`.
+    mutating func exemplar(in path: String) throws -> Exemplar {
+        let name = try text()
+        guard let kind = Exemplar.Kind(rawValue: try string()) else { throw Malformed() }
+        return Exemplar(name: name, kind: kind, honor: try text(), program: try optional { try $0.text() },
+                        conferredBy: try optional { try $0.text() }, year: try optional { try $0.int() },
+                        district: try optional { try $0.text() }, origin: try optional { try $0.origin(in: path) })
     }
 
     mutating func calendarDate() throws -> CalendarDate {
@@ -233,5 +255,95 @@ extension CacheReader {
         let location = try optional { try $0.sourceLocation() }
         let message = try string()
         return Diagnostic(severity, message, at: location, sourceLine: try optional { try $0.string() })
+    }
+}
+
+// MARK: - The aggregates in the cache
+
+extension CacheWriter {
+    /// The aggregates of the bulletins whose files are `paths`, in site order (the indices the aggregates hold).
+    mutating func write(_ aggregates: SiteAggregates, paths: [String]) {
+        write(aggregates.stats) { writer, series in
+            writer.write(series.key)
+            writer.write(series.unit)
+            writer.write(series.label)
+            writer.write(series.scopes) { writer, scope in
+                writer.write(scope.scope) { $0.write($1) }
+                writer.write(scope.points) { writer, point in
+                    writer.write(point.date)
+                    writer.write(point.value)
+                    writer.write(point.label)
+                    writer.write(point.bulletins) { $0.write($1) }
+                }
+            }
+            writer.write(series.bulletins) { $0.write($1) }
+        }
+        write(aggregates.exemplars) { writer, entry in
+            writer.write(entry.kind.rawValue)
+            writer.write(entry.name)
+            writer.write(entry.slug)
+            writer.write(entry.mentions) { writer, mention in
+                writer.write(mention.bulletin)
+                writer.write(mention.exemplar, in: paths[mention.bulletin])
+            }
+        }
+        write(aggregates.taxonomies) { writer, taxonomy in
+            writer.write(taxonomy.field)
+            writer.write(taxonomy.label)
+            writer.write(taxonomy.terms) { writer, term in
+                writer.write(term.name)
+                writer.write(term.slug)
+                writer.write(term.bulletins) { $0.write($1) }
+            }
+        }
+        write(aggregates.encodedFolderNames.keys.sorted()) { writer, name in
+            writer.write(name)
+            writer.write(aggregates.encodedFolderNames[name]!)
+        }
+        write(aggregates.diagnostics) { $0.write($1) }
+    }
+}
+
+extension SiteAggregates {
+    /// Reads what `CacheWriter.write(_:paths:)` wrote for the bulletin files `paths`; throws when the bytes are
+    /// malformed or name a bulletin beyond `paths`.
+    init(decoding bytes: [UInt8], paths: [String]) throws {
+        var reader = CacheReader(bytes, strings: StringPool())
+        func bulletin(_ reader: inout CacheReader) throws -> Int {
+            let index = try reader.int()
+            guard paths.indices.contains(index) else { throw CacheReader.Malformed() }
+            return index
+        }
+        let stats = try reader.array { reader in
+            let key = try reader.string(), unit = try reader.text(), label = try reader.text()
+            let scopes = try reader.array { reader in
+                let scope = ScopeSeries(scope: try reader.optional { try $0.text() }, points: try reader.array { reader in
+                    StatPoint(date: try reader.calendarDate(), value: try reader.quantity(), label: try reader.text(),
+                              bulletins: try reader.array(bulletin))
+                })
+                // Pages show each scope's latest value and each key's first scope.
+                guard !scope.points.isEmpty else { throw CacheReader.Malformed() }
+                return scope
+            }
+            guard !scopes.isEmpty else { throw CacheReader.Malformed() }
+            return StatSeries(key: key, unit: unit, label: label, scopes: scopes, bulletins: try reader.array(bulletin))
+        }
+        let exemplars = try reader.array { reader in
+            guard let kind = Exemplar.Kind(rawValue: try reader.string()) else { throw CacheReader.Malformed() }
+            return ExemplarEntry(kind: kind, name: try reader.text(), slug: try reader.text(), mentions: try reader.array { reader in
+                let index = try bulletin(&reader)
+                return ExemplarEntry.Mention(bulletin: index, exemplar: try reader.exemplar(in: paths[index]))
+            })
+        }
+        let taxonomies = try reader.array { reader in
+            Taxonomy(field: try reader.string(), label: try reader.string(), terms: try reader.array { reader in
+                Taxonomy.Term(name: try reader.text(), slug: try reader.text(), bulletins: try reader.array(bulletin))
+            })
+        }
+        let names = try reader.array { reader in (try reader.text(), try reader.string()) }
+        let diagnostics = try reader.array { try $0.diagnostic() }
+        guard reader.isAtEnd else { throw CacheReader.Malformed() }
+        self.init(stats: stats, exemplars: exemplars, taxonomies: taxonomies,
+                  encodedFolderNames: Dictionary(names) { first, _ in first }, diagnostics: diagnostics)
     }
 }

@@ -108,6 +108,9 @@ public struct BuildReport: Sendable {
     public var reusedFiles: Int = 0
     /// Bulletin files taken from the build cache instead of being parsed.
     public var reusedBulletins: Int = 0
+    /// Whether the aggregates (stats, exemplars, terms and the checks across bulletins) were the previous build's,
+    /// every bulletin's facts being as they were.
+    public var reusedAggregates = false
     /// With a build cache: the pages, text editions and data files rendered (not kept), sorted.
     public var renderedFiles: [String] = []
     /// How the search index was made.
@@ -144,7 +147,8 @@ public struct BuildReport: Sendable {
                 + stage.pages.map { String(format: "    %@: %d in %.3f s of workers' time", $0.kind, $0.count, $0.seconds) }
         } + [
             String(format: "  search index (%@): %d files, %.2f MB", searchIndex.rawValue, searchFiles, Double(searchBytes) / 1e6),
-            "  from the build cache: \(reusedBulletins) bulletins decoded before, \(reusedFiles) output files unchanged",
+            "  from the build cache: \(reusedBulletins) bulletins decoded before, \(reusedFiles) output files unchanged"
+                + (reusedAggregates ? ", the aggregates" : ""),
         ]
     }
 
@@ -214,11 +218,13 @@ public enum SiteBuilder {
         diagnostics += SiteValidator.check(content.bulletins)
         let templates = templates(of: options.source, diagnostics: &diagnostics)
         guard !diagnostics.hasErrors, let templates else { return (nil, diagnostics) }
-        let (model, found) = SiteModel.build(config: content.config, order: order, reusing: cache?.previousAggregates)
-        // Lines read once: the diagnostics of aggregates a later build reuses are kept with them.
-        let aggregateDiagnostics = found.readingSourceLines(in: options.source.path)
-        cache?.remember(model: model, diagnostics: aggregateDiagnostics)
-        diagnostics += aggregateDiagnostics
+        let previous = cache?.previousAggregates(for: order)
+        var aggregates = previous ?? SiteAggregates(of: order, config: content.config)
+        // Lines read once: a later build reusing the aggregates reuses their diagnostics as they are.
+        aggregates.diagnostics = aggregates.diagnostics.readingSourceLines(in: options.source.path)
+        cache?.remember(aggregates: aggregates, reused: previous != nil)
+        diagnostics += aggregates.diagnostics
+        let model = SiteModel(config: content.config, order: order, aggregates: aggregates)
         if content.config.baseURL == nil {
             diagnostics.append(.warning("base_url is not set in content/site.yaml (or --base-url): feed.xml and sitemap.xml need absolute URLs and are not written"))
         }
@@ -389,6 +395,7 @@ public enum SiteBuilder {
             result.reusedFiles = (cache?.keptOutputs ?? 0) + (keptIndex ? result.searchFiles : 0)
             result.searchIndex = searchOrigin
             result.reusedBulletins = cache?.reusedSources ?? 0
+            result.reusedAggregates = cache?.reusedAggregates ?? false
             result.renderedFiles = cache?.renderedFiles ?? []
             result.stageSeconds = stages
             return result

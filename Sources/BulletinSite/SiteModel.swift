@@ -33,13 +33,27 @@ struct SiteOrder: Sendable {
     }
 }
 
+/// What the bulletins of a site make together, worked out from every bulletin's facts (front matter and
+/// summary) in site order and nothing else: kept by the build cache and reused while those are the same.
+struct SiteAggregates: Sendable, Equatable {
+    let stats: [StatSeries]
+    let exemplars: [ExemplarEntry]
+    /// Tags, districts, and series when a site has more than one.
+    let taxonomies: [Taxonomy]
+    /// The folder name of every tag, district and exemplar name percent-encoded for links, computed once
+    /// (Unicode normalisation and encoding are costly, and every bulletin page links to these).
+    let encodedFolderNames: [String: String]
+    /// The contradictions between bulletins, with their source lines read.
+    var diagnostics: [Diagnostic]
+}
+
 /// The whole site in memory after validation: bulletins in their fixed order and everything derived from
 /// them together. Bulletins are newest first (date, then series, issue and path as tie-breaks), so every list
 /// and every page is the same from build to build.
 struct SiteModel: Sendable {
     let config: SiteConfig
     /// Newest first.
-    private(set) var bulletins: [LoadedBulletin]
+    let bulletins: [LoadedBulletin]
     /// Years with bulletins, newest first.
     let years: [Int]
     /// The indices of each year's bulletins, in site order.
@@ -48,38 +62,42 @@ struct SiteModel: Sendable {
     let hrefs: [String]
     /// For each bulletin, the indices of its older and newer neighbours in the same series.
     let neighbours: [(older: Int?, newer: Int?)]
-    let stats: [StatSeries]
-    let exemplars: [ExemplarEntry]
-    /// Tags, districts, and series when a site has more than one.
-    let taxonomies: [Taxonomy]
-    /// The folder name of every tag, district and exemplar name percent-encoded for links, computed once
-    /// (Unicode normalisation and encoding are costly, and every bulletin page links to these).
-    let encodedFolderNames: [String: String]
+    /// Everything worked out from all the bulletins' facts together.
+    let aggregates: SiteAggregates
 
-    /// Derives the aggregates of bulletins in site order; the diagnostics include contradictions between bulletins.
-    /// `previous` (a model of the same settings, with its diagnostics) is reused with the new bulletins when they
-    /// are the same files in the same order with the same facts: the aggregates are made of nothing else.
-    static func build(config: SiteConfig, order: SiteOrder,
-                      reusing previous: (model: SiteModel, diagnostics: [Diagnostic])? = nil) -> (SiteModel, [Diagnostic]) {
+    var stats: [StatSeries] { aggregates.stats }
+    var exemplars: [ExemplarEntry] { aggregates.exemplars }
+    var taxonomies: [Taxonomy] { aggregates.taxonomies }
+
+    /// The model of bulletins in site order with their aggregates (worked out when not given).
+    init(config: SiteConfig, order: SiteOrder, aggregates: SiteAggregates? = nil) {
         let sorted = order.bulletins
-        if let previous, previous.model.bulletins.count == sorted.count, zip(previous.model.bulletins, sorted).allSatisfy({
-            $0.sourcePath == $1.sourcePath && $0.factsKey == $1.factsKey
-        }) {
-            var model = previous.model
-            model.bulletins = sorted
-            return (model, previous.diagnostics)
-        }
-        let bulletins = sorted.map(\.bulletin)
         var neighbours = [(older: Int?, newer: Int?)](repeating: (nil, nil), count: sorted.count)
         var lastSeen: [String: Int] = [:]
         for index in sorted.indices.reversed() {
-            let series = bulletins[index].series
+            let series = sorted[index].series
             if let older = lastSeen[series] {
                 neighbours[index].older = older
                 neighbours[older].newer = index
             }
             lastSeen[series] = index
         }
+        let years = sorted.map(\.date.year)
+        self.config = config
+        bulletins = sorted
+        self.years = Array(Set(years)).sorted(by: >)
+        bulletinsByYear = Dictionary(grouping: sorted.indices) { years[$0] }
+        hrefs = order.hrefs
+        self.neighbours = neighbours
+        self.aggregates = aggregates ?? SiteAggregates(of: order, config: config)
+    }
+}
+
+extension SiteAggregates {
+    /// Works out the aggregates of bulletins in site order; the diagnostics are the contradictions between them,
+    /// their source lines still to be read.
+    init(of order: SiteOrder, config: SiteConfig) {
+        let bulletins = order.bulletins.map(\.bulletin)
         // The aggregates are independent of each other: worked out side by side.
         let statsPart = LockedValue<(series: [StatSeries], diagnostics: [Diagnostic])>(([], []))
         let exemplarsPart = LockedValue<(entries: [ExemplarEntry], diagnostics: [Diagnostic])>(([], []))
@@ -100,24 +118,17 @@ struct SiteModel: Sendable {
                 namesPart.set(Self.encodedFolderNames(of: bulletins))
             }
         }
-        let stats = statsPart.get(), exemplars = exemplarsPart.get(), encodedFolderNames = namesPart.get()
+        let stats = statsPart.get(), exemplars = exemplarsPart.get()
         let terms = termsPart.get()
         let tags = terms[0], districts = terms[1], series = terms[2]
         var taxonomies = [tags.taxonomy, districts.taxonomy]
         if series.taxonomy.terms.count > 1 { taxonomies.append(series.taxonomy) }
-        let model = SiteModel(
-            config: config, bulletins: sorted, years: Array(Set(bulletins.map(\.date.year))).sorted(by: >),
-            bulletinsByYear: Dictionary(grouping: bulletins.indices) { bulletins[$0].date.year },
-            hrefs: order.hrefs,
-            neighbours: neighbours, stats: stats.series, exemplars: exemplars.entries, taxonomies: taxonomies,
-            encodedFolderNames: encodedFolderNames)
         let diagnostics = stats.diagnostics + exemplars.diagnostics + tags.diagnostics + districts.diagnostics
             + series.diagnostics + Continuity.check(bulletins)
-        return (model, diagnostics)
+        self.init(stats: stats.series, exemplars: exemplars.entries, taxonomies: taxonomies, encodedFolderNames: namesPart.get(),
+                  diagnostics: diagnostics)
     }
-}
 
-extension SiteModel {
     /// The folder name of every tag, district and exemplar name, percent-encoded.
     private static func encodedFolderNames(of bulletins: [Bulletin]) -> [String: String] {
         // Gathered by bytes (hashing Chinese names as `String`s normalises each), encoded once each.
@@ -129,9 +140,11 @@ extension SiteModel {
         }
         return Dictionary(distinct.map { ($0.string, Normalization.percentEncoded(Normalization.pathSegment($0.string))) }) { first, _ in first }
     }
+}
 
+extension SiteModel {
     /// The folder name of a tag, district or exemplar name, percent-encoded for links.
     func encodedFolderName(_ name: String) -> String {
-        encodedFolderNames[name] ?? Normalization.percentEncoded(Normalization.pathSegment(name))
+        aggregates.encodedFolderNames[name] ?? Normalization.percentEncoded(Normalization.pathSegment(name))
     }
 }

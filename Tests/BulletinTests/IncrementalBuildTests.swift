@@ -211,6 +211,7 @@ import Glibc
         #expect(unchanged.searchIndex == .kept)
         #expect(unchanged.reusedBulletins == 5)
         #expect(unchanged.reusedFiles > 40)
+        #expect(unchanged.reusedAggregates)
 
         let path = "content/bulletins/2023/102.md"
         try site.write(try site.read(path, in: site.root) + "\n文末新增的一段。\n", to: path)
@@ -218,10 +219,12 @@ import Glibc
         #expect(edited.renderedFiles == ["bulletins/2023/102/bulletin.txt", "bulletins/2023/102/index.html"])
         #expect(edited.reusedBulletins == 4)
         #expect(edited.searchIndex == .updated)
+        #expect(edited.reusedAggregates, "a body edit leaves every bulletin's facts as they were")
         #expect(try site.read("bulletins/2023/102/index.html").contains("文末新增的一段"))
 
         try site.write(try site.read(path, in: site.root).replacingOccurrences(of: "value: 1,310", with: "value: 1,320"), to: path)
         let stat = await expectSameAsCleanBuild(site, "stat edited")
+        #expect(!stat.reusedAggregates)
         #expect(stat.renderedFiles.contains("stats/practice_stations/index.html"))
         #expect(!stat.renderedFiles.contains("stats/volunteer_hours/index.html"), "a stat page whose values did not change is kept")
         #expect(!stat.renderedFiles.contains("bulletins/2022/101/index.html"))
@@ -275,6 +278,30 @@ import Glibc
         #expect(decoded.outputs["index.html"]?.stamp == FileStamp(size: 10, modified: -1, inode: 7))
         #expect(decoded.outputs["index.html"]?.fingerprint == .max)
         #expect(throws: CacheReader.Malformed.self) { try CacheRecord(decoding: Array(record.encoded().dropLast())) }
+    }
+
+    @Test func theCacheRecordKeepsTheAggregatesAndRejectsOnesNamingUnknownBulletins() async throws {
+        let site = try CLITests.fixture("archive")
+        defer { site.remove() }
+        let content = await ContentLoader.load(siteDirectory: site.root, includeDrafts: true, baseURL: nil, jobs: 2)
+        let order = SiteOrder(content.bulletins)
+        var aggregates = SiteAggregates(of: order, config: content.config)
+        aggregates.diagnostics.append(.warning("警告", at: SourceLocation(file: "content/a.md", line: 3, column: 5), sourceLine: "行"))
+        #expect(!aggregates.stats.isEmpty && !aggregates.exemplars.isEmpty && aggregates.taxonomies.contains { !$0.terms.isEmpty })
+        #expect(aggregates.exemplars.contains { $0.mentions.contains { $0.exemplar.origin != nil } })
+        var record = CacheRecord(settings: 7)
+        record.bulletinOrder = order.bulletins.map(IndexedBulletin.init)
+        record.aggregates = aggregates
+        let decoded = try CacheRecord(decoding: record.encoded())
+        #expect(decoded.aggregates == nil, "read back as bytes, decoded only when reused")
+        #expect(decoded.decodedAggregates() == aggregates)
+
+        // The same aggregates for fewer bulletins than they name: not trusted.
+        var writer = CacheWriter()
+        writer.write(aggregates, paths: record.bulletinOrder.map(\.path))
+        let paths = record.bulletinOrder.dropLast().map(\.path)
+        #expect(throws: CacheReader.Malformed.self) { try SiteAggregates(decoding: writer.bytes, paths: paths) }
+        #expect(throws: CacheReader.Malformed.self) { try SiteAggregates(decoding: Array(writer.bytes.dropLast()), paths: record.bulletinOrder.map(\.path)) }
     }
 }
 
