@@ -289,8 +289,8 @@ final class BuildCache: @unchecked Sendable {
         lock.withLock {
             self.aggregates = aggregates
             encodedAggregates = reused ? previous.encodedAggregates : nil
+            reusedAggregates = reused
         }
-        reusedAggregates = reused
     }
 
     // MARK: - Saving
@@ -433,16 +433,11 @@ struct CacheRecord {
         }
         writer.write(pagesBase)
         writer.write(sourcesRead)
-        let aggregates = encodedAggregates ?? aggregates.map { aggregates in
-            var writer = CacheWriter()
-            writer.write(aggregates, paths: bulletinOrder.map(\.path))
-            return writer.bytes
-        }
-        writer.write(aggregates) { writer, bytes in
-            writer.write(bytes.count)
-            writer.write(bytes: bytes)
-        }
-        return pieces + [writer.bytes]
+        let aggregatePieces = encodedAggregates.map { [$0] } ?? aggregates?.encodedPieces(paths: bulletinOrder.map(\.path))
+        writer.write(aggregatePieces != nil)
+        guard let aggregatePieces else { return pieces + [writer.bytes] }
+        writer.write(aggregatePieces.reduce(0) { $0 + $1.count })
+        return pieces + [writer.bytes] + aggregatePieces
     }
 
     /// The aggregates of `bulletinOrder`: as kept, else decoded from the record file; nil when there are none or

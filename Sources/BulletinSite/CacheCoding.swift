@@ -260,10 +260,13 @@ extension CacheReader {
 
 // MARK: - The aggregates in the cache
 
-extension CacheWriter {
-    /// The aggregates of the bulletins whose files are `paths`, in site order (the indices the aggregates hold).
-    mutating func write(_ aggregates: SiteAggregates, paths: [String]) {
-        write(aggregates.stats) { writer, series in
+extension SiteAggregates {
+    /// The aggregates of the bulletins whose files are `paths`, in site order (the indices the aggregates hold), as
+    /// consecutive pieces (stats, exemplars, the rest) to be written one after another: joined, they were a
+    /// buffer of their own at the peak of a first build.
+    func encodedPieces(paths: [String]) -> [[UInt8]] {
+        var stats = CacheWriter()
+        stats.write(self.stats) { writer, series in
             writer.write(series.key)
             writer.write(series.unit)
             writer.write(series.label)
@@ -278,7 +281,8 @@ extension CacheWriter {
             }
             writer.write(series.bulletins) { $0.write($1) }
         }
-        write(aggregates.exemplars) { writer, entry in
+        var exemplars = CacheWriter()
+        exemplars.write(self.exemplars) { writer, entry in
             writer.write(entry.kind.rawValue)
             writer.write(entry.name)
             writer.write(entry.slug)
@@ -287,7 +291,8 @@ extension CacheWriter {
                 writer.write(mention.exemplar, in: paths[mention.bulletin])
             }
         }
-        write(aggregates.taxonomies) { writer, taxonomy in
+        var rest = CacheWriter()
+        rest.write(taxonomies) { writer, taxonomy in
             writer.write(taxonomy.field)
             writer.write(taxonomy.label)
             writer.write(taxonomy.terms) { writer, term in
@@ -296,16 +301,15 @@ extension CacheWriter {
                 writer.write(term.bulletins) { $0.write($1) }
             }
         }
-        write(aggregates.encodedFolderNames.keys.sorted()) { writer, name in
+        rest.write(encodedFolderNames.keys.sorted()) { writer, name in
             writer.write(name)
-            writer.write(aggregates.encodedFolderNames[name]!)
+            writer.write(encodedFolderNames[name]!)
         }
-        write(aggregates.diagnostics) { $0.write($1) }
+        rest.write(diagnostics) { $0.write($1) }
+        return [stats.bytes, exemplars.bytes, rest.bytes]
     }
-}
 
-extension SiteAggregates {
-    /// Reads what `CacheWriter.write(_:paths:)` wrote for the bulletin files `paths`; throws when the bytes are
+    /// Reads what `encodedPieces(paths:)` made (joined) for the bulletin files `paths`; throws when the bytes are
     /// malformed or name a bulletin beyond `paths`.
     init(decoding bytes: [UInt8], paths: [String]) throws {
         var reader = CacheReader(bytes, strings: StringPool())
