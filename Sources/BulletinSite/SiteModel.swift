@@ -43,7 +43,7 @@ struct SiteAggregates: Sendable, Equatable {
     /// The folder name of every tag, district and exemplar name percent-encoded for links, computed once
     /// (Unicode normalisation and encoding are costly, and every bulletin page links to these).
     let encodedFolderNames: [String: String]
-    /// The contradictions between bulletins, with their source lines read.
+    /// The contradictions between bulletins; the build reads their source lines before the cache keeps them.
     var diagnostics: [Diagnostic]
 }
 
