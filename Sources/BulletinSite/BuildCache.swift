@@ -36,7 +36,6 @@ final class BuildCache: @unchecked Sendable {
     private var bulletinOrder: [IndexedBulletin] = []
     private var pagesBase: UInt64 = 0
     private var aggregates: SiteAggregates?
-    private var encodedAggregates: [UInt8]?
     /// The search index this build made, by path in the index, to remember (only with `memory`).
     private var madeSearchFiles: [String: [UInt8]]?
     /// When this build started reading bulletin files, in nanoseconds since 1970.
@@ -250,14 +249,15 @@ final class BuildCache: @unchecked Sendable {
     /// anything else may have changed. A body shows only on its bulletin's page and text edition, so every other
     /// page keeps its previous fingerprint.
     func bodyOnlyChanges(base: UInt64, bulletins: [LoadedBulletin]) -> Set<Int>? {
-        let old = previous.bulletinOrder
-        guard previous.pagesBase == base, old.count == bulletins.count else { return nil }
-        var changed: Set<Int> = []
-        for (index, loaded) in bulletins.enumerated() {
-            guard old[index].path == loaded.sourcePath, old[index].factsKey == loaded.factsKey else { return nil }
-            if old[index].key != loaded.sourceKey { changed.insert(index) }
-        }
-        return changed
+        guard previous.pagesBase == base, haveFactsOfPrevious(bulletins) else { return nil }
+        return Set(bulletins.indices.filter { previous.bulletinOrder[$0].key != bulletins[$0].sourceKey })
+    }
+
+    /// Whether `bulletins` (in site order) are the previous build's files in its order with the same facts
+    /// (front matter and summary).
+    private func haveFactsOfPrevious(_ bulletins: [LoadedBulletin]) -> Bool {
+        previous.bulletinOrder.count == bulletins.count
+            && zip(previous.bulletinOrder, bulletins).allSatisfy { $0.path == $1.sourcePath && $0.factsKey == $1.factsKey }
     }
 
     /// Whether the previous build's output files are recorded (and can be kept).
@@ -274,13 +274,10 @@ final class BuildCache: @unchecked Sendable {
     // MARK: - Aggregates
 
     /// The previous build's aggregates when `order` holds the same bulletin files in the same order with the same
-    /// facts (front matter and summary): the aggregates are made of nothing else. Nil when they differ, or when
-    /// the record's aggregates cannot be read.
+    /// facts: the aggregates are made of nothing else. Nil when they differ, or when the record's aggregates cannot
+    /// be read.
     func previousAggregates(for order: SiteOrder) -> SiteAggregates? {
-        guard previous.bulletinOrder.count == order.bulletins.count,
-              zip(previous.bulletinOrder, order.bulletins).allSatisfy({ $0.path == $1.sourcePath && $0.factsKey == $1.factsKey })
-        else { return nil }
-        return previous.decodedAggregates()
+        haveFactsOfPrevious(order.bulletins) ? previous.decodedAggregates() : nil
     }
 
     /// Records this build's aggregates; `reused` when they are `previousAggregates(for:)`, whose bytes in the record
@@ -288,7 +285,6 @@ final class BuildCache: @unchecked Sendable {
     func remember(aggregates: SiteAggregates, reused: Bool) {
         lock.withLock {
             self.aggregates = aggregates
-            encodedAggregates = reused ? previous.encodedAggregates : nil
             reusedAggregates = reused
         }
     }
@@ -300,7 +296,8 @@ final class BuildCache: @unchecked Sendable {
     func save() {
         let record = lock.withLock {
             CacheRecord(settings: settings, sources: sources, outputs: outputs, searchIndex: searchIndex, bulletinOrder: bulletinOrder,
-                        pagesBase: pagesBase, sourcesRead: readStart, aggregates: aggregates, encodedAggregates: encodedAggregates)
+                        pagesBase: pagesBase, sourcesRead: readStart, aggregates: aggregates,
+                        encodedAggregates: reusedAggregates ? previous.encodedAggregates : nil)
         }
         let searchFiles = lock.withLock { madeSearchFiles }
         memory?.replace { state in
