@@ -48,7 +48,7 @@ extension Array where Element == Diagnostic {
             var found: [Int: String] = [:]
             for number in wanted where number >= 1 && number <= starts.count {
                 let end = number < starts.count ? starts[number] - 1 : text.count
-                found[number] = String(validating: UnsafeBufferPointer(rebasing: text[starts[number - 1]..<end]), as: UTF8.self)
+                found[number] = String(validUTF8: UnsafeBufferPointer(rebasing: text[starts[number - 1]..<end]))
             }
             return found
         }

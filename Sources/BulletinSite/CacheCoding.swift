@@ -1,8 +1,5 @@
 import BulletinAggregates
 import BulletinModel
-#if canImport(Glibc)
-import Glibc
-#endif
 
 /// The build cache's file format: LEB128 varints (`VarInt`, as in the search index), signed numbers
 /// zigzag-encoded, flags as the varints 0 and 1, strings as length and UTF-8, optionals behind a flag, arrays
@@ -81,16 +78,8 @@ struct CacheReader {
     }
 
     mutating func string() throws -> String {
-        // Decoded with repairs, then compared with the bytes (equal only when they were valid UTF-8): validating
-        // initialisers look up type metadata on every call, a third of the time of reading the record.
-        try bytes(count: try int()).withUnsafeBufferPointer { utf8 in
-            var text = String(decoding: utf8, as: UTF8.self)
-            let valid = text.withUTF8 { decoded in
-                decoded.count == utf8.count && (utf8.isEmpty || memcmp(decoded.baseAddress!, utf8.baseAddress!, utf8.count) == 0)
-            }
-            guard valid else { throw Malformed() }
-            return text
-        }
+        guard let text = try bytes(count: try int()).withUnsafeBufferPointer(String.init(validUTF8:)) else { throw Malformed() }
+        return text
     }
 
     /// A string that other bulletins are likely to have too (a label, unit, name or honour), from the pool.
