@@ -546,7 +546,7 @@ public struct SearchIndexLayout: Sendable {
     func sharedSize(of data: some Collection<UInt8>) -> Int { sharedSize(ofCount: data.count) }
 
     /// The bytes postings of `count` bytes take in their shard (none when they have a file of their own).
-    func sharedSize(ofCount count: Int) -> Int { count > ownFileThreshold ? 0 : count }
+    func sharedSize(ofCount count: Int) -> Int { hasOwnFile(count: count) ? 0 : count }
 }
 
 /// The hashes shared with the search page's script.
