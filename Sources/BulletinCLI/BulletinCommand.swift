@@ -23,7 +23,6 @@ public struct BulletinCommand: AsyncParsableCommand {
 
     /// Runs the command line of this process and exits.
     public static func runMain() async {
-        Allocator.configure()
         await main()
     }
 }

@@ -21,9 +21,8 @@ public enum BulletinDecoder {
     static let exemplarKeys = ["name", "kind", "honor", "program", "conferred_by", "year", "district"]
     static let distributionKeys = ["report_to", "send_to", "issue_to"]
 
-    /// Decodes one bulletin; `site` supplies the default series and publishers. Texts are taken from `strings`
-    /// when given, the pool of the other bulletins read.
-    public static func decode(_ source: SourceText, site: SiteConfig, strings: StringPool? = nil) -> DecodedBulletin {
+    /// Decodes one bulletin; `site` supplies the default series and publishers.
+    public static func decode(_ source: SourceText, site: SiteConfig) -> DecodedBulletin {
         let split: SplitDocument
         switch FrontMatterSplitter.split(source) {
         case .success(let document): split = document
@@ -36,7 +35,7 @@ public enum BulletinDecoder {
             result.diagnostics = lint
             return result
         }
-        var reader = NodeReader(document: document, strings: strings)
+        var reader = NodeReader(document: document)
         result.bulletin = bulletin(from: root, reader: &reader, source: source, site: site)
         result.diagnostics = lint + reader.diagnostics
         if result.diagnostics.hasErrors { result.bulletin = nil }
@@ -51,7 +50,7 @@ public enum BulletinDecoder {
             diagnostic.message = "missing required field '\(field)' (\(meaning))"
             reader.diagnostics.append(diagnostic)
         }
-        let title = reader.text(fields["title"], field: "title", unique: true)
+        let title = reader.text(fields["title"], field: "title")
         if title == nil && reader.isNull(fields["title"]) { missing("title", "the headline of the lead article") }
         var series = reader.text(fields["series"], field: "series")
         if series == nil && reader.isNull(fields["series"]) {
@@ -70,7 +69,7 @@ public enum BulletinDecoder {
                 missing("publishers", "the issuing offices; or set default 'publishers' in content/site.yaml")
             }
         }
-        let summary = reader.text(fields["summary"], field: "summary", unique: true)
+        let summary = reader.text(fields["summary"], field: "summary")
         let tags = reader.textList(fields["tags"], field: "tags")
         let districts = reader.textList(fields["districts"], field: "districts")
         let stats = reader.list(fields["stats"], field: "stats").compactMap { stat(from: $0, reader: &reader) }

@@ -7,11 +7,9 @@ struct NodeReader {
     let document: YAMLDocument
     var diagnostics: [Diagnostic] = []
     /// Where texts are made one with equal texts of other files.
-    let strings: StringPool?
 
-    init(document: YAMLDocument, strings: StringPool? = nil) {
+    init(document: YAMLDocument) {
         self.document = document
-        self.strings = strings
     }
 
     /// Where a node was written.
@@ -58,9 +56,8 @@ struct NodeReader {
         return ["", "~", "null", "Null", "NULL"].contains(scalar.string)
     }
 
-    /// Text of a scalar field; lists and mappings are errors. Empty text counts as absent. Unless `unique` (a
-    /// title or summary, which no other bulletin repeats), the text is taken from `strings`.
-    mutating func text(_ node: Node?, field: String, unique: Bool = false) -> String? {
+    /// Text of a scalar field; lists and mappings are errors. Empty text counts as absent.
+    mutating func text(_ node: Node?, field: String) -> String? {
         guard !isNull(node), let node else { return nil }
         guard case .scalar(let scalar) = node else {
             error("'\(field)' must be text, found \(describe(node))", at: node)
@@ -68,7 +65,7 @@ struct NodeReader {
         }
         let value = scalar.string.trimmingWhitespace()
         guard !value.isEmpty else { return nil }
-        return unique ? value : strings?.intern(value) ?? value
+        return value
     }
 
     /// A list of texts; a single text is taken as a list of one.

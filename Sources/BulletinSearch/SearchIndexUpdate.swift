@@ -51,8 +51,6 @@ public enum SearchIndexUpdate {
             index = merged
         }
         index.keptFiles = previous.unchangedPaths(of: index.files)
-        // The previous index's records (a slice per token) and files take a while to release: not on this path.
-        BackgroundRelease.release(consume previous)
         return index
     }
 

@@ -56,12 +56,6 @@ final class BuildCache: @unchecked Sendable {
         }
     }
 
-    deinit {
-        // The previous record (every bulletin's facts, every output) is freed off the build's path.
-        BackgroundRelease.release((stored.take(), previous))
-        previous = CacheRecord(settings: 0)
-    }
-
     /// Starts a build whose bulletins are decoded with `settings` (a digest of the tool and the site settings):
     /// the previous record is used only when it was made with the same.
     func begin(settings: UInt64) {
@@ -300,11 +294,9 @@ final class BuildCache: @unchecked Sendable {
                         encodedAggregates: reusedAggregates ? previous.encodedAggregates : nil)
         }
         let searchFiles = lock.withLock { madeSearchFiles }
-        memory?.replace { state in
-            let replaced = state.record
+        memory?.state.update { state in
             state.record = record
             if let searchFiles { state.searchFiles = searchFiles }
-            return replaced
         }
         guard let folder else { return }
         let file = folder.appending(path: Self.recordName)
@@ -338,14 +330,6 @@ public final class BuildMemory: Sendable {
     let state = LockedValue(State())
 
     public init() {}
-
-    /// Changes the state; what `change` returns (the values it replaces) is freed on another thread, off the
-    /// build's path.
-    func replace(_ change: (inout State) -> Any?) {
-        var replaced: Any?
-        state.update { replaced = change(&$0) }
-        BackgroundRelease.release(replaced)
-    }
 }
 
 /// The cache's record of a build.
@@ -453,9 +437,8 @@ extension CacheRecord {
         guard try reader.int() == BuildCache.format else { throw CacheReader.Malformed() }
         settings = try reader.unsigned()
         let parts = try reader.array { reader in Array(try reader.bytes(count: try reader.int())) }
-        let strings = StringPool()
         let decoded = DispatchQueue.concurrentMap(parts.count) { part -> [(String, CachedSource)]? in
-            var reader = CacheReader(parts[part], strings: strings)
+            var reader = CacheReader(parts[part])
             let sources = try? reader.array { reader in
                 let path = try reader.string()
                 let stamp = try reader.optional { SourceStamp(digest: try $0.unsigned(), changed: try $0.int()) }

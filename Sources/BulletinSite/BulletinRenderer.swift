@@ -21,7 +21,11 @@ public enum BulletinRenderer {
         let templates = SiteBuilder.templates(of: siteDirectory, diagnostics: &diagnostics)
         guard let loaded, let templates, !diagnostics.hasErrors else { return (nil, diagnostics.sortedForOutput()) }
         let renderer = SiteRenderer(model: SiteModel(config: config, order: SiteOrder([loaded])), templates: templates)
-        return (renderer.render(format == .text ? .text(0) : .bulletin(0)), diagnostics.sortedForOutput())
+        do {
+            return (try renderer.render(format == .text ? .text(0) : .bulletin(0)), diagnostics.sortedForOutput())
+        } catch {
+            return (nil, (diagnostics + [error]).sortedForOutput())
+        }
     }
 
     /// Renders one bulletin given as bytes, with default settings and the built-in templates; nil output when
@@ -36,7 +40,11 @@ public enum BulletinRenderer {
         let (loaded, diagnostics) = ContentLoader.loadBulletin(source: source, key: ContentLoader.digest(bytes), config: config)
         guard let loaded, case .success(let templates) = TemplateLibrary.load(siteTemplatesDirectory: nil) else { return (nil, diagnostics) }
         let renderer = SiteRenderer(model: SiteModel(config: config, order: SiteOrder([loaded])), templates: templates)
-        return (renderer.render(format == .text ? .text(0) : .bulletin(0)), diagnostics)
+        do {
+            return (try renderer.render(format == .text ? .text(0) : .bulletin(0)), diagnostics)
+        } catch {
+            return (nil, diagnostics + [error])
+        }
     }
 
     /// The nearest folder above `file` that holds a `content` folder containing the file.

@@ -45,12 +45,8 @@ struct CacheReader {
 
     private var varints: VarIntReader
     private let bytes: [UInt8]
-    /// Where the texts that repeat from bulletin to bulletin are made one (`text()`).
-    private let strings: StringPool?
-
-    init(_ bytes: [UInt8], strings: StringPool? = nil) {
+    init(_ bytes: [UInt8]) {
         self.bytes = bytes
-        self.strings = strings
         varints = VarIntReader(bytes)
     }
 
@@ -82,12 +78,6 @@ struct CacheReader {
         return text
     }
 
-    /// A string that other bulletins are likely to have too (a label, unit, name or honour), from the pool.
-    mutating func text() throws -> String {
-        let text = try string()
-        return strings?.intern(text) ?? text
-    }
-
     mutating func bytes(count: Int) throws -> ArraySlice<UInt8> { try varints.bytes(count: count) }
 
     mutating func optional<T>(_ body: (inout CacheReader) throws -> T) throws -> T? {
@@ -100,7 +90,7 @@ struct CacheReader {
         return try (0..<count).map { _ in try body(&self) }
     }
 
-    mutating func texts() throws -> [String] { try array { try $0.text() } }
+    mutating func texts() throws -> [String] { try array { try $0.string() } }
 }
 
 // MARK: - The model in the cache
@@ -187,15 +177,15 @@ extension CacheWriter {
 
 extension CacheReader {
     mutating func bulletin() throws -> Bulletin {
-        let sourcePath = try string(), title = try string(), series = try text(), issue = try int()
+        let sourcePath = try string(), title = try string(), series = try string(), issue = try int()
         let serial = try optional { try $0.int() }
         let date = try calendarDate()
         let publishers = try texts()
         let summary = try optional { try $0.string() }
         let tags = try texts(), districts = try texts()
         let stats = try array { reader in
-            Stat(key: try reader.text(), label: try reader.text(), value: try reader.quantity(), unit: try reader.text(),
-                 asOf: try reader.optional { try $0.calendarDate() }, scope: try reader.optional { try $0.text() },
+            Stat(key: try reader.string(), label: try reader.string(), value: try reader.quantity(), unit: try reader.string(),
+                 asOf: try reader.optional { try $0.calendarDate() }, scope: try reader.optional { try $0.string() },
                  origin: try reader.optional { try $0.origin(in: sourcePath) })
         }
         let exemplars = try array { try $0.exemplar(in: sourcePath) }
@@ -216,11 +206,11 @@ extension CacheReader {
 
     /// An exemplar written by `write(_:in:)` for the bulletin file at `path`.
     mutating func exemplar(in path: String) throws -> Exemplar {
-        let name = try text()
+        let name = try string()
         guard let kind = Exemplar.Kind(rawValue: try string()) else { throw Malformed() }
-        return Exemplar(name: name, kind: kind, honor: try text(), program: try optional { try $0.text() },
-                        conferredBy: try optional { try $0.text() }, year: try optional { try $0.int() },
-                        district: try optional { try $0.text() }, origin: try optional { try $0.origin(in: path) })
+        return Exemplar(name: name, kind: kind, honor: try string(), program: try optional { try $0.string() },
+                        conferredBy: try optional { try $0.string() }, year: try optional { try $0.int() },
+                        district: try optional { try $0.string() }, origin: try optional { try $0.origin(in: path) })
     }
 
     mutating func calendarDate() throws -> CalendarDate {
@@ -301,17 +291,17 @@ extension SiteAggregates {
     /// Reads what `encodedPieces(paths:)` made (joined) for the bulletin files `paths`; throws when the bytes are
     /// malformed or name a bulletin beyond `paths`.
     init(decoding bytes: [UInt8], paths: [String]) throws {
-        var reader = CacheReader(bytes, strings: StringPool())
+        var reader = CacheReader(bytes)
         func bulletin(_ reader: inout CacheReader) throws -> Int {
             let index = try reader.int()
             guard paths.indices.contains(index) else { throw CacheReader.Malformed() }
             return index
         }
         let stats = try reader.array { reader in
-            let key = try reader.string(), unit = try reader.text(), label = try reader.text()
+            let key = try reader.string(), unit = try reader.string(), label = try reader.string()
             let scopes = try reader.array { reader in
-                let scope = ScopeSeries(scope: try reader.optional { try $0.text() }, points: try reader.array { reader in
-                    StatPoint(date: try reader.calendarDate(), value: try reader.quantity(), label: try reader.text(),
+                let scope = ScopeSeries(scope: try reader.optional { try $0.string() }, points: try reader.array { reader in
+                    StatPoint(date: try reader.calendarDate(), value: try reader.quantity(), label: try reader.string(),
                               bulletins: try reader.array(bulletin))
                 })
                 // Pages show each scope's latest value and each key's first scope.
@@ -323,17 +313,17 @@ extension SiteAggregates {
         }
         let exemplars = try reader.array { reader in
             guard let kind = Exemplar.Kind(rawValue: try reader.string()) else { throw CacheReader.Malformed() }
-            return ExemplarEntry(kind: kind, name: try reader.text(), slug: try reader.text(), mentions: try reader.array { reader in
+            return ExemplarEntry(kind: kind, name: try reader.string(), slug: try reader.string(), mentions: try reader.array { reader in
                 let index = try bulletin(&reader)
                 return ExemplarEntry.Mention(bulletin: index, exemplar: try reader.exemplar(in: paths[index]))
             })
         }
         let taxonomies = try reader.array { reader in
             Taxonomy(field: try reader.string(), label: try reader.string(), terms: try reader.array { reader in
-                Taxonomy.Term(name: try reader.text(), slug: try reader.text(), bulletins: try reader.array(bulletin))
+                Taxonomy.Term(name: try reader.string(), slug: try reader.string(), bulletins: try reader.array(bulletin))
             })
         }
-        let names = try reader.array { reader in (try reader.text(), try reader.string()) }
+        let names = try reader.array { reader in (try reader.string(), try reader.string()) }
         let diagnostics = try reader.array { try $0.diagnostic() }
         guard reader.isAtEnd else { throw CacheReader.Malformed() }
         self.init(stats: stats, exemplars: exemplars, taxonomies: taxonomies,

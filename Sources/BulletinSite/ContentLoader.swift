@@ -14,18 +14,32 @@ final class LoadedBulletin: Sendable {
     let sourceKey: UInt64
     /// Digest of what pages other than the bulletin's own show of it: its front matter and summary.
     let factsKey: UInt64
-    private let bodyStore: BodyStore
+    /// The body as parsed: rendered once, or for a bulletin taken from the build cache, the file to render it from.
+    private let storedBody: StoredBody
 
-    init(bulletin: Bulletin, summary: String, sourceKey: UInt64, factsKey: UInt64, bodyStore: BodyStore) {
+    enum StoredBody: Sendable {
+        /// Rendered when the file was parsed: HTML, block tree and headings.
+        case rendered(RenderedMarkdown)
+        /// A bulletin from the build cache: its file (absolute path), rendered when a page that shows it is.
+        case file(String, config: SiteConfig)
+    }
+
+    init(bulletin: Bulletin, summary: String, sourceKey: UInt64, factsKey: UInt64, body: StoredBody) {
         self.bulletin = bulletin
         self.summary = summary
         self.sourceKey = sourceKey
         self.factsKey = factsKey
-        self.bodyStore = bodyStore
+        storedBody = body
     }
 
-    /// The rendered body, for `reader`.
-    func body(for reader: BodyStore.Reader) -> RenderedMarkdown { bodyStore.body(for: reader) }
+    /// The rendered body; one from the build cache is rendered from its file, which fails with a diagnostic
+    /// naming the file when it can no longer be read or parsed.
+    func body() throws(Diagnostic) -> RenderedMarkdown {
+        switch storedBody {
+        case .rendered(let body): return body
+        case .file(let path, let config): return try ContentLoader.renderBody(of: path, displayPath: bulletin.sourcePath, config: config)
+        }
+    }
 
     // Fields read through the object: `loaded.bulletin.date` from outside copies the whole bulletin (retaining
     // each of its values) to read one field, which adds up over every bulletin of every build.
@@ -36,41 +50,6 @@ final class LoadedBulletin: Sendable {
     var serial: Int? { bulletin.serial }
     var pageNumber: Int { bulletin.pageNumber }
     var draft: Bool { bulletin.draft }
-}
-
-/// A bulletin's rendered body. Kept only when made from bytes given (no file); otherwise rendered again from
-/// the file when asked for, since the bodies of an archive would be most of a build's memory. The bulletin's
-/// page and its text edition ask one after the other: the body rendered for the first is kept until both have
-/// had it.
-final class BodyStore: @unchecked Sendable {
-    /// Who asks for a body.
-    enum Reader: Sendable {
-        case page, textEdition, searchIndex
-    }
-
-    private let render: @Sendable () -> RenderedMarkdown
-    private let lock = NSLock()
-    private var kept: RenderedMarkdown?
-    private var readers: Set<Reader> = []
-
-    init(_ body: RenderedMarkdown) {
-        render = { body }
-    }
-
-    init(_ render: @escaping @Sendable () -> RenderedMarkdown) {
-        self.render = render
-    }
-
-    /// The body for `reader`; the search index's is never kept.
-    func body(for reader: Reader) -> RenderedMarkdown {
-        guard reader != .searchIndex else { return lock.withLock { kept } ?? render() }
-        return lock.withLock {
-            let body = kept ?? render()
-            readers.insert(reader)
-            kept = readers.isSuperset(of: [.page, .textEdition]) ? nil : body
-            return body
-        }
-    }
 }
 
 /// The content folder read and decoded: configuration, bulletins and every problem found.
@@ -140,14 +119,13 @@ enum ContentLoader {
         settings.add(BuildCache.toolIdentity)
         settings.add(String(describing: siteConfig))
         cache?.begin(settings: settings.value)
-        let strings = StringPool()
         let results = await parallelMap(files, jobs: jobs) { file in
             defer { counter.increment() }
             if let changedFiles, !file.isLink, !changedFiles.paths.contains(file.path),
                let cached = cache?.unchangedSource(path: file.displayPath) {
                 return reuse(cached, path: file.path, displayPath: file.displayPath, config: siteConfig, cache: cache)
             }
-            return loadBulletin(path: file.path, displayPath: file.displayPath, config: siteConfig, cache: cache, strings: strings)
+            return loadBulletin(path: file.path, displayPath: file.displayPath, config: siteConfig, cache: cache)
         }
         var bulletins: [LoadedBulletin] = []
         for result in results {
@@ -257,8 +235,7 @@ enum ContentLoader {
     }
 
     /// Reads, decodes and renders one bulletin file; a file the build cache holds unchanged is not decoded.
-    static func loadBulletin(path: String, displayPath: String, config: SiteConfig, cache: BuildCache? = nil,
-                             strings: StringPool? = nil) -> (loaded: LoadedBulletin?, diagnostics: [Diagnostic]) {
+    static func loadBulletin(path: String, displayPath: String, config: SiteConfig, cache: BuildCache? = nil) -> (loaded: LoadedBulletin?, diagnostics: [Diagnostic]) {
         // Stamped before reading: a change while it is read gives it another stamp.
         let stamp = cache == nil ? nil : SourceStamp(path: path)
         if let stamp, let cached = cache?.cachedSource(path: displayPath, stamp: stamp) {
@@ -275,7 +252,7 @@ enum ContentLoader {
         }
         switch decode(bytes, displayPath: displayPath, limit: config.maxFileSize) {
         case .success(let source):
-            let result = loadBulletin(source: source, key: key, config: config, file: path, strings: strings)
+            let result = loadBulletin(source: source, key: key, config: config)
             if let loaded = result.loaded {
                 cache?.record(CachedSource(key: key, factsKey: loaded.factsKey, bulletin: loaded.bulletin, summary: loaded.summary,
                                            diagnostics: result.diagnostics, stamp: stamp), path: displayPath, reused: false)
@@ -290,24 +267,15 @@ enum ContentLoader {
     private static func reuse(_ cached: CachedSource, path: String, displayPath: String, config: SiteConfig,
                               cache: BuildCache?) -> (loaded: LoadedBulletin?, diagnostics: [Diagnostic]) {
         cache?.record(cached, path: displayPath, reused: true)
-        // The file matched the cache when loaded; its body is rendered again only for pages that changed.
-        let body = BodyStore { renderBody(of: path, displayPath: displayPath, at: nil, config: config) }
         return (LoadedBulletin(bulletin: cached.bulletin, summary: cached.summary, sourceKey: cached.key, factsKey: cached.factsKey,
-                               bodyStore: body), cached.diagnostics)
+                               body: .file(path, config: config)), cached.diagnostics)
     }
 
-    /// The body of a bulletin file read again (decoded as when it was loaded: byte order mark and CR LF line
-    /// ends taken out). `start` is where the body was when the file was loaded (offset in the decoded text, first
-    /// line); without it the front matter is split off again.
-    private static func renderBody(of path: String, displayPath: String, at start: (offset: Int, line: Int)?,
-                                   config: SiteConfig) -> RenderedMarkdown {
-        guard case .success(let source) = readSource(path, displayPath: displayPath, limit: config.maxFileSize) else { return .empty }
-        if let start {
-            guard start.offset <= source.text.utf8.count else { return .empty }
-            let body = String(decoding: source.text.utf8.dropFirst(start.offset), as: UTF8.self)
-            return renderBody(body, source: source, firstLine: start.line, config: config)
-        }
-        guard case .success(let document) = FrontMatterSplitter.split(source) else { return .empty }
+    /// The body of a bulletin file taken from the build cache, read and rendered when a page shows it; a file that
+    /// cannot be read or split again is an error naming it.
+    static func renderBody(of path: String, displayPath: String, config: SiteConfig) throws(Diagnostic) -> RenderedMarkdown {
+        let source = try readSource(path, displayPath: displayPath, limit: config.maxFileSize).get()
+        let document = try FrontMatterSplitter.split(source).get()
         return renderBody(document.body, source: source, firstLine: document.bodyFirstLine, config: config)
     }
 
@@ -315,12 +283,9 @@ enum ContentLoader {
         MarkdownRenderer.render(markdown, source: source, firstLine: firstLine, options: MarkdownOptions(unsafeHTML: config.unsafeHTML))
     }
 
-    /// Decodes and renders one bulletin already read; `key` is the digest of its bytes. The body rendered here
-    /// (for its diagnostics and the summary) is kept only without `file`, the path it was read from, which is
-    /// otherwise read again when the body is asked for.
-    static func loadBulletin(source: SourceText, key: UInt64, config: SiteConfig, file: String? = nil,
-                             strings: StringPool? = nil) -> (loaded: LoadedBulletin?, diagnostics: [Diagnostic]) {
-        let decoded = BulletinDecoder.decode(source, site: config, strings: strings)
+    /// Decodes one bulletin already read and renders its body once; `key` is the digest of its bytes.
+    static func loadBulletin(source: SourceText, key: UInt64, config: SiteConfig) -> (loaded: LoadedBulletin?, diagnostics: [Diagnostic]) {
+        let decoded = BulletinDecoder.decode(source, site: config)
         guard let bulletin = decoded.bulletin else { return (nil, decoded.diagnostics) }
         let guarded = MarkdownGuard.check(decoded.body, source: source, firstLine: decoded.bodyFirstLine)
         if !guarded.isEmpty { return (nil, decoded.diagnostics + guarded) }
@@ -330,12 +295,7 @@ enum ContentLoader {
         facts.add(source.path)
         facts.add(source.text(beforeLine: decoded.bodyFirstLine).utf8)
         facts.add(summary)
-        // The closure holds the path and where the body starts, not the text.
-        let start = (offset: source.text.utf8.count - decoded.body.utf8.count, line: decoded.bodyFirstLine), displayPath = source.path
-        let bodyStore = file.map { file in BodyStore { renderBody(of: file, displayPath: displayPath, at: start, config: config) } }
-            ?? BodyStore(body)
-        let loaded = LoadedBulletin(bulletin: bulletin, summary: summary, sourceKey: key, factsKey: facts.value,
-                                    bodyStore: bodyStore)
+        let loaded = LoadedBulletin(bulletin: bulletin, summary: summary, sourceKey: key, factsKey: facts.value, body: .rendered(body))
         return (loaded, decoded.diagnostics + body.diagnostics)
     }
 }

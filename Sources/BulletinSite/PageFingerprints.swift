@@ -110,7 +110,8 @@ struct PageFingerprints: Sendable {
             let neighbours = renderer.model.neighbours[index]
             for neighbour in [neighbours.older, neighbours.newer] { digest.add(neighbour.map(entry) ?? 0) }
         default:
-            let (template, context) = renderer.templateContext(page, entryDigests: allEntries)
+            // Only a bulletin's page reads a body, which is the one context that can fail.
+            guard let (template, context) = try? renderer.templateContext(page, entryDigests: allEntries) else { return 0 }
             digest.add(template)
             ContextDigest.add(context, to: &digest)
         }

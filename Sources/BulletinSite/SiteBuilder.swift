@@ -284,7 +284,7 @@ public enum SiteBuilder {
         let searchFingerprint = cache.map { PageFingerprints.searchIndex(settings: $0.settings, bulletins: order.bulletins) }
         let indexUnchanged = searchFingerprint.map { cache?.searchIndexUnchanged(fingerprint: $0, in: publisher.destination) == true } ?? false
         let previousIndex = indexUnchanged ? nil : cache?.previousSearchIndex(in: publisher.destination)
-        var searchTask = indexUnchanged ? nil : Task { await order.searchIndex(jobs: options.jobs, previous: previousIndex) }
+        var searchTask = indexUnchanged ? nil : Task { try await order.searchIndex(jobs: options.jobs, previous: previousIndex) }
         let validated = validate(content, order: order, options: options, cache: cache)
         endStage("check and work out aggregates")
         var diagnostics = validated.diagnostics
@@ -314,7 +314,7 @@ public enum SiteBuilder {
                 }
             }
             // Each page's outcome: the failure, or the time it took to render and write (nil when kept).
-            let outcomes = await parallelMap(visited, jobs: options.jobs) { page -> Result<Duration?, PublishError> in
+            let outcomes = await parallelMap(visited, jobs: options.jobs) { page -> Result<Duration?, any Error> in
                 do {
                     let path = renderer.outputPath(page)
                     let start = clock.now
@@ -334,7 +334,7 @@ public enum SiteBuilder {
                     counter.increment()
                     return .success(rendered ? clock.now - start : nil)
                 } catch {
-                    return .failure(PublishError("\(error)"))
+                    return .failure(error)
                 }
             }
             var byKind: [String: (count: Int, seconds: Double)] = [:]
@@ -348,10 +348,10 @@ public enum SiteBuilder {
             }
             endStage("render and write pages", pages: byKind.map { (kind: $0.key, count: $0.value.count, seconds: $0.value.seconds) }
                 .sorted { ($0.seconds, $1.kind) > ($1.seconds, $0.kind) })
-            var made = keptIndex ? nil : await searchTask?.value
+            var made = keptIndex ? nil : try await searchTask?.value
             searchTask = nil  // a task keeps its result as long as it is referenced
             if !keptIndex, made == nil {  // the previous index was to be kept but could not be
-                made = await order.searchIndex(jobs: options.jobs, previous: nil)
+                made = try await order.searchIndex(jobs: options.jobs, previous: nil)
             }
             guard keptIndex || made != nil else { throw PublishError("the build was cancelled") }
             let searchOrigin = made?.how ?? .kept
@@ -378,10 +378,7 @@ public enum SiteBuilder {
                 }
                 if let failure = searchFailures.compactMap({ $0 }).first { throw PublishError(failure) }
             }
-            // Written: the index (78 MB at 10,000 bulletins, in small blocks) is freed and its memory given back
-            // before the record (32 MB) is encoded, which otherwise made the peak of a first build with the cache.
             made = nil
-            Allocator.returnFreeMemory()
             endStage("write the search index")
             // The build cache is saved while the output is updated (or the previous one removed).
             try publisher.publish { cache?.save() }
@@ -406,7 +403,8 @@ public enum SiteBuilder {
             return result
         } catch {
             publisher.discardStaging()
-            diagnostics.append(.error("cannot write the site to \(options.resolvedDestination.path): \(error)"))
+            // A body that could no longer be read is reported as it is; anything else failed to be written.
+            diagnostics.append(error as? Diagnostic ?? .error("cannot write the site to \(options.resolvedDestination.path): \(error)"))
             return report(diagnostics, succeeded: false)
         }
     }

@@ -142,16 +142,17 @@ struct SiteRenderer: Sendable {
         }
     }
 
-    /// Renders a page: HTML, the text edition, a feed, a sitemap or a data file.
-    func render(_ page: PageKind) -> String {
+    /// Renders a page: HTML, the text edition, a feed, a sitemap or a data file. Fails only when the body of a
+    /// bulletin from the build cache can no longer be read.
+    func render(_ page: PageKind) throws(Diagnostic) -> String {
         switch page {
         case .text(let index):
             let loaded = bulletins[index]
-            return TextEdition.render(loaded.bulletin, body: loaded.body(for: .textEdition).textBlocks, width: config.textWidth)
+            return TextEdition.render(loaded.bulletin, body: try loaded.body().textBlocks, width: config.textWidth)
         case .data(let file):
             return String(decoding: DataExport.render(file, model: model), as: UTF8.self)
         default:
-            let (template, context) = templateContext(page)
+            let (template, context) = try templateContext(page)
             return templates.render(template, context: context)
         }
     }
@@ -168,7 +169,7 @@ struct SiteRenderer: Sendable {
     /// bulletin's list entry), the context is made for a digest of the page's inputs: list entries are their
     /// digests and charts, drawn from the values beside them, are left out. (Bulletin pages, whose context holds
     /// the rendered body, have a digest of their own: `PageFingerprints.page`.)
-    func templateContext(_ page: PageKind, entryDigests: [UInt64]? = nil) -> (template: String, context: [String: Any]) {
+    func templateContext(_ page: PageKind, entryDigests: [UInt64]? = nil) throws(Diagnostic) -> (template: String, context: [String: Any]) {
         let forDigest = entryDigests != nil
         let directory = directory(page)
         let href = SitePaths.href(directory)
@@ -208,7 +209,7 @@ struct SiteRenderer: Sendable {
             let loaded = bulletins[index]
             pageContext["title"] = "\(loaded.bulletin.title) · \(loaded.bulletin.issueLabel) · \(config.title)"
             pageContext["description"] = loaded.summary
-            let body = loaded.body(for: .page)
+            let body = try loaded.body()
             var bulletin = ViewModel.bulletin(
                 loaded.bulletin, path: href, summary: loaded.summary, bodyHTML: body.html,
                 headings: body.headings.map { ($0.level, $0.text, $0.id) }, links: links)

@@ -148,6 +148,24 @@ import Glibc
         #expect(texts.count == 1 && (try? site.read(texts[0]))?.contains("未告知的修改。") == true)
     }
 
+    @Test func aCachedBulletinWhoseFileCannotBeReadAgainIsAnErrorNamingItNotAnEmptyPage() async throws {
+        let site = try CLITests.fixture("archive")
+        defer { site.remove() }
+        try await Task.sleep(for: .milliseconds(1_100))  // older than a second when first read: trusted after
+        let memory = BuildMemory()
+        #expect(await cachedBuild(site, memory: memory).succeeded)
+        let path = bulletinPaths(site)[0]
+        try FileManager.default.removeItem(at: site.root.appending(path: path))
+        // Told only of a template change: the bulletin is taken from memory, and its page must be rendered again.
+        let footer = "templates/partials/site-footer.mustache"
+        try site.write("<footer>改过的页脚</footer>\n", to: footer)
+        let report = await cachedBuild(site, memory: memory,
+                                       changedFiles: ChangedFiles(paths: [site.root.appending(path: footer).standardizedFileURL.path]))
+        #expect(!report.succeeded)
+        #expect(report.diagnostics.contains { $0.severity == .error && $0.location?.file == path && $0.message == "cannot read the file" },
+                "\(report.diagnostics)")
+    }
+
     @Test func anEditIsSeenEvenWhenItKeepsTheFileSizeAndModificationTime() async throws {
         let site = try CLITests.fixture("archive")
         defer { site.remove() }
@@ -301,27 +319,5 @@ import Glibc
         let paths = record.bulletinOrder.dropLast().map(\.path)
         #expect(throws: CacheReader.Malformed.self) { try SiteAggregates(decoding: bytes, paths: paths) }
         #expect(throws: CacheReader.Malformed.self) { try SiteAggregates(decoding: Array(bytes.dropLast()), paths: record.bulletinOrder.map(\.path)) }
-    }
-}
-
-/// A body rendered again from its file is rendered once for the page and the text edition together, however
-/// often each reads it, and apart for the search index, which never keeps it.
-@Suite struct BodyStoreTests {
-    @Test func thePageAndTheTextEditionShareOneRendering() {
-        let renders = LockedValue(0)
-        let store = BodyStore {
-            renders.update { $0 += 1 }
-            return .empty
-        }
-        _ = store.body(for: .page)
-        _ = store.body(for: .page)
-        #expect(renders.get() == 1, "a page reading its body twice renders it once")
-        _ = store.body(for: .textEdition)
-        #expect(renders.get() == 1, "the text edition takes the page's")
-        _ = store.body(for: .textEdition)
-        #expect(renders.get() == 2, "let go once both had it")
-        _ = store.body(for: .searchIndex)
-        _ = store.body(for: .searchIndex)
-        #expect(renders.get() == 4, "the search index's is never kept")
     }
 }
