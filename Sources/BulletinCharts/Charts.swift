@@ -49,14 +49,16 @@ public enum Charts {
             svg += "<line x1=\"\(position)\" y1=\"\(format(height - bottom))\" x2=\"\(position)\" y2=\"\(format(height - bottom + 5))\" stroke=\"#555\"/>\n"
             svg += "<text x=\"\(position)\" y=\"\(format(height - bottom + 20))\" text-anchor=\"\(anchor)\">\(label)</text>\n"
         }
+        // Markers (with their values as tooltips) while they can be told apart; past that the lines alone, the
+        // values being in the tables beside the chart.
+        let showsMarkers = allPoints.count <= maximumMarkers
         for (index, line) in series.enumerated() {
             let color = palette[index % palette.count]
             let sorted = line.points.sorted { $0.date < $1.date }
-            let coordinates = sorted.map { "\(format(x($0.date))),\(format(y($0.value)))" }.joined(separator: " ")
+            let coordinates = thinned(sorted.map { (x: x($0.date), y: y($0.value)) })
+                .map { "\(format($0.x)),\(format($0.y))" }.joined(separator: " ")
             svg += "<polyline fill=\"none\" stroke=\"\(color)\" stroke-width=\"2\" points=\"\(coordinates)\"/>\n"
-            // Markers (with their values as tooltips) while they can be told apart; past that the line alone, the
-            // values being in the table beside the chart.
-            for point in sorted where sorted.count <= maximumMarkers {
+            for point in sorted where showsMarkers {
                 svg += "<circle cx=\"\(format(x(point.date)))\" cy=\"\(format(y(point.value)))\" r=\"3.5\" fill=\"\(color)\">"
                     + "<title>\(escape(line.name)) \(point.date.chinese)：\(escape(axisLabel(point.value)))\(escape(unit))</title></circle>\n"
             }
@@ -69,6 +71,25 @@ public enum Charts {
             }
         }
         return svg + "</svg>\n"
+    }
+
+    /// The vertices of a line with more points than the plot has room for: in each band of `band` units of x,
+    /// the lowest and the highest point in their order (the line's envelope is what the eye sees at that
+    /// density). Lines with a vertex every `band` units or fewer are kept as they are.
+    static func thinned(_ points: [(x: Double, y: Double)], band: Double = 2) -> [(x: Double, y: Double)] {
+        guard Double(points.count) > (width - left - right) / band else { return points }
+        var kept: [(x: Double, y: Double)] = []
+        var start = 0
+        while start < points.count {
+            let bucket = (points[start].x / band).rounded(.down)
+            var end = start
+            while end < points.count, (points[end].x / band).rounded(.down) == bucket { end += 1 }
+            let members = start..<end
+            let low = members.min { points[$0].y < points[$1].y }!, high = members.max { points[$0].y < points[$1].y }!
+            for index in Set([low, high]).sorted() { kept.append(points[index]) }
+            start = end
+        }
+        return kept
     }
 
     /// A bar chart of one value per labelled bar (a year), the value axis from zero.

@@ -20,19 +20,33 @@ enum StatPages {
         return context
     }
 
-    /// Everything about one key: series per scope with the bulletins reporting each value, yearly figures,
-    /// and unless `charts` is false the charts drawn from them.
+    /// How many of a scope's latest values a key's page lists with their bulletins; the others are on its
+    /// paginated list of every report, so the page stays small however long the archive.
+    static let recentCount = 10
+    /// Values on each page of a key's list of every report.
+    static let reportsPerPage = 100
+
+    /// The values reported for a key, over all its scopes: the rows of its list of every report.
+    static func reportCount(_ series: StatSeries) -> Int { series.scopes.reduce(0) { $0 + $1.points.count } }
+
+    /// Everything about one key: per scope its latest values with the bulletins reporting them and its yearly
+    /// figures, a link to the list of every report when there are more, and unless `charts` is false the charts.
     static func detail(_ series: StatSeries, entry: (Int) -> [String: Any], charts: Bool = true) -> [String: Any] {
         var context = summary(series)
         context["scopes"] = series.scopes.map { scope in
             var scopeContext: [String: Any] = [
                 "name": scope.scope ?? "总体",
                 "latest": point(scope.latest),
-                "points": scope.points.reversed().map { point($0).merging(["bulletins": $0.bulletins.map(entry)]) { $1 } },
+                "points": scope.points.suffix(recentCount).reversed().map { point($0).merging(["bulletins": $0.bulletins.map(entry)]) { $1 } },
                 "yearly": scope.yearly.reversed().map { ["year": $0.year, "value": ViewModel.quantity($0.point.value)] },
             ]
+            if scope.points.count > recentCount { scopeContext["olderCount"] = scope.points.count - recentCount }
             if let change = change(scope) { scopeContext["change"] = change }
             return scopeContext
+        }
+        let reports = reportCount(series)
+        if reports > recentCount {
+            context["reports"] = ["count": reports, "path": SitePaths.href(SitePaths.statReports(series.key))] as [String: Any]
         }
         guard charts else { return context }
         let id = "chart-\(series.key)"
@@ -52,6 +66,19 @@ enum StatPages {
                 description: yearly.map { "\($0.year)年\($0.point.value.display)\(series.unit)" }.joined(separator: "，") + "。",
                 unit: series.unit, bars: yearly.map { ("\($0.year)年", $0.point.value.doubleValue) })
         }
+        return context
+    }
+
+    /// Rows `range` of a key's list of every report: the values of all its scopes, newest first (scopes in the
+    /// key's order on the same date), each with the bulletins reporting it.
+    static func reports(_ series: StatSeries, range: Range<Int>, entry: (Int) -> [String: Any]) -> [String: Any] {
+        var context = common(series)
+        let rows = series.scopes.enumerated().flatMap { order, scope in scope.points.map { (order: order, scope: scope.scope, point: $0) } }
+            .sorted { ($0.point.date, $1.order) > ($1.point.date, $0.order) }
+        context["rows"] = rows[range].map { row in
+            point(row.point).merging(["scope": row.scope ?? "总体", "bulletins": row.point.bulletins.map(entry)]) { $1 }
+        }
+        context["count"] = rows.count
         return context
     }
 

@@ -20,6 +20,8 @@ enum PageKind: Sendable, Hashable {
     case term(Int, Int, page: Int)
     case statsIndex
     case stat(Int)
+    /// A page of the list of every value reported for a stat key.
+    case statReports(Int, page: Int)
     case exemplarIndex
     case exemplar(Int)
     case search
@@ -40,6 +42,7 @@ enum PageKind: Sendable, Hashable {
         case .term: "term pages"
         case .statsIndex: "stats page"
         case .stat: "stat pages"
+        case .statReports: "stat report lists"
         case .exemplarIndex: "exemplar index"
         case .exemplar: "exemplar pages"
         case .search: "search page"
@@ -89,7 +92,13 @@ struct SiteRenderer: Sendable {
             }
         }
         pages.append(.statsIndex)
-        pages += model.stats.indices.map { .stat($0) }
+        for (index, series) in model.stats.enumerated() {
+            pages.append(.stat(index))
+            let reports = StatPages.reportCount(series)
+            if reports > StatPages.recentCount {
+                pages += Pagination.pages(total: reports, size: StatPages.reportsPerPage).map { .statReports(index, page: $0.number) }
+            }
+        }
         pages.append(.exemplarIndex)
         pages += model.exemplars.indices.map { .exemplar($0) }
         pages.append(.search)
@@ -135,6 +144,7 @@ struct SiteRenderer: Sendable {
             SitePaths.paginated(SitePaths.term(model.taxonomies[index].field, slug: model.taxonomies[index].terms[term].slug), page: number)
         case .statsIndex: SitePaths.stats
         case .stat(let index): SitePaths.stat(model.stats[index].key)
+        case .statReports(let index, let number): SitePaths.paginated(SitePaths.statReports(model.stats[index].key), page: number)
         case .exemplarIndex: SitePaths.exemplars
         case .exemplar(let index): SitePaths.exemplar(kind: model.exemplars[index].kind, slug: model.exemplars[index].slug)
         case .search: SitePaths.search
@@ -247,6 +257,17 @@ struct SiteRenderer: Sendable {
             let series = model.stats[index]
             pageContext["title"] = "\(series.label) · 数据 · \(config.title)"
             context["stat"] = StatPages.detail(series, entry: entry, charts: !forDigest)
+        case .statReports(let index, let number):
+            template = "stat-reports"
+            let series = model.stats[index]
+            pageContext["title"] = "\(series.label)：全部报告\(pageSuffix(number)) · 数据 · \(config.title)"
+            let pages = Pagination.pages(total: StatPages.reportCount(series), size: StatPages.reportsPerPage)
+            let page = pages[number - 1]
+            context["stat"] = StatPages.reports(series, range: page.range, entry: entry)
+            if page.count > 1 {
+                let encodedBase = SitePaths.href(SitePaths.statReports(series.key))
+                context["pagination"] = PaginationContext.make(page, path: { SitePaths.paginated(encodedBase, page: $0) })
+            }
         case .exemplarIndex:
             template = "exemplars"
             pageContext["title"] = "先进典型 · \(config.title)"

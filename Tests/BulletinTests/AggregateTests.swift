@@ -54,6 +54,31 @@ import Testing
         #expect(try XMLDocumentCheck.parses(long))
     }
 
+    @Test func manyScopesTogetherPastTheMarkerLimitDrawNoMarkersAndDenseLinesKeepTheirEnvelope() throws {
+        // Two scopes of 200 points each: each under the limit, together over it.
+        let scopes = (0..<2).map { scope in
+            ChartSeries(name: "s\(scope)", points: (0..<200).map {
+                (CalendarDate(year: 2000 + $0 / 12, month: $0 % 12 + 1, day: 1)!, Double($0 + scope))
+            })
+        }
+        #expect(!Charts.line(id: "c", title: "t", description: "d", unit: "个", series: scopes).contains("<circle"))
+
+        let dense: [(x: Double, y: Double)] = (0..<5_000).map { index in
+            let x: Double = 76 + Double(index) * 0.1
+            return (x: x, y: Double((index * 37) % 101))
+        }
+        let thinned = Charts.thinned(dense)
+        #expect(thinned.count <= 2 * 251 && thinned.count < dense.count / 4)
+        #expect(zip(thinned, thinned.dropFirst()).allSatisfy { $0.x <= $1.x }, "in their order")
+        for band in [38, 100, 300] {
+            let members: [Double] = dense.filter { ($0.x / 2).rounded(.down) == Double(band) }.map { $0.y }
+            let kept: [Double] = thinned.filter { ($0.x / 2).rounded(.down) == Double(band) }.map { $0.y }
+            #expect(kept.min() == members.min() && kept.max() == members.max(), "band \(band)")
+        }
+        let sparse: [(x: Double, y: Double)] = (0..<100).map { (x: 76 + Double($0) * 5, y: Double($0)) }
+        #expect(Charts.thinned(sparse).map { $0.x } == sparse.map { $0.x }, "a line with room for every point is kept whole")
+    }
+
     @Test func chartCoordinatesHaveOneDecimalAndNoTrailingZero() {
         let cases: [(Double, String)] = [(0, "0"), (12, "12"), (12.04, "12"), (12.05, "12.1"), (-0.5, "-0.5"), (-0.04, "0"),
                                          (-3.26, "-3.3"), (703.999, "704"), (1e6 + 0.25, "1000000.3")]
@@ -146,6 +171,31 @@ import Testing
 
     private func stats(_ key: String, _ value: String, _ unit: String, asOf: String? = nil) -> String {
         "stats:\n  - key: \(key)\n    label: 标签\n    value: \(value)\n    unit: \(unit)" + (asOf.map { "\n    as_of: \($0)" } ?? "")
+    }
+
+    @Test func aKeysPageListsItsLatestValuesAndPaginatesEveryReport() async throws {
+        // 250 values, one a day: more than the page lists (10) and more than a page of reports (100).
+        var files = ["content/site.yaml": defaultSiteYAML]
+        for day in 0..<250 {
+            let date = CalendarDate(year: 2017, month: day / 28 + 1, day: day % 28 + 1)!
+            files["content/\(day).md"] = bulletinFile(issue: day + 1, date: date.iso, extra: stats("households", "\(1000 + day)", "户"))
+        }
+        let site = try TemporarySite(files)
+        defer { site.remove() }
+        #expect(await site.build().succeeded)
+        let page = try site.read("stats/households/index.html")
+        let rows = page.components(separatedBy: "<tr><td><time").count - 1
+        #expect(rows == 10, "the ten latest values")
+        #expect(page.contains("<data value=\"1249\">1,249</data>户") && !page.contains("<data value=\"1239\">"))
+        #expect(page.contains("更早的 240 个数值见<a href=\"../../stats/households/reports/\">全部报告</a>"))
+        #expect(page.contains("<a href=\"../../stats/households/reports/\">全部 250 次报告</a>"))
+        let first = try site.read("stats/households/reports/index.html")
+        let last = try site.read("stats/households/reports/page/3/index.html")
+        #expect(first.components(separatedBy: "<tr><td><time").count - 1 == 100)
+        #expect(last.components(separatedBy: "<tr><td><time").count - 1 == 50)
+        #expect(first.contains("<data value=\"1249\">") && !first.contains("<data value=\"1149\">"), "newest first")
+        #expect(last.contains("<data value=\"1000\">") && last.contains("aria-current=\"page\">3<"))
+        #expect(!FileManager.default.fileExists(atPath: site.output.appending(path: "stats/households/reports/page/4").path))
     }
 
     @Test func aKeyWithTwoUnitsIsAnError() async throws {
