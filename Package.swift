@@ -3,7 +3,7 @@ import PackageDescription
 
 let package = Package(
     name: "Bulletin",
-    platforms: [.macOS(.v14)],
+    platforms: [.macOS(.v15)],
     products: [
         .executable(name: "bulletin", targets: ["bulletin"]),
         .library(name: "BulletinSite", targets: ["BulletinSite"]),

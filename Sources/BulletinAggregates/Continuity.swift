@@ -21,7 +21,7 @@ public enum Continuity {
 }
 
 /// Splits long lists into pages of a fixed size.
-public struct Pagination: Sendable, Hashable {
+public struct Pagination: Sendable, Hashable, Codable {
     /// 1-based.
     public var number: Int
     public var count: Int

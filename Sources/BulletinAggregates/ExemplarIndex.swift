@@ -1,7 +1,7 @@
 import BulletinModel
 
 /// One exemplar across every bulletin that names it.
-public struct ExemplarEntry: Sendable, Hashable {
+public struct ExemplarEntry: Sendable, Hashable, Codable {
     public var kind: Exemplar.Kind
     /// The name as first written (in the oldest bulletin).
     public var name: String
@@ -17,7 +17,7 @@ public struct ExemplarEntry: Sendable, Hashable {
         self.mentions = mentions
     }
 
-    public struct Mention: Sendable, Hashable {
+    public struct Mention: Sendable, Hashable, Codable {
         /// Index into the bulletins the index was built from.
         public var bulletin: Int
         public var exemplar: Exemplar

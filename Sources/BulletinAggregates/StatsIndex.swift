@@ -1,7 +1,7 @@
 import BulletinModel
 
 /// One reported value of a measure.
-public struct StatPoint: Sendable, Hashable {
+public struct StatPoint: Sendable, Hashable, Codable {
     /// `as_of`, else the bulletin's date.
     public var date: CalendarDate
     public var value: Quantity
@@ -18,7 +18,7 @@ public struct StatPoint: Sendable, Hashable {
 }
 
 /// The values of one measure in one scope, oldest first.
-public struct ScopeSeries: Sendable, Hashable {
+public struct ScopeSeries: Sendable, Hashable, Codable {
     /// Nil for the unscoped series.
     public var scope: String?
     public var points: [StatPoint]
@@ -43,7 +43,7 @@ public struct ScopeSeries: Sendable, Hashable {
 }
 
 /// Every value of one stat key across the bulletins.
-public struct StatSeries: Sendable, Hashable {
+public struct StatSeries: Sendable, Hashable, Codable {
     public var key: String
     public var unit: String
     /// The label of the latest value.

@@ -1,7 +1,7 @@
 import BulletinModel
 
 /// A way of classifying bulletins (tags, districts) and its terms.
-public struct Taxonomy: Sendable, Hashable {
+public struct Taxonomy: Sendable, Hashable, Codable {
     /// The front-matter field and the folder of its pages: `tags`, `districts`.
     public var field: String
     /// Its name on pages: 标签, 地区.
@@ -15,7 +15,7 @@ public struct Taxonomy: Sendable, Hashable {
         self.terms = terms
     }
 
-    public struct Term: Sendable, Hashable {
+    public struct Term: Sendable, Hashable, Codable {
         /// As first written.
         public var name: String
         public var slug: String

@@ -1,5 +1,5 @@
 /// One bulletin as its front matter describes it, validated and typed.
-public struct Bulletin: Sendable, Equatable {
+public struct Bulletin: Sendable, Equatable, Codable {
     /// The source file as shown in diagnostics (relative to the site folder).
     public var sourcePath: String
     public var title: String
@@ -67,7 +67,7 @@ public struct Bulletin: Sendable, Equatable {
                quotesLine: position.quotesLine)
     }
 
-    private struct FieldPosition: Sendable, Equatable {
+    private struct FieldPosition: Sendable, Equatable, Codable {
         var field: String
         var line: Int32
         var column: Int32
@@ -86,7 +86,7 @@ public struct Bulletin: Sendable, Equatable {
 /// A place in a source file, for diagnostics that point back at it. The text of its line is read from the
 /// file when such a diagnostic is reported (`readingSourceLines`): kept for every field, stat and exemplar of
 /// every bulletin, the lines were a fifth of the memory the loaded bulletins took.
-public struct Origin: Sendable, Hashable, CustomStringConvertible {
+public struct Origin: Sendable, Hashable, Codable, CustomStringConvertible {
     public var location: SourceLocation
     /// Whether a diagnostic here shows its source line (not for a place that stands for a whole file).
     public var quotesLine: Bool
@@ -105,7 +105,7 @@ public struct Origin: Sendable, Hashable, CustomStringConvertible {
 }
 
 /// A measured figure reported by a bulletin.
-public struct Stat: Sendable, Hashable {
+public struct Stat: Sendable, Hashable, Codable {
     /// Identifier of the measure (`[a-z0-9_]+`); the same key means the same measure in every bulletin.
     public var key: String
     public var label: String
@@ -129,8 +129,8 @@ public struct Stat: Sendable, Hashable {
 }
 
 /// An exemplar (先进典型) named by a bulletin.
-public struct Exemplar: Sendable, Hashable {
-    public enum Kind: String, Sendable, CaseIterable {
+public struct Exemplar: Sendable, Hashable, Codable {
+    public enum Kind: String, Sendable, CaseIterable, Codable {
         case organization, project, community, person
 
         /// The Chinese name of the kind, as used in headings.
@@ -170,7 +170,7 @@ public struct Exemplar: Sendable, Hashable {
 }
 
 /// The 版记 block: to whom the bulletin is reported, sent and issued.
-public struct Distribution: Sendable, Hashable {
+public struct Distribution: Sendable, Hashable, Codable {
     /// 报
     public var reportTo: [String]
     /// 送

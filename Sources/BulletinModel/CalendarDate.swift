@@ -1,5 +1,5 @@
 /// A day on the calendar, as written in front matter: no time, no time zone, so it never drifts.
-public struct CalendarDate: Hashable, Comparable, Sendable, CustomStringConvertible {
+public struct CalendarDate: Hashable, Comparable, Sendable, Codable, CustomStringConvertible {
     public let year: Int
     public let month: Int
     public let day: Int

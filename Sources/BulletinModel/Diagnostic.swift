@@ -3,7 +3,7 @@ import Glibc
 #endif
 
 /// A position in a source file: 1-based line and column (columns count Unicode scalars).
-public struct SourceLocation: Hashable, Sendable, Comparable, CustomStringConvertible {
+public struct SourceLocation: Hashable, Sendable, Comparable, Codable, CustomStringConvertible {
     /// The file as shown to users, relative to the site folder where possible.
     public var file: String
     public var line: Int
@@ -37,8 +37,8 @@ public struct SourceLocation: Hashable, Sendable, Comparable, CustomStringConver
 }
 
 /// One problem found in the input, with where it is and what was expected.
-public struct Diagnostic: Error, Hashable, Sendable, CustomStringConvertible {
-    public enum Severity: String, Sendable, Comparable {
+public struct Diagnostic: Error, Hashable, Sendable, Codable, CustomStringConvertible {
+    public enum Severity: String, Sendable, Comparable, Codable {
         case warning, error
 
         public static func < (lhs: Severity, rhs: Severity) -> Bool { lhs == .warning && rhs == .error }

@@ -1,6 +1,6 @@
 /// An exact decimal number as written in a bulletin (`27093`, `27,093`, `989258.5`, `19.4万`, `1.2亿`),
 /// keeping the magnitude the editor wrote it in so it can be shown the same way.
-public struct Quantity: Hashable, Sendable, Comparable, CustomStringConvertible {
+public struct Quantity: Hashable, Sendable, Comparable, Codable, CustomStringConvertible {
     /// The value times 10^`scale`.
     public let units: Int64
     /// Digits after the decimal point (0...9), with no trailing zeros.
@@ -8,7 +8,7 @@ public struct Quantity: Hashable, Sendable, Comparable, CustomStringConvertible 
     /// The Chinese magnitude the value was written with.
     public let notation: Notation
 
-    public enum Notation: String, Sendable {
+    public enum Notation: String, Sendable, Codable {
         case plain
         /// Written with 万 (10⁴).
         case wan = "万"

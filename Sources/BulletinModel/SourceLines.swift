@@ -14,7 +14,7 @@ extension Array where Element == Diagnostic {
         }
         guard !lines.isEmpty else { return self }
         let files = lines.map { (file: $0.key, lines: $0.value) }
-        let read = DispatchQueue.concurrentMap(files.count) { number -> [Int: String] in
+        let read = concurrentMap(files.count) { number -> [Int: String] in
             let (file, wanted) = files[number]
             let path = file.hasPrefix("/") ? file : directory + "/" + file
             guard let bytes = FileBytes.read(path) else { return [:] }

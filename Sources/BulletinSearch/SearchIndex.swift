@@ -389,7 +389,7 @@ public struct SearchIndex: Sendable {
         files += ownFiles
         // The document table's files are independent of each other: serialised side by side.
         let chunks = (documents.count + Self.documentChunk - 1) / Self.documentChunk
-        let table = DispatchQueue.concurrentMap(chunks) { number -> [UInt8] in
+        let table = concurrentMap(chunks) { number -> [UInt8] in
             if let previous = previousChunks[number] { return previous }
             let start = number * Self.documentChunk
             let chunk = documents[start..<min(documents.count, start + Self.documentChunk)].map(DocumentEntry.init)
@@ -401,7 +401,7 @@ public struct SearchIndex: Sendable {
         files += table.enumerated().map { SearchFile(path: "docs/\($0.offset).json", bytes: $0.element) }
         // The version is a digest of the files' digests, worked out side by side.
         let allFiles = files
-        let fileDigests = DispatchQueue.concurrentMap(allFiles.count) { number in
+        let fileDigests = concurrentMap(allFiles.count) { number in
             var digest = StableDigest()
             digest.addBlock(allFiles[number].bytes)  // a file in pieces is joined for the moment
             return digest.value

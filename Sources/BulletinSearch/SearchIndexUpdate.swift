@@ -66,7 +66,7 @@ public enum SearchIndexUpdate {
         // Tokens merged in parts side by side; each part's postings are its own.
         let tokens = Array(previousTokens), parts = 16, renumbering = newID, changed = addedPostings
         // A part is nil when it failed to merge.
-        let merged = DispatchQueue.concurrentMap(parts) { part -> Postings? in
+        let merged = concurrentMap(parts) { part -> Postings? in
             var postings: Postings = []
             for (token, record) in tokens[tokens.count * part / parts..<tokens.count * (part + 1) / parts] {
                 let change = changed[token].map { ($0.documents, $0.bytes[...], $0.positions[...]) }
@@ -116,7 +116,7 @@ public enum SearchIndexUpdate {
         for shard in addedByShard.indices { addedByShard[shard].sort { $0.token.lexicographicallyPrecedes($1.token) } }
         // Each term shard's changed tokens, in token order, worked out side by side; nil when one failed.
         let additions = addedByShard, dropped = newID.indices.filter { newID[$0] < 0 }
-        let patchedByTermShard = DispatchQueue.concurrentMap(termCount) { shard in
+        let patchedByTermShard = concurrentMap(termCount) { shard in
             try? patchedTokens(previous, shard: shard, added: additions[shard], newID: newID, dropped: dropped)
         }.compactMap { $0 }
         guard patchedByTermShard.count == termCount else { return nil }
@@ -495,7 +495,7 @@ private struct PreviousIndex {
 
     /// Every shard of a folder, read side by side.
     private static func shards(folder: String, count: Int, read: @Sendable (String) -> [UInt8]?) throws -> [Shard] {
-        let shards = DispatchQueue.concurrentMap(count) { number in try? shard(folder: folder, number: number, read: read) }
+        let shards = concurrentMap(count) { number in try? shard(folder: folder, number: number, read: read) }
         // A shard that could not be read is nil.
         return try shards.map { shard in
             guard let shard else { throw PostingMerge.Malformed() }
@@ -558,7 +558,7 @@ private struct PreviousIndex {
 
     /// The paths of `newFiles` whose bytes are those of the previous index's file at the same path.
     func unchangedPaths(of newFiles: [SearchFile]) -> Set<String> {
-        let unchanged = DispatchQueue.concurrentMap(newFiles.count) { number -> String? in
+        let unchanged = concurrentMap(newFiles.count) { number -> String? in
             let new = newFiles[number]
             guard let old = file(new.path), old.count == new.bytes.count else { return nil }
             let same = old.withUnsafeBytes { a in new.bytes.withUnsafeBytes { b in a.count == 0 || memcmp(a.baseAddress!, b.baseAddress!, a.count) == 0 } }

@@ -30,8 +30,8 @@ enum StatPages {
     static func reportCount(_ series: StatSeries) -> Int { series.scopes.reduce(0) { $0 + $1.points.count } }
 
     /// Everything about one key: per scope its latest values with the bulletins reporting them and its yearly
-    /// figures, a link to the list of every report when there are more, and unless `charts` is false the charts.
-    static func detail(_ series: StatSeries, entry: (Int) -> [String: Any], charts: Bool = true) -> [String: Any] {
+    /// figures, a link to the list of every report when there are more, and the charts.
+    static func detail(_ series: StatSeries, entry: (Int) -> [String: Any]) -> [String: Any] {
         var context = summary(series)
         context["scopes"] = series.scopes.map { scope in
             var scopeContext: [String: Any] = [
@@ -48,7 +48,6 @@ enum StatPages {
         if reports > recentCount {
             context["reports"] = ["count": reports, "path": SitePaths.href(SitePaths.statReports(series.key))] as [String: Any]
         }
-        guard charts else { return context }
         let id = "chart-\(series.key)"
         let points = series.scopes.flatMap(\.points)
         let first = points.map(\.date).min()!, last = points.map(\.date).max()!
@@ -69,12 +68,23 @@ enum StatPages {
         return context
     }
 
-    /// Rows `range` of a key's list of every report: the values of all its scopes, newest first (scopes in the
-    /// key's order on the same date), each with the bulletins reporting it.
-    static func reports(_ series: StatSeries, range: Range<Int>, entry: (Int) -> [String: Any]) -> [String: Any] {
+    /// A row of a key's list of every report: a value of one of its scopes.
+    struct ReportRow: Sendable {
+        let scope: String?
+        let point: StatPoint
+    }
+
+    /// The rows of a key's list of every report: the values of all its scopes, newest first (scopes in the
+    /// key's order on the same date).
+    static func reportRows(_ series: StatSeries) -> [ReportRow] {
+        series.scopes.enumerated().flatMap { order, scope in scope.points.map { (order: order, row: ReportRow(scope: scope.scope, point: $0)) } }
+            .sorted { ($0.row.point.date, $1.order) > ($1.row.point.date, $0.order) }
+            .map(\.row)
+    }
+
+    /// Rows `range` of a key's list of every report, each with the bulletins reporting it.
+    static func reports(_ series: StatSeries, rows: [ReportRow], range: Range<Int>, entry: (Int) -> [String: Any]) -> [String: Any] {
         var context = common(series)
-        let rows = series.scopes.enumerated().flatMap { order, scope in scope.points.map { (order: order, scope: scope.scope, point: $0) } }
-            .sorted { ($0.point.date, $1.order) > ($1.point.date, $0.order) }
         context["rows"] = rows[range].map { row in
             point(row.point).merging(["scope": row.scope ?? "总体", "bulletins": row.point.bulletins.map(entry)]) { $1 }
         }
@@ -147,7 +157,7 @@ enum ExemplarPages {
 enum FeedContext {
     static func feed(_ model: SiteModel, entry: (Int) -> [String: Any]) -> [String: Any] {
         let base = model.config.baseURL ?? ""
-        let newest = Array(model.bulletins.indices.prefix(SiteRenderer.feedLength))
+        let newest = Array(model.bulletins.indices.prefix(PagePlan.feedLength))
         let zone = TimeZone(identifier: model.config.timeZone) ?? TimeZone(secondsFromGMT: 0)!
         return [
             "title": model.config.title,

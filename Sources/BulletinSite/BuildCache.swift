@@ -143,7 +143,7 @@ final class BuildCache: @unchecked Sendable {
         for path in excluded { kept[path] = nil }
         if checkingStamps {
             let entries = Array(kept), parts = 8
-            let intact = DispatchQueue.concurrentMap(parts) { part in
+            let intact = concurrentMap(parts) { part in
                 entries[entries.count * part / parts..<entries.count * (part + 1) / parts].allSatisfy { path, entry in
                     FileStamp(path: publisher.destination.path + "/" + path) == entry.stamp
                 }
@@ -437,7 +437,7 @@ extension CacheRecord {
         guard try reader.int() == BuildCache.format else { throw CacheReader.Malformed() }
         settings = try reader.unsigned()
         let parts = try reader.array { reader in Array(try reader.bytes(count: try reader.int())) }
-        let decoded = DispatchQueue.concurrentMap(parts.count) { part -> [(String, CachedSource)]? in
+        let decoded = concurrentMap(parts.count) { part -> [(String, CachedSource)]? in
             var reader = CacheReader(parts[part])
             let sources = try? reader.array { reader in
                 let path = try reader.string()

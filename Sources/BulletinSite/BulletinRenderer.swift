@@ -22,7 +22,7 @@ public enum BulletinRenderer {
         guard let loaded, let templates, !diagnostics.hasErrors else { return (nil, diagnostics.sortedForOutput()) }
         let renderer = SiteRenderer(model: SiteModel(config: config, order: SiteOrder([loaded])), templates: templates)
         do {
-            return (try renderer.render(format == .text ? .text(0) : .bulletin(0)), diagnostics.sortedForOutput())
+            return (try renderer.render(onlyPage(format, of: renderer.model)), diagnostics.sortedForOutput())
         } catch {
             return (nil, (diagnostics + [error]).sortedForOutput())
         }
@@ -41,10 +41,21 @@ public enum BulletinRenderer {
         guard let loaded, case .success(let templates) = TemplateLibrary.load(siteTemplatesDirectory: nil) else { return (nil, diagnostics) }
         let renderer = SiteRenderer(model: SiteModel(config: config, order: SiteOrder([loaded])), templates: templates)
         do {
-            return (try renderer.render(format == .text ? .text(0) : .bulletin(0)), diagnostics)
+            return (try renderer.render(onlyPage(format, of: renderer.model)), diagnostics)
         } catch {
             return (nil, diagnostics + [error])
         }
+    }
+
+    /// The page or text edition of a site model holding one bulletin.
+    private static func onlyPage(_ format: Format, of model: SiteModel) -> Page {
+        PagePlan.pages(model).first { page in
+            switch page.kind {
+            case .textEdition: format == .text
+            case .bulletin: format == .html
+            default: false
+            }
+        }!
     }
 
     /// The nearest folder above `file` that holds a `content` folder containing the file.

@@ -119,7 +119,8 @@ enum ContentLoader {
         settings.add(BuildCache.toolIdentity)
         settings.add(String(describing: siteConfig))
         cache?.begin(settings: settings.value)
-        let results = await parallelMap(files, jobs: jobs) { file in
+        let results = concurrentMap(files.count, jobs: jobs) { number in
+            let file = files[number]
             defer { counter.increment() }
             if let changedFiles, !file.isLink, !changedFiles.paths.contains(file.path),
                let cached = cache?.unchangedSource(path: file.displayPath) {
@@ -325,44 +326,5 @@ enum Summary {
             return String(characters[...end])
         }
         return String(window) + "…"
-    }
-}
-
-/// Maps `items` with up to `jobs` concurrent tasks, keeping the input order. Workers take the next item when
-/// they are free, so a few slow items (a large data file) do not leave the other workers idle.
-func parallelMap<T: Sendable, R: Sendable>(_ items: [T], jobs: Int, _ transform: @escaping @Sendable (T) -> R) async -> [R] {
-    let workers = max(1, min(jobs, items.count))
-    let next = WorkCounter()
-    return await withTaskGroup(of: [(Int, R)].self) { group in
-        for _ in 0..<workers {
-            group.addTask {
-                var done: [(Int, R)] = []
-                while let index = next.take(below: items.count) {
-                    done.append((index, transform(items[index])))
-                    await Task.yield()  // lets other work of the build (the search index) share the threads
-                }
-                return done
-            }
-        }
-        var results = [R?](repeating: nil, count: items.count)
-        for await chunk in group {
-            for (index, value) in chunk { results[index] = value }
-        }
-        return results.map { $0! }
-    }
-}
-
-/// Hands out item indices to workers, each once.
-final class WorkCounter: @unchecked Sendable {
-    private let lock = NSLock()
-    private var next = 0
-
-    /// The next index, or nil when all below `count` are taken.
-    func take(below count: Int) -> Int? {
-        lock.withLock {
-            guard next < count else { return nil }
-            next += 1
-            return next - 1
-        }
     }
 }

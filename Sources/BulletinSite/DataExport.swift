@@ -163,7 +163,7 @@ enum DataExport {
         return Record(
             series: bulletin.series, issue: bulletin.issue, serial: bulletin.serial, date: bulletin.date.iso,
             title: bulletin.title, publishers: bulletin.publishers, summary: loaded.summary, tags: bulletin.tags,
-            districts: bulletin.districts, url: page, textURL: page + TextEditionFile.name,
+            districts: bulletin.districts, url: page, textURL: page + PagePlan.textEditionName,
             stats: bulletin.stats.map {
                 StatRecord(key: $0.key, label: $0.label, value: Decimal(string: $0.value.plain) ?? 0, unit: $0.unit,
                            asOf: $0.asOf?.iso, scope: $0.scope)

@@ -1,51 +1,41 @@
+import BulletinAggregates
 import BulletinModel
 import BulletinSearch
 import BulletinTemplates
+import Foundation
 
-/// Digests of everything an output file is made from, compared with the build cache's to decide whether a
-/// file must be rendered again. Every page's digest starts from `base`: the tool, the site settings and the
-/// templates, so a change to any of them renders everything.
+/// Digests of what each planned page shows, compared with the build cache's to decide whether a file must be
+/// rendered again. A page's fingerprint is the digest of its typed inputs: the tool, site settings and
+/// templates (`base`), its file, and the values it shows, each bulletin it lists standing for what its entry
+/// shows (title, series, issue, date, summary and page).
 struct PageFingerprints: Sendable {
-    let renderer: SiteRenderer
+    let model: SiteModel
     /// Digest of the tool, the site settings and the templates.
     let base: UInt64
-    /// Digest of every bulletin's facts in site order: what the data files are made from.
+    /// Digest of every bulletin's facts in site order: what the data files and the sitemap are made from.
     let facts: UInt64
-    /// Digest of the part of every page's context that describes the site.
+    /// Digest of what every page shows of the site besides its own content: the taxonomies in the navigation.
     let site: UInt64
-    /// Digests of the bulletins' list entries, which many pages show, worked out ahead.
-    private let entries: EntryDigests
+    /// Digest of each bulletin's list entry, by index.
+    let entries: [UInt64]
 
-    private enum EntryDigests {
-        /// Every bulletin's, by index.
-        case all([UInt64])
-        /// Some bulletins' (the others are worked out when asked for).
-        case some([Int: UInt64])
-    }
-
-    /// Digests for the pages of `renderer` whose fingerprints start from `base` (`Self.pagesBase`). With
-    /// `bodiesChanged` (a rebuild where only these bulletins' bodies changed, whose other pages keep their
-    /// previous fingerprints), only the list entries those bulletins' pages show are digested ahead.
-    init(renderer: SiteRenderer, base: UInt64, bodiesChanged: Set<Int>? = nil) {
-        self.renderer = renderer
+    init(model: SiteModel, base: UInt64) {
+        self.model = model
         self.base = base
         var facts = StableDigest()
-        for loaded in renderer.bulletins { facts.add(loaded.factsKey) }
+        for loaded in model.bulletins { facts.add(loaded.factsKey) }
         self.facts = facts.value
         var site = StableDigest()
-        ContextDigest.add(renderer.siteContext, to: &site)
+        for taxonomy in model.taxonomies where !taxonomy.terms.isEmpty { site.add(taxonomy.field) }
         self.site = site.value
-        if let bodiesChanged {
-            var some: [Int: UInt64] = [:]
-            for index in bodiesChanged {
-                let neighbours = renderer.model.neighbours[index]
-                for neighbour in [neighbours.older, neighbours.newer].compactMap({ $0 }) {
-                    some[neighbour] = Self.entry(neighbour, of: renderer)
-                }
+        entries = model.bulletins.indices.map { index in
+            let bulletin = model.bulletins[index].bulletin
+            var entry = StableDigest()
+            for text in [bulletin.title, bulletin.series, bulletin.issueLabel, bulletin.date.iso, model.bulletins[index].summary,
+                         model.hrefs[index]] {
+                entry.add(text)
             }
-            entries = .some(some)
-        } else {
-            entries = .all(renderer.bulletins.indices.map { Self.entry($0, of: renderer) })
+            return entry.value
         }
     }
 
@@ -71,101 +61,69 @@ struct PageFingerprints: Sendable {
         return digest.value
     }
 
-    private static func entry(_ index: Int, of renderer: SiteRenderer) -> UInt64 {
-        var entry = StableDigest()
-        ContextDigest.add(renderer.entry(index), to: &entry)
-        return entry.value
-    }
-
-    private func entry(_ index: Int) -> UInt64 {
-        switch entries {
-        case .all(let digests): digests[index]
-        case .some(let digests): digests[index] ?? Self.entry(index, of: renderer)
-        }
-    }
-
-    /// Every bulletin's list entry digest.
-    private var allEntries: [UInt64] {
-        switch entries {
-        case .all(let digests): digests
-        case .some: renderer.bulletins.indices.map(entry)
-        }
-    }
-
     /// The digest of one output file's inputs.
-    func page(_ page: PageKind) -> UInt64 {
+    func page(_ page: Page) -> UInt64 {
         var digest = StableDigest()
         digest.add(base)
-        digest.add(renderer.outputPath(page))
-        switch page {
-        case .text(let index):
-            digest.add(renderer.bulletins[index].sourceKey)
-        case .data:
+        digest.add(page.file)
+        digest.add(site)
+        func add(entries: some Sequence<Int>) {
+            for index in entries { digest.add(self.entries[index]) }
+        }
+        func add(list: Page.ListPage) {
+            digest.add(list.pagination.number)
+            digest.add(list.pagination.count)
+            add(entries: list.items)
+        }
+        func add(encoding value: some Encodable) {
+            digest.add((try? Self.encoder.encode(value)).map(Array.init) ?? [])
+        }
+        switch page.kind {
+        case .home(let list):
+            add(list: list)
+            add(encoding: model.years)
+            add(encoding: model.years.map { model.bulletinsByYear[$0]?.count ?? 0 })
+        case .archive:
+            add(encoding: model.years)
+            add(encoding: model.years.map { model.bulletinsByYear[$0]?.count ?? 0 })
+        case .year(_, let list):
+            add(list: list)
+        case .bulletin(let bulletinPage):
+            // Its own file (every link on it is a function of names in the file) and its neighbours' entries.
+            digest.add(model.bulletins[bulletinPage.index].sourceKey)
+            for neighbour in [bulletinPage.older, bulletinPage.newer] { digest.add(neighbour.map { entries[$0] } ?? 0) }
+        case .textEdition(let index):
+            digest.add(model.bulletins[index].sourceKey)
+        case .taxonomy(let index):
+            add(encoding: model.taxonomies[index].terms.map { [$0.name, $0.slug, String($0.bulletins.count)] })
+        case .term(let taxonomy, let term, let list):
+            digest.add(model.taxonomies[taxonomy].terms[term].name)
+            add(list: list)
+        case .statsIndex:
+            add(encoding: model.stats)
+        case .stat(let index):
+            add(encoding: model.stats[index])
+            add(entries: model.stats[index].bulletins)
+        case .statReports(let index, let list):
+            add(encoding: model.stats[index])
+            add(list: list)
+            add(entries: model.stats[index].bulletins)
+        case .exemplarIndex:
+            add(encoding: model.exemplars)
+        case .exemplar(let index):
+            add(encoding: model.exemplars[index])
+            add(entries: model.exemplars[index].mentions.map(\.bulletin))
+        case .search, .notFound:
+            break
+        case .feed, .sitemap, .data:
             digest.add(facts)
-        case .bulletin(let index):
-            // A bulletin page shows its own file, the site and its neighbours as list entries; every link on it
-            // is a function of names in the file. Cheaper than its context, for the most numerous pages.
-            digest.add(renderer.bulletins[index].sourceKey)
-            digest.add(site)
-            let neighbours = renderer.model.neighbours[index]
-            for neighbour in [neighbours.older, neighbours.newer] { digest.add(neighbour.map(entry) ?? 0) }
-        default:
-            // Only a bulletin's page reads a body, which is the one context that can fail.
-            guard let (template, context) = try? renderer.templateContext(page, entryDigests: allEntries) else { return 0 }
-            digest.add(template)
-            ContextDigest.add(context, to: &digest)
         }
         return digest.value
     }
-}
 
-/// A digest of a template context: strings, numbers, flags, dictionaries and arrays. A dictionary's entries
-/// are digested one by one and their digests added, so no keys need sorting.
-enum ContextDigest {
-    static func add(_ value: Any, to digest: inout StableDigest) {
-        switch value {
-        case let text as String:
-            digest.add(1)
-            digest.add(text)
-        case let dictionary as [String: Any]:
-            add(dictionary, to: &digest)
-        case let dictionaries as [[String: Any]]:
-            digest.add(2)
-            digest.add(dictionaries.count)
-            for dictionary in dictionaries { add(dictionary, to: &digest) }
-        case let number as Int:
-            digest.add(3)
-            digest.add(number)
-        case let flag as Bool:
-            digest.add(flag ? 4 : 5)
-        case let number as UInt64:
-            digest.add(10)
-            digest.add(number)
-        case let texts as [String]:
-            digest.add(6)
-            digest.add(texts.count)
-            for text in texts { digest.add(text) }
-        case let array as [Any]:
-            digest.add(7)
-            digest.add(array.count)
-            for element in array { add(element, to: &digest) }
-        default:
-            digest.add(8)
-            digest.add(String(reflecting: type(of: value)))
-            digest.add(String(describing: value))
-        }
-    }
-
-    private static func add(_ dictionary: [String: Any], to digest: inout StableDigest) {
-        var entries: UInt64 = 0
-        for (key, value) in dictionary {
-            var entry = StableDigest()
-            entry.add(key)
-            add(value, to: &entry)
-            entries &+= entry.mixed
-        }
-        digest.add(9)
-        digest.add(dictionary.count)
-        digest.add(entries)
-    }
+    private static let encoder: JSONEncoder = {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = .sortedKeys
+        return encoder
+    }()
 }

@@ -10,7 +10,7 @@ extension SiteOrder {
         let path = hrefs[index]
         guard withTexts else {
             return SearchDocument(
-                title: bulletin.title, url: path, textURL: path + TextEditionFile.name, date: bulletin.date.iso,
+                title: bulletin.title, url: path, textURL: path + PagePlan.textEditionName, date: bulletin.date.iso,
                 issueLabel: bulletin.issueLabel, year: bulletin.date.year, tags: bulletin.tags, districts: bulletin.districts,
                 headTexts: [], texts: [])
         }
@@ -25,7 +25,7 @@ extension SiteOrder {
         }
         texts += bulletin.tags + bulletin.districts
         return SearchDocument(
-            title: bulletin.title, url: path, textURL: path + TextEditionFile.name, date: bulletin.date.iso,
+            title: bulletin.title, url: path, textURL: path + PagePlan.textEditionName, date: bulletin.date.iso,
             issueLabel: bulletin.issueLabel, year: bulletin.date.year, tags: bulletin.tags, districts: bulletin.districts,
             headTexts: [bulletin.title] + bulletin.exemplars.map(\.name), texts: texts)
     }
@@ -48,8 +48,8 @@ extension SiteOrder {
         }
         let changed = previousID.indices.filter { previousID[$0] == nil }
         guard changed.count <= max(16, bulletins.count / 4) else { return nil }
-        let analyses = try await parallelMap(changed, jobs: jobs) { index in
-            Result { () throws(Diagnostic) in (index, AnalyzedDocument(try searchDocument(index))) }
+        let analyses = try concurrentMap(changed.count, jobs: jobs) { number in
+            Result { () throws(Diagnostic) in (changed[number], AnalyzedDocument(try searchDocument(changed[number]))) }
         }.map { try $0.get() }
         return SearchIndexUpdate.update(
             documents: try bulletins.indices.map { index throws(Diagnostic) in try searchDocument(index, texts: false) }, previousID: previousID,
@@ -65,7 +65,7 @@ extension SiteOrder {
         for start in stride(from: 0, to: bulletins.count, by: batch) {
             if Task.isCancelled { return nil }
             let documents = try (start..<min(bulletins.count, start + batch)).map { index throws(Diagnostic) in try searchDocument(index) }
-            let analyzed = await parallelMap(documents, jobs: jobs) { AnalyzedDocument($0) }
+            let analyzed = concurrentMap(documents.count, jobs: jobs) { AnalyzedDocument(documents[$0]) }
             for (document, analysis) in zip(documents, analyzed) { builder.add(document, analyzed: analysis) }
         }
         return (consume builder).finish()

@@ -247,12 +247,11 @@ public enum SiteBuilder {
     public static func build(_ options: BuildOptions, onLockWait: @Sendable () -> Void = {}) async -> BuildReport {
         let clock = ContinuousClock()
         let start = clock.now
-        func report(_ diagnostics: [Diagnostic], bulletins: Int = 0, pages: [PageKind] = [], staticFiles: Int = 0,
+        func report(_ diagnostics: [Diagnostic], bulletins: Int = 0, pages: [Page] = [], staticFiles: Int = 0,
                     succeeded: Bool) -> BuildReport {
             let sorted = diagnostics.readingSourceLines(in: options.source.path).sortedForOutput()
             let seconds = (clock.now - start).seconds
-            let texts = pages.count { if case .text = $0 { true } else { false } }
-            let data = pages.count { if case .feed = $0 { true } else if case .sitemap = $0 { true } else if case .data = $0 { true } else { false } }
+            let texts = pages.count(where: \.isText), data = pages.count(where: \.isDataFile)
             return BuildReport(diagnostics: sorted, bulletins: bulletins, pages: pages.count - texts - data,
                                textEditions: texts, dataFiles: data, staticFiles: staticFiles, seconds: seconds,
                                succeeded: succeeded)
@@ -299,49 +298,51 @@ public enum SiteBuilder {
         do {
             try publisher.prepareStaging()
             let keptIndex = indexUnchanged && cache?.keepSearchIndex(publisher: publisher) == true
-            let pages = renderer.pages
+            let pages = PagePlan.pages(renderer.model)
             let counter = ProgressCounter(stage: "writing pages", total: pages.count, report: options.progress)
             cache?.record(bulletinOrder: renderer.bulletins.map(IndexedBulletin.init), pagesBase: pagesBase ?? 0)
             let bodyOnlyChanges = pagesBase.flatMap { cache?.bodyOnlyChanges(base: $0, bulletins: renderer.bulletins) }
-            let fingerprints = pagesBase.map { PageFingerprints(renderer: renderer, base: $0, bodiesChanged: bodyOnlyChanges) }
-            var visited = renderer.renderingOrder(pages)
+            let fingerprints = pagesBase.map { PageFingerprints(model: renderer.model, base: $0) }
+            var visited = PagePlan.renderingOrder(pages)
             // When only bodies changed, the pages that show none of them are the previous build's: kept all at once.
             if let changed = bodyOnlyChanges, let cache {
-                let showing = visited.filter { $0.shows(bodiesOf: changed) }
-                if cache.keepPreviousOutputs(except: Set(showing.map(renderer.outputPath)), checkingStamps: options.memory == nil,
+                let showing = visited.filter { $0.showsBody(of: changed) }
+                if cache.keepPreviousOutputs(except: Set(showing.map(\.file)), checkingStamps: options.memory == nil,
                                              publisher: publisher) {
                     visited = showing
                 }
             }
-            // Each page's outcome: the failure, or the time it took to render and write (nil when kept).
-            let outcomes = await parallelMap(visited, jobs: options.jobs) { page -> Result<Duration?, any Error> in
+            // The pages to render, with their fingerprints; the others are kept from the previous build.
+            var toRender: [(page: Page, fingerprint: UInt64?)] = []
+            for page in visited {
+                guard let cache, let fingerprints else {
+                    toRender.append((page, nil))
+                    continue
+                }
+                let fingerprint = bodyOnlyChanges.flatMap { page.showsBody(of: $0) ? nil : cache.previousFingerprint(page.file) }
+                    ?? fingerprints.page(page)
+                if !cache.keepOutput(page.file, fingerprint: fingerprint, publisher: publisher) { toRender.append((page, fingerprint)) }
+            }
+            let pageRenderer = renderer.renderingListEntries(of: toRender.map(\.page), jobs: options.jobs)
+            let rendering = toRender
+            // Each page's outcome: the failure, or the time it took to render and write.
+            let outcomes = concurrentMap(toRender.count, jobs: options.jobs) { number -> Result<Duration, any Error> in
+                let (page, fingerprint) = rendering[number]
                 do {
-                    let path = renderer.outputPath(page)
                     let start = clock.now
-                    var rendered = true
-                    if let cache, let fingerprints {
-                        let fingerprint = bodyOnlyChanges.flatMap { page.shows(bodiesOf: $0) ? nil : cache.previousFingerprint(path) }
-                            ?? fingerprints.page(page)
-                        if cache.keepOutput(path, fingerprint: fingerprint, publisher: publisher) {
-                            rendered = false
-                        } else {
-                            let stamp = try renderer.write(page, to: path, with: publisher)
-                            cache.record(output: path, fingerprint: fingerprint, stamp: stamp, rendered: true)
-                        }
-                    } else {
-                        try renderer.write(page, to: path, with: publisher)
-                    }
+                    let stamp = try pageRenderer.write(page, with: publisher)
+                    if let fingerprint { cache?.record(output: page.file, fingerprint: fingerprint, stamp: stamp, rendered: true) }
                     counter.increment()
-                    return .success(rendered ? clock.now - start : nil)
+                    return .success(clock.now - start)
                 } catch {
                     return .failure(error)
                 }
             }
             var byKind: [String: (count: Int, seconds: Double)] = [:]
-            for (page, outcome) in zip(visited, outcomes) {
-                guard let time = try outcome.get() else { continue }
-                byKind[page.timingLabel, default: (0, 0)].count += 1
-                byKind[page.timingLabel, default: (0, 0)].seconds += time.seconds
+            for (item, outcome) in zip(toRender, outcomes) {
+                let time = try outcome.get()
+                byKind[item.page.timingLabel, default: (0, 0)].count += 1
+                byKind[item.page.timingLabel, default: (0, 0)].seconds += time.seconds
             }
             for file in templates.staticFiles {
                 try publisher.write(file.bytes, to: "static/" + file.path)
@@ -359,7 +360,8 @@ public enum SiteBuilder {
             endStage("finish the search index")
             if let index = made?.index {
                 cache?.remember(searchIndex: index.files)
-                let searchFailures = await parallelMap(index.files, jobs: options.jobs) { file -> String? in
+                let searchFailures = concurrentMap(index.files.count, jobs: options.jobs) { number -> String? in
+                    let file = index.files[number]
                     do {
                         let path = SitePaths.search + file.path
                         // An updated index shares most files with the previous one: those are kept.

@@ -1,0 +1,186 @@
+import BulletinAggregates
+import BulletinModel
+
+/// One output file of the site as planned from the site model: which page it is, what it shows (by index into
+/// the model) and where it goes. Rendering turns it into bytes; its fingerprint digests what it shows.
+struct Page: Sendable {
+    let kind: Kind
+    /// The page's folder, site-relative and not yet percent-encoded (empty for files at the top).
+    let directory: String
+    /// The output file, relative to the output folder.
+    let file: String
+
+    /// The pages of a site, one type of value per kind.
+    enum Kind: Sendable {
+        case home(ListPage)
+        case archive
+        case year(Int, ListPage)
+        case bulletin(BulletinPage)
+        /// The plain-text edition of the bulletin at this index.
+        case textEdition(Int)
+        /// The index of the taxonomy at this index.
+        case taxonomy(Int)
+        case term(taxonomy: Int, term: Int, ListPage)
+        case statsIndex
+        /// The page of the stat key at this index.
+        case stat(Int)
+        case statReports(stat: Int, ListPage)
+        case exemplarIndex
+        /// The page of the exemplar at this index.
+        case exemplar(Int)
+        case search
+        case feed
+        case sitemap
+        case notFound
+        case data(DataFile)
+    }
+
+    /// A page of a paginated list: its place among the list's pages, where the list starts, and the items on it
+    /// (bulletin indices, or a stat key's rows).
+    struct ListPage: Sendable {
+        let pagination: Pagination
+        /// The folder of the list's first page.
+        let base: String
+        let items: [Int]
+    }
+
+    /// A bulletin's page and its neighbours in the same series.
+    struct BulletinPage: Sendable {
+        let index: Int
+        let older: Int?
+        let newer: Int?
+    }
+
+    /// The kind of page as `--timings` reports it.
+    var timingLabel: String {
+        switch kind {
+        case .home: "home pages"
+        case .archive: "archive page"
+        case .year: "year pages"
+        case .bulletin: "bulletin pages"
+        case .textEdition: "text editions"
+        case .taxonomy: "taxonomy pages"
+        case .term: "term pages"
+        case .statsIndex: "stats page"
+        case .stat: "stat pages"
+        case .statReports: "stat report lists"
+        case .exemplarIndex: "exemplar index"
+        case .exemplar: "exemplar pages"
+        case .search: "search page"
+        case .feed: "feed"
+        case .sitemap: "sitemap"
+        case .notFound: "404 page"
+        case .data: "data files"
+        }
+    }
+
+    /// Whether this page shows the body of one of the bulletins at `indices`: only a bulletin's page and its
+    /// text edition show a body.
+    func showsBody(of indices: Set<Int>) -> Bool {
+        switch kind {
+        case .bulletin(let page): indices.contains(page.index)
+        case .textEdition(let index): indices.contains(index)
+        default: false
+        }
+    }
+
+    /// The bulletins this page lists with the `bulletin-entry` partial (rendered once per bulletin and depth).
+    var listedEntries: [Int] {
+        switch kind {
+        case .home(let list), .year(_, let list), .term(_, _, let list): list.items
+        default: []
+        }
+    }
+
+    /// Text editions, feeds, sitemaps and data files.
+    var isText: Bool {
+        switch kind {
+        case .textEdition: true
+        default: false
+        }
+    }
+
+    var isDataFile: Bool {
+        switch kind {
+        case .feed, .sitemap, .data: true
+        default: false
+        }
+    }
+}
+
+/// The plan stage: every file of the site, in a fixed order, from the site model.
+enum PagePlan {
+    /// How many bulletins a feed lists.
+    static let feedLength = 20
+    /// The name of a bulletin's plain-text edition beside its page.
+    static let textEditionName = "bulletin.txt"
+
+    static func pages(_ model: SiteModel) -> [Page] {
+        let size = model.config.pageSize
+        var pages = lists(Array(model.bulletins.indices), size: size, base: "") { .home($0) }
+        pages.append(page(.archive, in: SitePaths.archive))
+        for year in model.years {
+            pages += lists(model.bulletinsByYear[year] ?? [], size: size, base: SitePaths.year(year)) { .year(year, $0) }
+        }
+        for index in model.bulletins.indices {
+            let folder = SitePaths.bulletin(year: model.bulletins[index].date.year, page: model.bulletins[index].pageNumber)
+            let neighbours = model.neighbours[index]
+            pages.append(page(.bulletin(Page.BulletinPage(index: index, older: neighbours.older, newer: neighbours.newer)), in: folder))
+            pages.append(Page(kind: .textEdition(index), directory: folder, file: folder + textEditionName))
+        }
+        for (index, taxonomy) in model.taxonomies.enumerated() {
+            pages.append(page(.taxonomy(index), in: SitePaths.taxonomy(taxonomy.field)))
+            for (termIndex, term) in taxonomy.terms.enumerated() {
+                pages += lists(term.bulletins, size: size, base: SitePaths.term(taxonomy.field, slug: term.slug)) {
+                    .term(taxonomy: index, term: termIndex, $0)
+                }
+            }
+        }
+        pages.append(page(.statsIndex, in: SitePaths.stats))
+        for (index, series) in model.stats.enumerated() {
+            pages.append(page(.stat(index), in: SitePaths.stat(series.key)))
+            let reports = StatPages.reportCount(series)
+            if reports > StatPages.recentCount {
+                pages += lists(Array(0..<reports), size: StatPages.reportsPerPage, base: SitePaths.statReports(series.key)) {
+                    .statReports(stat: index, $0)
+                }
+            }
+        }
+        pages.append(page(.exemplarIndex, in: SitePaths.exemplars))
+        pages += model.exemplars.indices.map { index in
+            page(.exemplar(index), in: SitePaths.exemplar(kind: model.exemplars[index].kind, slug: model.exemplars[index].slug))
+        }
+        pages.append(page(.search, in: SitePaths.search))
+        if model.config.baseURL != nil {
+            pages.append(Page(kind: .feed, directory: "", file: "feed.xml"))
+            pages.append(Page(kind: .sitemap, directory: "", file: "sitemap.xml"))
+        }
+        pages.append(Page(kind: .notFound, directory: "", file: "404.html"))
+        pages += DataFile.allCases.map { Page(kind: .data($0), directory: "", file: $0.path) }
+        return pages
+    }
+
+    /// The pages with the slowest first (data files, stat pages, the exemplar index and the sitemap, then the
+    /// rest in site order), so that the last pages to finish are short ones and no worker waits long at the end.
+    static func renderingOrder(_ pages: [Page]) -> [Page] {
+        func isSlow(_ page: Page) -> Bool {
+            switch page.kind {
+            case .data, .stat, .exemplarIndex, .sitemap: true
+            default: false
+            }
+        }
+        return pages.filter(isSlow) + pages.filter { !isSlow($0) }
+    }
+
+    private static func page(_ kind: Page.Kind, in directory: String) -> Page {
+        Page(kind: kind, directory: directory, file: directory + "index.html")
+    }
+
+    /// The pages of a list of `items`, `size` a page, whose first page is in `base`.
+    private static func lists(_ items: [Int], size: Int, base: String, _ kind: (Page.ListPage) -> Page.Kind) -> [Page] {
+        Pagination.pages(total: items.count, size: size).map { pagination in
+            page(kind(Page.ListPage(pagination: pagination, base: base, items: Array(items[pagination.range]))),
+                 in: SitePaths.paginated(base, page: pagination.number))
+        }
+    }
+}
