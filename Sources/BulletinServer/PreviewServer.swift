@@ -7,7 +7,8 @@ import Foundation
 /// `bulletin serve`: builds the site into a private folder, serves it over HTTP, rebuilds when content,
 /// templates or site.yaml change and tells open pages to reload (server-sent events). A failed build is shown
 /// as an overlay page listing the diagnostics until a later build succeeds. The reload script is injected into
-/// served pages only; `bulletin build` output never contains it.
+/// served pages only; `bulletin build` output never contains it. Requests addressed to a name not in its
+/// `HostAllowList` are refused.
 public actor PreviewServer {
     public struct Options: Sendable {
         public var build: BuildOptions
@@ -15,12 +16,16 @@ public actor PreviewServer {
         public var port: UInt16
         /// Whether each build's stage times are logged after its summary.
         public var timings: Bool
+        /// Names besides the loopback ones and `host` that requests may be addressed to (`--allowed-host`).
+        public var allowedHosts: [String]
 
-        public init(build: BuildOptions, host: String = "127.0.0.1", port: UInt16 = 1313, timings: Bool = false) {
+        public init(build: BuildOptions, host: String = "127.0.0.1", port: UInt16 = 1313, timings: Bool = false,
+                    allowedHosts: [String] = []) {
             self.build = build
             self.host = host
             self.port = port
             self.timings = timings
+            self.allowedHosts = allowedHosts
         }
     }
 
@@ -28,6 +33,7 @@ public actor PreviewServer {
     public static let eventsPath = "/__bulletin/events"
 
     private let options: Options
+    private let hosts: HostAllowList
     private var lastReport: BuildReport?
     private var generation = 0
     private var subscribers: [UUID: AsyncStream<[UInt8]>.Continuation] = [:]
@@ -38,6 +44,7 @@ public actor PreviewServer {
     /// diagnostics together).
     public init(options: Options, log: @escaping @Sendable (String) -> Void) {
         self.options = options
+        self.hosts = HostAllowList(listeningOn: options.host, extra: options.allowedHosts)
         self.log = log
     }
 
@@ -109,7 +116,15 @@ public actor PreviewServer {
     /// The start number of the last finished build (for tests waiting on a rebuild that saw an edit).
     public private(set) var lastFinishedStart = 0
 
+    /// Answers a request: 403 unless its `Host` is allowed (every path, the event stream included), then the
+    /// event stream, the error overlay, a file of the preview or the 404 page. No CORS headers are ever sent.
     func respond(to request: HTTPRequest) async -> HTTPResponse {
+        let host = request.headers[.host]
+        guard hosts.allows(host: host) else {
+            return HTTPResponse(statusCode: .forbidden, headers: [.contentType: "text/plain; charset=utf-8", .cacheControl: "no-store",
+                                                                     HTTPHeader("X-Content-Type-Options"): "nosniff"],
+                                body: Data(HostAllowList.refusal(host: host).utf8))
+        }
         let target = request.target.path()
         if target == Self.eventsPath { return eventStream() }
         if let report = lastReport, !report.succeeded {
