@@ -6,8 +6,9 @@ import Foundation
 
 /// `bulletin serve`: builds the site into a private folder, serves it over HTTP, rebuilds when content,
 /// templates or site.yaml change and tells open pages to reload (server-sent events). A failed build is shown
-/// as an overlay page listing the diagnostics until a later build succeeds. The reload script is injected into
-/// served pages only; `bulletin build` output never contains it. Requests addressed to a name not in its
+/// as an overlay page listing the diagnostics until a later build succeeds. A `<script src>` of the reload
+/// script (below `/__bulletin/`, as the pages' Content-Security-Policy allows only the site's own scripts) is
+/// injected into served pages only; `bulletin build` output never contains it. Requests addressed to a name not in its
 /// `HostAllowList` are refused.
 public actor PreviewServer {
     public struct Options: Sendable {
@@ -31,6 +32,11 @@ public actor PreviewServer {
 
     /// The path of the event stream that tells pages to reload.
     public static let eventsPath = "/__bulletin/events"
+    /// The path of the script served pages load to reload (a file of its own: the pages' Content-Security-Policy
+    /// forbids inline scripts).
+    public static let reloadScriptPath = "/__bulletin/reload.js"
+    /// The path of the error overlay's stylesheet (a file of its own for the same reason).
+    public static let overlayStylePath = "/__bulletin/overlay.css"
 
     private let options: Options
     private let hosts: HostAllowList
@@ -127,6 +133,8 @@ public actor PreviewServer {
         }
         let target = request.target.path()
         if target == Self.eventsPath { return eventStream() }
+        if target == Self.reloadScriptPath { return asset(ReloadScript.source, type: "text/javascript; charset=utf-8") }
+        if target == Self.overlayStylePath { return asset(ErrorOverlay.style, type: "text/css; charset=utf-8") }
         if let report = lastReport, !report.succeeded {
             return html(ErrorOverlay.page(report.diagnostics), status: .internalServerError)
         }
@@ -148,6 +156,10 @@ public actor PreviewServer {
                      body: Data(ReloadScript.inject(into: page).utf8))
     }
 
+    private func asset(_ text: String, type: String) -> HTTPResponse {
+        HTTPResponse(statusCode: .ok, headers: [.contentType: type, .cacheControl: "no-store"], body: Data(text.utf8))
+    }
+
     private func eventStream() -> HTTPResponse {
         let id = UUID()
         let (stream, continuation) = AsyncStream<[UInt8]>.makeStream()
@@ -167,11 +179,15 @@ public actor PreviewServer {
     }
 }
 
-/// The script served pages get: reload when the server says so.
+/// The script served pages get: reload when the server says so. Pages load it from
+/// `PreviewServer.reloadScriptPath`, the same origin, as their Content-Security-Policy allows.
 enum ReloadScript {
-    static let tag = """
-        <script>(function(){var s=new EventSource("\(PreviewServer.eventsPath)");s.addEventListener("reload",function(){location.reload();});})();</script>
+    static let source = """
+        (function(){var s=new EventSource("\(PreviewServer.eventsPath)");s.addEventListener("reload",function(){location.reload();});})();
+
         """
+
+    static let tag = "<script src=\"\(PreviewServer.reloadScriptPath)\"></script>"
 
     static func inject(into page: String) -> String {
         guard let end = page.range(of: "</body>", options: .backwards) else { return page + tag }
@@ -179,8 +195,15 @@ enum ReloadScript {
     }
 }
 
-/// The page shown instead of the site while the last build failed.
+/// The page shown instead of the site while the last build failed, under the pages' Content-Security-Policy
+/// (its stylesheet is served from `PreviewServer.overlayStylePath`).
 enum ErrorOverlay {
+    static let style = """
+        body{font-family:sans-serif;margin:2rem;background:#fff8f8}h1{color:#c8161d}pre{white-space:pre-wrap;font-size:14px}
+        li.error pre{border-left:4px solid #c8161d;padding-left:.75rem}li.warning pre{border-left:4px solid #b26a00;padding-left:.75rem}
+
+        """
+
     static func page(_ diagnostics: [Diagnostic]) -> String {
         let items = diagnostics.map { diagnostic in
             "<li class=\"\(diagnostic.severity.rawValue)\"><pre>\(escape(diagnostic.rendered))</pre></li>"
@@ -188,8 +211,8 @@ enum ErrorOverlay {
         return """
             <!DOCTYPE html>
             <html lang="zh-CN">
-            <head><meta charset="utf-8"><title>构建失败 · Build failed</title>
-            <style>body{font-family:sans-serif;margin:2rem;background:#fff8f8}h1{color:#c8161d}pre{white-space:pre-wrap;font-size:14px}li.error pre{border-left:4px solid #c8161d;padding-left:.75rem}li.warning pre{border-left:4px solid #b26a00;padding-left:.75rem}</style>
+            <head><meta charset="utf-8">\(ContentSecurityPolicy.meta)<title>构建失败 · Build failed</title>
+            <link rel="stylesheet" href="\(PreviewServer.overlayStylePath)">
             </head>
             <body>
             <h1>构建失败 · Build failed</h1>

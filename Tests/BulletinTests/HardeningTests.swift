@@ -181,6 +181,48 @@ enum CSVReader {
     }
 }
 
+/// The Content-Security-Policy `<meta>` of every page (the browser side is checked in headless Chromium by
+/// scripts/browser_check.py).
+@Suite struct ContentSecurityPolicyTests {
+    /// The HTML files of a built site, by path.
+    private func pages(_ folder: URL) -> [String: String] {
+        TemporarySite.snapshot(folder).filter { $0.key.hasSuffix(".html") }.mapValues { String(decoding: $0, as: UTF8.self) }
+    }
+
+    @Test func theDefaultLayoutCarriesThePolicyFirstInTheHead() throws {
+        let layout = try String(contentsOf: repositoryRoot.appending(path: "templates/layout.mustache"), encoding: .utf8)
+        #expect(layout.contains("<head>\n<meta charset=\"utf-8\">\n\(ContentSecurityPolicy.meta)\n"))
+    }
+
+    @Test(arguments: ["sample", "archive"])
+    func everyPageCarriesThePolicyAndNeedsNothingItForbids(site name: String) async throws {
+        let site = name == "sample" ? try TemporarySite() : try CLITests.fixture(name)
+        defer { site.remove() }
+        let report = await SiteBuilder.build(BuildOptions(source: name == "sample" ? repositoryRoot : site.root, destination: site.output,
+                                                          includeDrafts: true))
+        #expect(report.succeeded)
+        let pages = pages(site.output)
+        #expect(pages.count > 20)
+        for (path, html) in pages {
+            #expect(html.components(separatedBy: ContentSecurityPolicy.meta).count == 2, "\(path): the policy once")
+            let policy = try #require(html.range(of: ContentSecurityPolicy.meta), "\(path)")
+            #expect(policy.lowerBound < html.range(of: "<title>")?.lowerBound ?? html.startIndex, "\(path): before the title")
+            #expect(try ServerTests.inlineScriptsAndStyles(html).isEmpty, "\(path): inline script or style the policy blocks")
+            #expect(!html.contains("src=\"http") && !html.contains("src=\"//"), "\(path): loads nothing from elsewhere")
+        }
+    }
+
+    /// With `unsafe_html: true` the script stays in the page (the browser check sees the policy refuse it).
+    @Test func anUnsafeHTMLBulletinKeepsItsScriptBelowThePolicy() async throws {
+        let site = try CLITests.fixture("hostile")
+        defer { site.remove() }
+        #expect(await site.build().succeeded)
+        let page = try site.read("bulletins/2024/1/index.html")
+        let script = try #require(page.range(of: "<script>document.title='pwned'</script>"))
+        #expect(try #require(page.range(of: ContentSecurityPolicy.meta)).upperBound < script.lowerBound)
+    }
+}
+
 /// Interrupted and concurrent builds, with real processes.
 @Suite(.serialized) struct InterruptionTests {
     /// A site big enough that a build takes a while in a debug binary.

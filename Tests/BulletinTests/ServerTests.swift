@@ -48,13 +48,35 @@ import Glibc
         #expect(home.status == 200)
         #expect(home.headers.contains("Content-Type: text/html; charset=utf-8"))
         #expect(home.body.contains("示例市精神文明建设·信息交流"))
-        #expect(home.body.contains("new EventSource(\"/__bulletin/events\")"))
+        #expect(home.body.contains("<script src=\"/__bulletin/reload.js\"></script>\n</body>"))
+        let script = try RawHTTP.get(port: preview.port, path: PreviewServer.reloadScriptPath)
+        #expect(script.status == 200)
+        #expect(script.headers.contains("Content-Type: text/javascript; charset=utf-8"))
+        #expect(script.body.contains("new EventSource(\"/__bulletin/events\")"))
         let text = try RawHTTP.get(port: preview.port, path: "/bulletins/2023/102/bulletin.txt")
         #expect(text.status == 200)
         #expect(text.headers.contains("Content-Type: text/plain; charset=utf-8"))
-        #expect(!text.body.contains("EventSource"))
+        #expect(!text.body.contains("__bulletin"))
         let built = try String(contentsOf: preview.site.root.appending(path: ".preview/index.html"), encoding: .utf8)
-        #expect(!built.contains("EventSource"), "the reload script is injected when serving, never written")
+        #expect(!built.contains("__bulletin"), "the reload script is injected when serving, never written")
+    }
+
+    /// Inline `<script>` elements, `<style>` elements and `style` attributes in `html`: what the pages'
+    /// Content-Security-Policy would block.
+    static func inlineScriptsAndStyles(_ html: String) throws -> [String] {
+        let pattern = try Regex("<script(?![^>]*\\ssrc=)[^>]*>|<style[\\s>]|\\sstyle=")
+        return html.matches(of: pattern).map { String(html[$0.range]) }
+    }
+
+    /// The pages' Content-Security-Policy forbids inline scripts: the reload script is a file of its own.
+    @Test func servedPagesCarryThePolicyAndNoInlineScriptOrStyle() async throws {
+        let preview = try await Preview()
+        defer { preview.stop() }
+        for path in ["/", "/bulletins/2023/102/", "/stats/volunteer_hours/", "/search/", "/no-such-page/"] {
+            let page = try RawHTTP.get(port: preview.port, path: path)
+            #expect(page.body.contains(ContentSecurityPolicy.meta), "\(path)")
+            #expect(try Self.inlineScriptsAndStyles(page.body).isEmpty, "\(path)")
+        }
     }
 
     @Test func everyTraversalAttemptIsANotFoundAndTheServerStaysUp() async throws {
@@ -151,7 +173,10 @@ import Glibc
         #expect(overlay.status == 500)
         #expect(overlay.body.contains("构建失败 · Build failed"))
         #expect(overlay.body.contains("content/bulletins/2024/104.md:3:6: error: full-width colon"))
-        #expect(overlay.body.contains("EventSource"))
+        #expect(overlay.body.contains("<script src=\"/__bulletin/reload.js\"></script>"))
+        #expect(overlay.body.contains(ContentSecurityPolicy.meta))
+        #expect(try Self.inlineScriptsAndStyles(overlay.body).isEmpty)
+        #expect(try RawHTTP.get(port: preview.port, path: PreviewServer.overlayStylePath).headers.contains("Content-Type: text/css; charset=utf-8"))
 
         builds = await preview.server.startedBuilds
         try preview.site.write(original, to: file)
