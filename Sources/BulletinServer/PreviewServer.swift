@@ -8,8 +8,8 @@ import Foundation
 /// templates or site.yaml change and tells open pages to reload (server-sent events). A failed build is shown
 /// as an overlay page listing the diagnostics until a later build succeeds. A `<script src>` of the reload
 /// script (below `/__bulletin/`, as the pages' Content-Security-Policy allows only the site's own scripts) is
-/// injected into served pages only; `bulletin build` output never contains it. Requests addressed to a name not in its
-/// `HostAllowList` are refused.
+/// injected into served pages only; `bulletin build` output never contains it. Requests addressed to a name
+/// not in its `HostAllowList` are refused.
 public actor PreviewServer {
     public struct Options: Sendable {
         public var build: BuildOptions
@@ -127,9 +127,9 @@ public actor PreviewServer {
     func respond(to request: HTTPRequest) async -> HTTPResponse {
         let host = request.headers[.host]
         guard hosts.allows(host: host) else {
-            return HTTPResponse(statusCode: .forbidden, headers: [.contentType: "text/plain; charset=utf-8", .cacheControl: "no-store",
-                                                                     HTTPHeader("X-Content-Type-Options"): "nosniff"],
-                                body: Data(HostAllowList.refusal(host: host).utf8))
+            let headers: HTTPHeaders = [.contentType: "text/plain; charset=utf-8", .cacheControl: "no-store",
+                                         HTTPHeader("X-Content-Type-Options"): "nosniff"]
+            return HTTPResponse(statusCode: .forbidden, headers: headers, body: Data(HostAllowList.refusal(host: host).utf8))
         }
         let target = request.target.path()
         if target == Self.eventsPath { return eventStream() }
