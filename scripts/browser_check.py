@@ -11,13 +11,20 @@ pdftotext and pdftoppm), keeping a PNG of page one.
 
 With the built fixture archive as a third argument, also checks the ranking of search results there.
 
-usage: browser_check.py SITE_DIR ARTIFACTS_DIR [ARCHIVE_SITE_DIR]
+With --hostile (the built fixture Tests/BulletinTests/Fixtures/hostile: `unsafe_html: true` and a bulletin
+carrying `<script>document.title='pwned'</script>`), checks that the page's Content-Security-Policy refuses
+the inline script (a violation in the console, the title unchanged) while the page's own stylesheet applies.
+With --serve BULLETIN SOURCE, runs `BULLETIN serve` on SOURCE (a copy it may edit) and checks that served
+pages load the reload script under the same policy without console errors and reload after an edit.
+
+usage: browser_check.py SITE_DIR ARTIFACTS_DIR [ARCHIVE_SITE_DIR] [--hostile DIR] [--serve BULLETIN SOURCE]
 The search page: the shared tokenizer vectors run through templates/static/search.js, then queries typed
 into the page (a substring of a name, a phrase, a number, a Latin word, a number in plain form, a query
 with no hits) with their results, highlighted snippets, filters, the URL and the keyboard; a screenshot.
 
 Prints 'N passed, N failed' last; exits 1 when any check failed.
 """
+import argparse
 import base64
 import functools
 import http.server
@@ -27,6 +34,7 @@ import re
 import subprocess
 import sys
 import threading
+import time
 
 from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
@@ -124,7 +132,14 @@ def accessibility(driver, name):
 
 
 def main():
-    site, artifacts = sys.argv[1], sys.argv[2]
+    parser = argparse.ArgumentParser(description="Checks built sites in headless Chromium.")
+    parser.add_argument("site")
+    parser.add_argument("artifacts")
+    parser.add_argument("archive", nargs="?")
+    parser.add_argument("--hostile", metavar="DIR", help="the built hostile fixture site")
+    parser.add_argument("--serve", nargs=2, metavar=("BULLETIN", "SOURCE"), help="the bulletin binary and a site to preview")
+    arguments = parser.parse_args()
+    site, artifacts = arguments.site, arguments.artifacts
     os.makedirs(artifacts, exist_ok=True)
     server = serve(site)
     base = f"http://127.0.0.1:{server.server_address[1]}/"
@@ -170,8 +185,12 @@ def main():
         check(outline[0] == "A" and outline[1] != "none" and outline[2] != "0px", f"keyboard focus is visible {outline}")
 
         search_checks(driver, base, artifacts)
-        if len(sys.argv) > 3:
-            ranking_checks(driver, sys.argv[3])
+        if arguments.archive:
+            ranking_checks(driver, arguments.archive)
+        if arguments.hostile:
+            csp_checks(driver, arguments.hostile)
+        if arguments.serve:
+            serve_checks(driver, *arguments.serve)
 
         driver.get(base + PAGES["bulletin-305"])
         pdf = base64.b64decode(driver.execute_cdp_cmd(
@@ -318,6 +337,70 @@ def ranking_checks(driver, archive):
         check(len(results) == 1 and results[0][0].endswith("bulletins/2023/102/"), "search finds an exemplar's name")
     finally:
         server.shutdown()
+
+
+def csp_checks(driver, hostile):
+    """The hostile fixture's bulletin (raw HTML kept) carries an inline script the pages' policy must refuse."""
+    server = serve(hostile)
+    try:
+        base = f"http://127.0.0.1:{server.server_address[1]}/"
+        driver.get(base)
+        driver.get_log("browser")
+        driver.get(base + "bulletins/2024/1/")
+        logs = [entry["message"] for entry in driver.get_log("browser")]
+        violations = [m for m in logs if "Content Security Policy" in m and "inline script" in m]
+        check(violations, f"CSP: the inline script of an unsafe_html bulletin is refused in the console {logs}")
+        title = driver.execute_script("return document.title")
+        check(title != "pwned" and title.startswith("恶意输入测试简报"), f"CSP: the inline script did not run (title {title!r})")
+        text = driver.find_element(By.TAG_NAME, "main").text
+        check("脚本之后的段落照常显示" in text, "CSP: the rest of the bulletin is shown")
+        color = rgb(driver.execute_script("return getComputedStyle(document.querySelector('.masthead-series')).color"))
+        check(color == MASTHEAD_RED, f"CSP: the site's own stylesheet applies (masthead {color})")
+        driver.get(base)
+        errors = [entry["message"] for entry in driver.get_log("browser") if entry["level"] == "SEVERE"]
+        check(not errors, f"CSP: the hostile site's home page has no console errors {errors}")
+    finally:
+        server.shutdown()
+    driver.get("file://" + os.path.abspath(os.path.join(hostile, "bulletins", "2024", "1", "index.html")))
+    color = rgb(driver.execute_script("return getComputedStyle(document.querySelector('.masthead-series')).color"))
+    title = driver.execute_script("return document.title")
+    check(color == MASTHEAD_RED and title != "pwned",
+          f"CSP: opened from disk (file://), the stylesheet applies and the inline script does not run ({color}, {title!r})")
+
+
+def serve_checks(driver, bulletin, source):
+    """`bulletin serve`: its reload script, a file below /__bulletin/, runs under the pages' policy."""
+    process = subprocess.Popen([bulletin, "serve", "--source", source, "--port", "0"], stdout=subprocess.PIPE,
+                               stderr=subprocess.DEVNULL, text=True)
+    try:
+        line = process.stdout.readline()
+        port = re.search(r":(\d+)/", line)
+        check(port is not None, f"serve: started ({line.strip()})")
+        if port is None:
+            return
+        base = f"http://localhost:{port.group(1)}/"
+        driver.get(base)
+        driver.get_log("browser")
+        driver.get(base)
+        loaded = driver.execute_script(
+            "return performance.getEntriesByType('resource').some(e => e.name.endsWith('/__bulletin/reload.js'))")
+        check(loaded, "serve: served pages load the reload script from /__bulletin/reload.js")
+        time.sleep(0.5)  # the script's event stream connects
+        errors = [entry["message"] for entry in driver.get_log("browser") if entry["level"] == "SEVERE"]
+        check(not errors, f"serve: the preview's home page loads its reload script with no console errors {errors}")
+        driver.execute_script("window.bulletinBeforeReload = true")
+        path = os.path.join(source, "content", "bulletins", "2024", "1.md")
+        with open(path, encoding="utf-8") as file:
+            text = file.read()
+        with open(path, "w", encoding="utf-8") as file:
+            file.write(text.replace("title: 恶意输入测试简报", "title: 恶意输入测试简报（修订）"))
+        deadline = time.time() + 30
+        while time.time() < deadline and driver.execute_script("return window.bulletinBeforeReload === true"):
+            time.sleep(0.2)
+        check("（修订）" in driver.find_element(By.TAG_NAME, "main").text, "serve: an edit reloads the open page")
+    finally:
+        process.terminate()
+        process.wait()
 
 
 def red_pixels(ppm):

@@ -227,11 +227,23 @@ struct Serve: AsyncParsableCommand {
     @Option(name: .long, help: "Address to listen on.")
     var host: String = "127.0.0.1"
 
+    @Option(name: .customLong("allowed-host"), help: ArgumentHelp(
+        "Also answer requests addressed to this name (repeatable).",
+        discussion: "Only requests whose Host is localhost, 127.0.0.1, [::1] or --host are answered; others get 403.",
+        valueName: "name"))
+    var allowedHosts: [String] = []
+
     @Flag(name: .long, help: "Include bulletins marked 'draft: true'.")
     var drafts = false
 
     @Flag(name: .long, help: "After each build, also print the time each stage took.")
     var timings = false
+
+    func validate() throws {
+        for name in allowedHosts where HostAllowList.hostName(name) == nil {
+            throw ValidationError("--allowed-host '\(name)' is not a host name or address; give one like 'preview.example' or '192.168.1.5' (no scheme or path).")
+        }
+    }
 
     func run() async throws {
         let site = URL(fileURLWithPath: source, isDirectory: true).standardizedFileURL
@@ -241,7 +253,8 @@ struct Serve: AsyncParsableCommand {
         var build = BuildOptions(source: site, destination: preview, includeDrafts: drafts)
         // Rebuilds after an edit decode and render only what the edit changed; the build cache stays in memory.
         build.memory = BuildMemory()
-        let server = PreviewServer(options: .init(build: build, host: host, port: port, timings: timings), log: { Console.printError($0) })
+        let server = PreviewServer(options: .init(build: build, host: host, port: port, timings: timings, allowedHosts: allowedHosts),
+                                   log: { Console.printError($0) })
         try await server.run { [host] port in
             let shown = host.contains(":") ? "[\(host)]" : host
             FileHandle.standardOutput.write(Data("Serving \(site.path) at http://\(shown):\(port)/ (Ctrl-C to stop)\n".utf8))

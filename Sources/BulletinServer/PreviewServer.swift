@@ -6,8 +6,10 @@ import Foundation
 
 /// `bulletin serve`: builds the site into a private folder, serves it over HTTP, rebuilds when content,
 /// templates or site.yaml change and tells open pages to reload (server-sent events). A failed build is shown
-/// as an overlay page listing the diagnostics until a later build succeeds. The reload script is injected into
-/// served pages only; `bulletin build` output never contains it.
+/// as an overlay page listing the diagnostics until a later build succeeds. A `<script src>` of the reload
+/// script (below `/__bulletin/`, as the pages' Content-Security-Policy allows only the site's own scripts) is
+/// injected into served pages only; `bulletin build` output never contains it. Requests addressed to a name
+/// not in its `HostAllowList` are refused.
 public actor PreviewServer {
     public struct Options: Sendable {
         public var build: BuildOptions
@@ -15,19 +17,29 @@ public actor PreviewServer {
         public var port: UInt16
         /// Whether each build's stage times are logged after its summary.
         public var timings: Bool
+        /// Names besides the loopback ones and `host` that requests may be addressed to (`--allowed-host`).
+        public var allowedHosts: [String]
 
-        public init(build: BuildOptions, host: String = "127.0.0.1", port: UInt16 = 1313, timings: Bool = false) {
+        public init(build: BuildOptions, host: String = "127.0.0.1", port: UInt16 = 1313, timings: Bool = false,
+                    allowedHosts: [String] = []) {
             self.build = build
             self.host = host
             self.port = port
             self.timings = timings
+            self.allowedHosts = allowedHosts
         }
     }
 
     /// The path of the event stream that tells pages to reload.
     public static let eventsPath = "/__bulletin/events"
+    /// The path of the script served pages load to reload (a file of its own: the pages' Content-Security-Policy
+    /// forbids inline scripts).
+    public static let reloadScriptPath = "/__bulletin/reload.js"
+    /// The path of the error overlay's stylesheet (a file of its own for the same reason).
+    public static let overlayStylePath = "/__bulletin/overlay.css"
 
     private let options: Options
+    private let hosts: HostAllowList
     private var lastReport: BuildReport?
     private var generation = 0
     private var subscribers: [UUID: AsyncStream<[UInt8]>.Continuation] = [:]
@@ -38,6 +50,7 @@ public actor PreviewServer {
     /// diagnostics together).
     public init(options: Options, log: @escaping @Sendable (String) -> Void) {
         self.options = options
+        self.hosts = HostAllowList(listeningOn: options.host, extra: options.allowedHosts)
         self.log = log
     }
 
@@ -109,9 +122,19 @@ public actor PreviewServer {
     /// The start number of the last finished build (for tests waiting on a rebuild that saw an edit).
     public private(set) var lastFinishedStart = 0
 
+    /// Answers a request: 403 unless its `Host` is allowed (every path, the event stream included), then the
+    /// event stream, the error overlay, a file of the preview or the 404 page. No CORS headers are ever sent.
     func respond(to request: HTTPRequest) async -> HTTPResponse {
+        let host = request.headers[.host]
+        guard hosts.allows(host: host) else {
+            let headers: HTTPHeaders = [.contentType: "text/plain; charset=utf-8", .cacheControl: "no-store",
+                                         HTTPHeader("X-Content-Type-Options"): "nosniff"]
+            return HTTPResponse(statusCode: .forbidden, headers: headers, body: Data(HostAllowList.refusal(host: host).utf8))
+        }
         let target = request.target.path()
         if target == Self.eventsPath { return eventStream() }
+        if target == Self.reloadScriptPath { return asset(ReloadScript.source, type: "text/javascript; charset=utf-8") }
+        if target == Self.overlayStylePath { return asset(ErrorOverlay.style, type: "text/css; charset=utf-8") }
         if let report = lastReport, !report.succeeded {
             return html(ErrorOverlay.page(report.diagnostics), status: .internalServerError)
         }
@@ -133,6 +156,10 @@ public actor PreviewServer {
                      body: Data(ReloadScript.inject(into: page).utf8))
     }
 
+    private func asset(_ text: String, type: String) -> HTTPResponse {
+        HTTPResponse(statusCode: .ok, headers: [.contentType: type, .cacheControl: "no-store"], body: Data(text.utf8))
+    }
+
     private func eventStream() -> HTTPResponse {
         let id = UUID()
         let (stream, continuation) = AsyncStream<[UInt8]>.makeStream()
@@ -152,11 +179,15 @@ public actor PreviewServer {
     }
 }
 
-/// The script served pages get: reload when the server says so.
+/// The script served pages get: reload when the server says so. Pages load it from
+/// `PreviewServer.reloadScriptPath`, the same origin, as their Content-Security-Policy allows.
 enum ReloadScript {
-    static let tag = """
-        <script>(function(){var s=new EventSource("\(PreviewServer.eventsPath)");s.addEventListener("reload",function(){location.reload();});})();</script>
+    static let source = """
+        (function(){var s=new EventSource("\(PreviewServer.eventsPath)");s.addEventListener("reload",function(){location.reload();});})();
+
         """
+
+    static let tag = "<script src=\"\(PreviewServer.reloadScriptPath)\"></script>"
 
     static func inject(into page: String) -> String {
         guard let end = page.range(of: "</body>", options: .backwards) else { return page + tag }
@@ -164,8 +195,15 @@ enum ReloadScript {
     }
 }
 
-/// The page shown instead of the site while the last build failed.
+/// The page shown instead of the site while the last build failed, under the pages' Content-Security-Policy
+/// (its stylesheet is served from `PreviewServer.overlayStylePath`).
 enum ErrorOverlay {
+    static let style = """
+        body{font-family:sans-serif;margin:2rem;background:#fff8f8}h1{color:#c8161d}pre{white-space:pre-wrap;font-size:14px}
+        li.error pre{border-left:4px solid #c8161d;padding-left:.75rem}li.warning pre{border-left:4px solid #b26a00;padding-left:.75rem}
+
+        """
+
     static func page(_ diagnostics: [Diagnostic]) -> String {
         let items = diagnostics.map { diagnostic in
             "<li class=\"\(diagnostic.severity.rawValue)\"><pre>\(escape(diagnostic.rendered))</pre></li>"
@@ -173,8 +211,8 @@ enum ErrorOverlay {
         return """
             <!DOCTYPE html>
             <html lang="zh-CN">
-            <head><meta charset="utf-8"><title>构建失败 · Build failed</title>
-            <style>body{font-family:sans-serif;margin:2rem;background:#fff8f8}h1{color:#c8161d}pre{white-space:pre-wrap;font-size:14px}li.error pre{border-left:4px solid #c8161d;padding-left:.75rem}li.warning pre{border-left:4px solid #b26a00;padding-left:.75rem}</style>
+            <head><meta charset="utf-8">\(ContentSecurityPolicy.meta)<title>构建失败 · Build failed</title>
+            <link rel="stylesheet" href="\(PreviewServer.overlayStylePath)">
             </head>
             <body>
             <h1>构建失败 · Build failed</h1>

@@ -17,7 +17,8 @@ enum DataFile: String, CaseIterable, Sendable {
 }
 
 /// Renders the data files: every bulletin's metadata, stats and exemplars as JSON, one CSV row per bulletin
-/// and stat or exemplar (values as plain numbers), and the JSON Schema of the front matter. Each file is made
+/// and stat or exemplar (values as plain numbers, text cells that a spreadsheet would run as a formula
+/// neutralised by `CSVWriter`), and the JSON Schema of the front matter. Each file is made
 /// as bytes, record by record: encoding all the records at once held every record, its encoded tree and two
 /// copies of the text (about 50 MB at 10,000 bulletins) at the start of the page rendering.
 enum DataExport {
@@ -42,10 +43,12 @@ enum DataExport {
     static let identityHeader = ["series", "year", "issue", "serial", "date", "title"]
     static let statsHeader = identityHeader + ["key", "label", "value", "unit", "as_of", "scope", "url"]
     static let exemplarsHeader = identityHeader + ["kind", "name", "honor", "program", "conferred_by", "honor_year", "district", "url"]
+    /// The columns of either CSV that hold numbers; every other column is text.
+    static let numericColumns: Set<String> = ["year", "issue", "serial", "value", "honor_year"]
 
     /// One row per item `rows` gives of each bulletin, between the bulletin's identity and its page.
     private static func csv(header: [String], model: SiteModel, rows: (Bulletin) -> [[String]]) -> [UInt8] {
-        var csv = CSVWriter(header: header)
+        var csv = CSVWriter(header: header, numericColumns: numericColumns)
         for index in model.bulletins.indices {
             let bulletin = model.bulletins[index].bulletin, identity = identity(bulletin), page = url(index, model)
             for row in rows(bulletin) { csv.add(identity + row + [page]) }
@@ -181,22 +184,34 @@ enum DataExport {
 /// RFC 4180 CSV with `\n` line ends, written row by row: a field holding a comma, a quote or a line break is
 /// quoted, quotes doubled. (yaslab/CSV.swift was measured at 9 µs a field here, writing one character at a
 /// time through an OutputStream; this writer appends bytes, which keeps a 10,000-bulletin export under a second.)
+///
+/// Spreadsheets (Excel, WPS, LibreOffice) run a cell beginning with `=`, `+`, `-`, `@`, a tab or a carriage
+/// return as a formula (OWASP "CSV Injection"): such a text cell is written with a leading `'`, which makes it
+/// text. A cell of a numeric column is written as it is when it is a plain number (`-0.5`, `194000`), and
+/// neutralised like text otherwise.
 struct CSVWriter {
     private(set) var bytes: [UInt8] = []
+    /// Whether each column, by position, holds numbers.
+    private let numeric: [Bool]
 
-    init(header: [String]) {
+    /// Writes the header row; `numericColumns` names the columns that hold numbers.
+    init(header: [String], numericColumns: Set<String> = []) {
+        numeric = header.map(numericColumns.contains)
         add(header)
     }
 
     mutating func add(_ row: [String]) {
         for (index, field) in row.enumerated() {
             if index > 0 { bytes.append(UInt8(ascii: ",")) }
+            let neutralise = Self.startsFormula(field) && !(index < numeric.count && numeric[index] && Self.isPlainNumber(field))
             let needsQuotes = field.utf8.contains { $0 == UInt8(ascii: ",") || $0 == UInt8(ascii: "\"") || $0 == 0x0A || $0 == 0x0D }
             guard needsQuotes else {
+                if neutralise { bytes.append(UInt8(ascii: "'")) }
                 bytes.append(contentsOf: field.utf8)
                 continue
             }
             bytes.append(UInt8(ascii: "\""))
+            if neutralise { bytes.append(UInt8(ascii: "'")) }
             for byte in field.utf8 {
                 bytes.append(byte)
                 if byte == UInt8(ascii: "\"") { bytes.append(byte) }
@@ -204,5 +219,26 @@ struct CSVWriter {
             bytes.append(UInt8(ascii: "\""))
         }
         bytes.append(0x0A)
+    }
+
+    /// Whether a spreadsheet would read `field` as a formula: it begins with `=`, `+`, `-`, `@`, a tab or a
+    /// carriage return.
+    static func startsFormula(_ field: String) -> Bool {
+        guard let first = field.utf8.first else { return false }
+        return first == UInt8(ascii: "=") || first == UInt8(ascii: "+") || first == UInt8(ascii: "-") || first == UInt8(ascii: "@")
+            || first == 0x09 || first == 0x0D
+    }
+
+    /// Whether `field` is a plain decimal number: an optional `-`, digits, and optionally `.` and digits.
+    static func isPlainNumber(_ field: String) -> Bool {
+        var bytes = field.utf8[...]
+        if bytes.first == UInt8(ascii: "-") { bytes = bytes.dropFirst() }
+        let isDigit = { (byte: UInt8) in byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9") }
+        let integer = bytes.prefix(while: isDigit)
+        guard !integer.isEmpty else { return false }
+        bytes = bytes.dropFirst(integer.count)
+        guard let point = bytes.first else { return true }
+        guard point == UInt8(ascii: "."), bytes.count > 1 else { return false }
+        return bytes.dropFirst().allSatisfy(isDigit)
     }
 }

@@ -316,6 +316,33 @@ enum XMLDocumentCheck {
         csv.add(["line\nbreak", "plain"])
         #expect(String(decoding: csv.bytes, as: UTF8.self) == "a,b\n\"1,2\",\"say \"\"hi\"\"\"\n\"line\nbreak\",plain\n")
     }
+
+    @Test func textCellsThatStartAFormulaGetALeadingQuote() {
+        var csv = CSVWriter(header: ["text", "number"], numericColumns: ["number"])
+        for start in ["=", "+", "-", "@", "\t", "\r"] { csv.add([start + "1+1", "1"]) }
+        csv.add(["=A1,B1", "-0.5"])
+        csv.add(["a=b", "-12"])
+        csv.add(["", ""])
+        #expect(String(decoding: csv.bytes, as: UTF8.self) == """
+            text,number
+            '=1+1,1
+            '+1+1,1
+            '-1+1,1
+            '@1+1,1
+            '\t1+1,1
+            "'\r1+1",1
+            "'=A1,B1",-0.5
+            a=b,-12
+            ,
+
+            """)
+    }
+
+    @Test func numericColumnsKeepNumbersAndNeutraliseAnythingElse() {
+        var csv = CSVWriter(header: ["value"], numericColumns: ["value"])
+        for value in ["-0.5", "194000", "989258.5", "-3", "-1+1", "=1", "-.5", "-", "1."] { csv.add([value]) }
+        #expect(String(decoding: csv.bytes, as: UTF8.self) == "value\n-0.5\n194000\n989258.5\n-3\n'-1+1\n'=1\n'-.5\n'-\n1.\n")
+    }
 }
 
 @Suite struct SeriesAndSchemaTests {

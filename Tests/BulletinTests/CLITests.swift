@@ -71,6 +71,37 @@ import Testing
         }
     }
 
+    @Test func serveAnswersANameGivenWithAllowedHostAndRefusesOthers() throws {
+        let site = try Self.fixture("archive")
+        defer { site.remove() }
+        let process = Process()
+        process.executableURL = Self.executable
+        process.arguments = ["serve", "--source", site.root.path, "--port", "0", "--allowed-host", "preview.example",
+                             "--allowed-host", "192.168.1.5"]
+        let out = Pipe()
+        process.standardOutput = out
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        defer {
+            kill(process.processIdentifier, SIGTERM)
+            process.waitUntilExit()
+        }
+        let line = String(decoding: out.fileHandleForReading.availableData, as: UTF8.self)
+        let port = try #require(line.split(separator: ":").last.flatMap { UInt16($0.prefix { $0.isNumber }) }, "\(line)")
+        for host in ["preview.example:\(port)", "192.168.1.5", "localhost:\(port)"] {
+            #expect(try RawHTTP.get(port: port, path: "/", host: host).status == 200, "Host \(host)")
+        }
+        let refused = try RawHTTP.get(port: port, path: "/", host: "evil.example")
+        #expect(refused.status == 403)
+        #expect(refused.body.contains("bulletin serve --allowed-host NAME"))
+    }
+
+    @Test func serveRejectsAnAllowedHostThatIsNoHostName() throws {
+        let run = try Self.run(["serve", "--allowed-host", "http://preview.example/", "--port", "0"])
+        #expect(run.status == 64)
+        #expect(run.stderr.contains("--allowed-host 'http://preview.example/' is not a host name or address"), "\(run.stderr)")
+    }
+
     @Test func buildsTheFixtureArchive() throws {
         let site = try Self.fixture("archive")
         defer { site.remove() }

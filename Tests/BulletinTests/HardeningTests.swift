@@ -114,6 +114,115 @@ import Glibc
     }
 }
 
+/// Spreadsheet formula injection (OWASP "CSV Injection") through the CSV files the build writes, on the hostile
+/// fixture: an exemplar named `=HYPERLINK(…)`, a stat labelled `@SUM(…)`, and a negative value.
+@Suite struct FormulaInjectionTests {
+    /// Every CSV file of the built hostile fixture, by path below the output, as rows of fields.
+    private func builtCSVFiles() async throws -> [String: [[String]]] {
+        let site = try CLITests.fixture("hostile")
+        defer { site.remove() }
+        let report = await site.build()
+        #expect(report.succeeded, "\(report.diagnostics)")
+        return TemporarySite.snapshot(site.output).filter { $0.key.hasSuffix(".csv") }
+            .mapValues { CSVReader.rows(String(decoding: $0, as: UTF8.self)) }
+    }
+
+    @Test func noCellOfAnyCSVStartsAFormulaAndNumbersStayNumbers() async throws {
+        let files = try await builtCSVFiles()
+        #expect(Set(files.keys) == ["data/stats.csv", "data/exemplars.csv"])
+        let number = try Regex("-?[0-9]+(\\.[0-9]+)?")
+        for (path, rows) in files {
+            for row in rows {
+                for field in row where field.unicodeScalars.first.map("=+-@\t\r".unicodeScalars.contains) == true {
+                    #expect(field.wholeMatch(of: number) != nil, "\(path): the cell \(field.debugDescription) would run as a formula")
+                }
+            }
+        }
+        let stats = try #require(files["data/stats.csv"]), header = try #require(stats.first)
+        let label = try #require(header.firstIndex(of: "label")), value = try #require(header.firstIndex(of: "value"))
+        let scope = try #require(header.firstIndex(of: "scope"))
+        #expect(stats.dropFirst().map { [$0[label], $0[value], $0[scope]] } == [
+            ["'@SUM(1+1)*cmd|' /C calc'!A0", "3", ""],
+            ["变化率", "-0.5", "'-2+3"],
+        ])
+        let exemplars = try #require(files["data/exemplars.csv"]), columns = try #require(exemplars.first)
+        let name = try #require(columns.firstIndex(of: "name")), honor = try #require(columns.firstIndex(of: "honor"))
+        #expect(exemplars.dropFirst().map { [$0[name], $0[honor]] } == [["'=HYPERLINK(\"http://x\",\"点击\")", "'+1 先进个人"]])
+    }
+}
+
+/// A reader of the CSV the build writes (RFC 4180, `\n` line ends), for the tests.
+enum CSVReader {
+    static func rows(_ text: String) -> [[String]] {
+        var rows: [[String]] = [], row: [String] = [], field = "", quoted = false
+        var characters = Array(text.unicodeScalars)[...]
+        while let character = characters.popFirst() {
+            if quoted {
+                if character == "\"" {
+                    if characters.first == "\"" { field.unicodeScalars.append(characters.removeFirst()) } else { quoted = false }
+                } else {
+                    field.unicodeScalars.append(character)
+                }
+            } else if character == "\"" {
+                quoted = true
+            } else if character == "," {
+                row.append(field)
+                field = ""
+            } else if character == "\n" {
+                row.append(field)
+                rows.append(row)
+                row = []
+                field = ""
+            } else {
+                field.unicodeScalars.append(character)
+            }
+        }
+        return rows
+    }
+}
+
+/// The Content-Security-Policy `<meta>` of every page (the browser side is checked in headless Chromium by
+/// scripts/browser_check.py).
+@Suite struct ContentSecurityPolicyTests {
+    /// The HTML files of a built site, by path.
+    private func pages(_ folder: URL) -> [String: String] {
+        TemporarySite.snapshot(folder).filter { $0.key.hasSuffix(".html") }.mapValues { String(decoding: $0, as: UTF8.self) }
+    }
+
+    @Test func theDefaultLayoutCarriesThePolicyFirstInTheHead() throws {
+        let layout = try String(contentsOf: repositoryRoot.appending(path: "templates/layout.mustache"), encoding: .utf8)
+        #expect(layout.contains("<head>\n<meta charset=\"utf-8\">\n\(ContentSecurityPolicy.meta)\n"))
+    }
+
+    @Test(arguments: ["sample", "archive"])
+    func everyPageCarriesThePolicyAndNeedsNothingItForbids(site name: String) async throws {
+        let site = name == "sample" ? try TemporarySite() : try CLITests.fixture(name)
+        defer { site.remove() }
+        let report = await SiteBuilder.build(BuildOptions(source: name == "sample" ? repositoryRoot : site.root, destination: site.output,
+                                                          includeDrafts: true))
+        #expect(report.succeeded)
+        let pages = pages(site.output)
+        #expect(pages.count > 20)
+        for (path, html) in pages {
+            #expect(html.components(separatedBy: ContentSecurityPolicy.meta).count == 2, "\(path): the policy once")
+            let policy = try #require(html.range(of: ContentSecurityPolicy.meta), "\(path)")
+            #expect(policy.lowerBound < html.range(of: "<title>")?.lowerBound ?? html.startIndex, "\(path): before the title")
+            #expect(try ServerTests.inlineScriptsAndStyles(html).isEmpty, "\(path): inline script or style the policy blocks")
+            #expect(!html.contains("src=\"http") && !html.contains("src=\"//"), "\(path): loads nothing from elsewhere")
+        }
+    }
+
+    /// With `unsafe_html: true` the script stays in the page (the browser check sees the policy refuse it).
+    @Test func anUnsafeHTMLBulletinKeepsItsScriptBelowThePolicy() async throws {
+        let site = try CLITests.fixture("hostile")
+        defer { site.remove() }
+        #expect(await site.build().succeeded)
+        let page = try site.read("bulletins/2024/1/index.html")
+        let script = try #require(page.range(of: "<script>document.title='pwned'</script>"))
+        #expect(try #require(page.range(of: ContentSecurityPolicy.meta)).upperBound < script.lowerBound)
+    }
+}
+
 /// Interrupted and concurrent builds, with real processes.
 @Suite(.serialized) struct InterruptionTests {
     /// A site big enough that a build takes a while in a debug binary.
