@@ -20,17 +20,17 @@ enum StatPages {
         return context
     }
 
-    /// How many of a scope's latest values a key's page lists with their bulletins; the others are on its
-    /// paginated list of every report, so the page stays small however long the archive.
+    /// How many of a scope's latest values a key's page lists with their bulletins; every value is in the
+    /// key's CSV file beside it, so the page stays small however long the archive.
     static let recentCount = 10
-    /// Values on each page of a key's list of every report.
-    static let reportsPerPage = 100
+    /// The file of every value reported for a key, in the key's folder.
+    static let valuesFileName = "values.csv"
 
-    /// The values reported for a key, over all its scopes: the rows of its list of every report.
+    /// The values reported for a key, over all its scopes.
     static func reportCount(_ series: StatSeries) -> Int { series.scopes.reduce(0) { $0 + $1.points.count } }
 
     /// Everything about one key: per scope its latest values with the bulletins reporting them and its yearly
-    /// figures, a link to the list of every report when there are more, and the charts.
+    /// figures, the number of values not listed (all are in its CSV file), and the charts.
     static func detail(_ series: StatSeries, entry: (Int) -> [String: Any]) -> [String: Any] {
         var context = summary(series)
         context["scopes"] = series.scopes.map { scope in
@@ -44,10 +44,7 @@ enum StatPages {
             if let change = change(scope) { scopeContext["change"] = change }
             return scopeContext
         }
-        let reports = reportCount(series)
-        if reports > recentCount {
-            context["reports"] = ["count": reports, "path": SitePaths.href(SitePaths.statReports(series.key))] as [String: Any]
-        }
+        context["valuesPath"] = SitePaths.href(SitePaths.stat(series.key)) + valuesFileName
         let id = "chart-\(series.key)"
         let points = series.scopes.flatMap(\.points)
         let first = points.map(\.date).min()!, last = points.map(\.date).max()!
@@ -80,16 +77,6 @@ enum StatPages {
         series.scopes.enumerated().flatMap { order, scope in scope.points.map { (order: order, row: ReportRow(scope: scope.scope, point: $0)) } }
             .sorted { ($0.row.point.date, $1.order) > ($1.row.point.date, $0.order) }
             .map(\.row)
-    }
-
-    /// Rows `range` of a key's list of every report, each with the bulletins reporting it.
-    static func reports(_ series: StatSeries, rows: [ReportRow], range: Range<Int>, entry: (Int) -> [String: Any]) -> [String: Any] {
-        var context = common(series)
-        context["rows"] = rows[range].map { row in
-            point(row.point).merging(["scope": row.scope ?? "总体", "bulletins": row.point.bulletins.map(entry)]) { $1 }
-        }
-        context["count"] = rows.count
-        return context
     }
 
     private static func common(_ series: StatSeries) -> [String: Any] {

@@ -1,3 +1,4 @@
+import BulletinAggregates
 import BulletinFrontMatter
 import BulletinModel
 import Foundation
@@ -52,6 +53,20 @@ enum DataExport {
         for index in model.bulletins.indices {
             let bulletin = model.bulletins[index].bulletin, identity = identity(bulletin), page = url(index, model)
             for row in rows(bulletin) { csv.add(identity + row + [page]) }
+        }
+        return csv.bytes
+    }
+
+    /// The values of one stat key (`stats/<key>/values.csv`): one row per value and bulletin reporting it, newest
+    /// first, the value's date, scope and number before the bulletin's identity and page.
+    static func statValues(_ series: StatSeries, model: SiteModel) -> [UInt8] {
+        var csv = CSVWriter(header: ["as_of", "scope", "value", "unit", "label"] + identityHeader + ["url"], numericColumns: numericColumns)
+        for row in StatPages.reportRows(series) {
+            let point = row.point
+            for index in point.bulletins {
+                csv.add([point.date.iso, row.scope ?? "", point.value.plain, series.unit, point.label]
+                    + identity(model.bulletins[index].bulletin) + [url(index, model)])
+            }
         }
         return csv.bytes
     }

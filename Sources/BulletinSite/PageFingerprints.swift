@@ -104,9 +104,8 @@ struct PageFingerprints: Sendable {
         case .stat(let index):
             add(encoding: model.stats[index])
             add(entries: model.stats[index].bulletins)
-        case .statReports(let index, let list):
+        case .statValues(let index):
             add(encoding: model.stats[index])
-            add(list: list)
             add(entries: model.stats[index].bulletins)
         case .exemplarIndex:
             add(encoding: model.exemplars)

@@ -24,7 +24,8 @@ struct Page: Sendable {
         case statsIndex
         /// The page of the stat key at this index.
         case stat(Int)
-        case statReports(stat: Int, ListPage)
+        /// Every value reported for the stat key at this index, as CSV.
+        case statValues(Int)
         case exemplarIndex
         /// The page of the exemplar at this index.
         case exemplar(Int)
@@ -35,8 +36,8 @@ struct Page: Sendable {
         case data(DataFile)
     }
 
-    /// A page of a paginated list: its place among the list's pages, where the list starts, and the items on it
-    /// (bulletin indices, or a stat key's rows).
+    /// A page of a paginated list of bulletins: its place among the list's pages, where the list starts, and the
+    /// bulletins on it (indices into the site's bulletins).
     struct ListPage: Sendable {
         let pagination: Pagination
         /// The folder of the list's first page.
@@ -63,7 +64,7 @@ struct Page: Sendable {
         case .term: "term pages"
         case .statsIndex: "stats page"
         case .stat: "stat pages"
-        case .statReports: "stat report lists"
+        case .statValues: "stat value files"
         case .exemplarIndex: "exemplar index"
         case .exemplar: "exemplar pages"
         case .search: "search page"
@@ -92,7 +93,7 @@ struct Page: Sendable {
         }
     }
 
-    /// Text editions, feeds, sitemaps and data files.
+    /// Whether this is a plain-text edition.
     var isText: Bool {
         switch kind {
         case .textEdition: true
@@ -100,9 +101,10 @@ struct Page: Sendable {
         }
     }
 
+    /// Whether this is a feed, a sitemap or a data file.
     var isDataFile: Bool {
         switch kind {
-        case .feed, .sitemap, .data: true
+        case .feed, .sitemap, .data, .statValues: true
         default: false
         }
     }
@@ -139,12 +141,8 @@ enum PagePlan {
         pages.append(page(.statsIndex, in: SitePaths.stats))
         for (index, series) in model.stats.enumerated() {
             pages.append(page(.stat(index), in: SitePaths.stat(series.key)))
-            let reports = StatPages.reportCount(series)
-            if reports > StatPages.recentCount {
-                pages += lists(Array(0..<reports), size: StatPages.reportsPerPage, base: SitePaths.statReports(series.key)) {
-                    .statReports(stat: index, $0)
-                }
-            }
+            pages.append(Page(kind: .statValues(index), directory: SitePaths.stat(series.key),
+                              file: SitePaths.stat(series.key) + StatPages.valuesFileName))
         }
         pages.append(page(.exemplarIndex, in: SitePaths.exemplars))
         pages += model.exemplars.indices.map { index in
@@ -165,7 +163,7 @@ enum PagePlan {
     static func renderingOrder(_ pages: [Page]) -> [Page] {
         func isSlow(_ page: Page) -> Bool {
             switch page.kind {
-            case .data, .stat, .exemplarIndex, .sitemap: true
+            case .data, .stat, .statValues, .exemplarIndex, .sitemap: true
             default: false
             }
         }

@@ -64,8 +64,6 @@ struct SiteModel: Sendable {
     let neighbours: [(older: Int?, newer: Int?)]
     /// Everything worked out from all the bulletins' facts together.
     let aggregates: SiteAggregates
-    /// The rows of each stat key's list of every report, by key index.
-    let statReportRows: [[StatPages.ReportRow]]
 
     var stats: [StatSeries] { aggregates.stats }
     var exemplars: [ExemplarEntry] { aggregates.exemplars }
@@ -92,7 +90,6 @@ struct SiteModel: Sendable {
         hrefs = order.hrefs
         self.neighbours = neighbours
         self.aggregates = aggregates ?? SiteAggregates(of: order, config: config)
-        statReportRows = self.aggregates.stats.map(StatPages.reportRows)
     }
 }
 

@@ -18,8 +18,6 @@ enum SitePaths {
     static func bulletin(year: Int, page: Int) -> String { "bulletins/\(year)/\(page)/" }
 
     static func stat(_ key: String) -> String { "stats/\(key)/" }
-    /// The list of every value reported for a stat key (paginated below it).
-    static func statReports(_ key: String) -> String { "stats/\(key)/reports/" }
 
     static func exemplar(kind: Exemplar.Kind, slug: String) -> String { "exemplars/\(kind.rawValue)/\(slug)/" }
 

@@ -73,7 +73,11 @@ struct SiteRenderer: Sendable {
     /// as (not copied into a string first).
     @discardableResult
     func write(_ page: Page, with publisher: OutputPublisher) throws -> FileStamp {
-        if case .data(let file) = page.kind { return try publisher.write(DataExport.render(file, model: model), to: page.file) }
+        switch page.kind {
+        case .data(let file): return try publisher.write(DataExport.render(file, model: model), to: page.file)
+        case .statValues(let index): return try publisher.write(DataExport.statValues(model.stats[index], model: model), to: page.file)
+        default: break
+        }
         return try publisher.write(render(page).utf8, to: page.file)
     }
 
@@ -86,6 +90,8 @@ struct SiteRenderer: Sendable {
             return TextEdition.render(loaded.bulletin, body: try loaded.body().textBlocks, width: config.textWidth)
         case .data(let file):
             return String(decoding: DataExport.render(file, model: model), as: UTF8.self)
+        case .statValues(let index):
+            return String(decoding: DataExport.statValues(model.stats[index], model: model), as: UTF8.self)
         default:
             let (template, context) = try templateContext(page)
             return templates.render(template, context: context)
@@ -161,12 +167,6 @@ struct SiteRenderer: Sendable {
             let series = model.stats[index]
             pageContext["title"] = "\(series.label) · 数据 · \(config.title)"
             context["stat"] = StatPages.detail(series, entry: entry)
-        case .statReports(let index, let list):
-            template = "stat-reports"
-            let series = model.stats[index]
-            pageContext["title"] = "\(series.label)：全部报告\(pageSuffix(list.pagination.number)) · 数据 · \(config.title)"
-            context["stat"] = StatPages.reports(series, rows: model.statReportRows[index], range: list.pagination.range, entry: entry)
-            addPagination(list, to: &context)
         case .exemplarIndex:
             template = "exemplars"
             pageContext["title"] = "先进典型 · \(config.title)"
@@ -190,7 +190,7 @@ struct SiteRenderer: Sendable {
             template = "404"
             pageContext["title"] = "页面未找到 · \(config.title)"
             pageContext["canonical"] = nil
-        case .textEdition, .data:
+        case .textEdition, .data, .statValues:
             preconditionFailure("\(page.file) is not rendered from a template")
         }
         context["page"] = pageContext
@@ -243,7 +243,7 @@ struct SiteRenderer: Sendable {
     private func sitemapEntry(_ page: Page) -> [String: Any]? {
         guard let base = config.baseURL else { return nil }
         switch page.kind {
-        case .textEdition, .search, .feed, .sitemap, .notFound, .data: return nil
+        case .textEdition, .search, .feed, .sitemap, .notFound, .data, .statValues: return nil
         case .bulletin(let bulletinPage):
             return ["loc": base + SitePaths.href(page.directory), "lastmod": bulletins[bulletinPage.index].date.iso]
         default:

@@ -173,8 +173,8 @@ import Testing
         "stats:\n  - key: \(key)\n    label: 标签\n    value: \(value)\n    unit: \(unit)" + (asOf.map { "\n    as_of: \($0)" } ?? "")
     }
 
-    @Test func aKeysPageListsItsLatestValuesAndPaginatesEveryReport() async throws {
-        // 250 values, one a day: more than the page lists (10) and more than a page of reports (100).
+    @Test func aKeysPageListsItsLatestValuesAndEveryValueIsInItsCSV() async throws {
+        // 250 values, one a day: more than the page lists (10).
         var files = ["content/site.yaml": defaultSiteYAML]
         for day in 0..<250 {
             let date = CalendarDate(year: 2017, month: day / 28 + 1, day: day % 28 + 1)!
@@ -187,15 +187,13 @@ import Testing
         let rows = page.components(separatedBy: "<tr><td><time").count - 1
         #expect(rows == 10, "the ten latest values")
         #expect(page.contains("<data value=\"1249\">1,249</data>户") && !page.contains("<data value=\"1239\">"))
-        #expect(page.contains("更早的 240 个数值见<a href=\"../../stats/households/reports/\">全部报告</a>"))
-        #expect(page.contains("<a href=\"../../stats/households/reports/\">全部 250 次报告</a>"))
-        let first = try site.read("stats/households/reports/index.html")
-        let last = try site.read("stats/households/reports/page/3/index.html")
-        #expect(first.components(separatedBy: "<tr><td><time").count - 1 == 100)
-        #expect(last.components(separatedBy: "<tr><td><time").count - 1 == 50)
-        #expect(first.contains("<data value=\"1249\">") && !first.contains("<data value=\"1149\">"), "newest first")
-        #expect(last.contains("<data value=\"1000\">") && last.contains("aria-current=\"page\">3<"))
-        #expect(!FileManager.default.fileExists(atPath: site.output.appending(path: "stats/households/reports/page/4").path))
+        #expect(page.contains("更早的 240 个数值见 <a href=\"../../stats/households/values.csv\" type=\"text/csv\">households/values.csv</a>"))
+        #expect(page.contains("全部 250 个数值及报告的简报"))
+        let csv = try site.read("stats/households/values.csv").split(separator: "\n")
+        #expect(csv.count == 251)
+        #expect(csv[0] == "as_of,scope,value,unit,label,series,year,issue,serial,date,title,url")
+        #expect(csv[1] == "2017-09-26,,1249,户,标签,测试精神文明建设·信息交流,2017,250,,2017-09-26,测试简报,https://bulletins.example.net/bulletins/2017/250/")
+        #expect(csv[250].hasPrefix("2017-01-01,,1000,户,"), "newest first")
     }
 
     @Test func aKeyWithTwoUnitsIsAnError() async throws {

@@ -108,7 +108,7 @@ import Testing
         let run = try Self.run(["build", "--source", site.root.path])
         #expect(run.status == 0, "\(run.stderr)")
         #expect(run.stderr.isEmpty)
-        #expect(run.stdout.hasPrefix("Built 4 bulletins: 29 pages, 4 text editions, 6 data files, 5 search index files and 3 static files in "))
+        #expect(run.stdout.hasPrefix("Built 4 bulletins: 29 pages, 4 text editions, 8 data files, 5 search index files and 3 static files in "))
         #expect(run.stdout.hasSuffix(" s.\n"))
         let page = try site.read("bulletins/2023/102/index.html")
         #expect(page.contains("<link rel=\"canonical\" href=\"https://bulletins.example.org/bulletins/2023/102/\">"))
@@ -125,9 +125,9 @@ import Testing
         #expect(FileManager.default.fileExists(atPath: cache.path))
         let again = try Self.run(["build", "--source", site.root.path, "--timings"])
         #expect(again.status == 0, "\(again.stderr)")
-        #expect(again.stdout.contains("from the build cache: 5 bulletins decoded before, 44 output files unchanged"), "the draft too: \(again.stdout)")
+        #expect(again.stdout.contains("from the build cache: 5 bulletins decoded before, 46 output files unchanged"), "the draft too: \(again.stdout)")
         #expect(again.stdout.contains("search index (kept): 5 files"))
-        #expect(again.stdout.hasSuffix(" s (44 unchanged files kept from the previous build).\n"))
+        #expect(again.stdout.hasSuffix(" s (46 unchanged files kept from the previous build).\n"))
         #expect(!again.stdout.contains("of workers' time"), "nothing was rendered, so no kind of page is timed: \(again.stdout)")
 
         try FileManager.default.removeItem(at: cache)
@@ -139,7 +139,7 @@ import Testing
             .prefix { $0.hasPrefix("    ") }.map { $0.trimmingCharacters(in: .whitespaces).components(separatedBy: " in ")[0] }
         #expect(Set(kinds) == ["bulletin pages: 4", "text editions: 4", "home pages: 2", "year pages: 3", "archive page: 1",
                                 "taxonomy pages: 2", "term pages: 7", "stats page: 1", "stat pages: 2", "exemplar index: 1",
-                                "exemplar pages: 4", "search page: 1", "feed: 1", "sitemap: 1", "404 page: 1", "data files: 4"],
+                                "exemplar pages: 4", "search page: 1", "feed: 1", "sitemap: 1", "404 page: 1", "data files: 4", "stat value files: 2"],
                 "\(clean.stdout)")
         #expect(!FileManager.default.fileExists(atPath: cache.path), "--no-cache writes no cache")
     }

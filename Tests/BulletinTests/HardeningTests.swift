@@ -129,7 +129,7 @@ import Glibc
 
     @Test func noCellOfAnyCSVStartsAFormulaAndNumbersStayNumbers() async throws {
         let files = try await builtCSVFiles()
-        #expect(Set(files.keys) == ["data/stats.csv", "data/exemplars.csv"])
+        #expect(Set(files.keys) == ["data/stats.csv", "data/exemplars.csv", "stats/formula_label/values.csv", "stats/change_rate/values.csv"])
         let number = try Regex("-?[0-9]+(\\.[0-9]+)?")
         for (path, rows) in files {
             for row in rows {
@@ -145,6 +145,10 @@ import Glibc
             ["'@SUM(1+1)*cmd|' /C calc'!A0", "3", ""],
             ["变化率", "-0.5", "'-2+3"],
         ])
+        let values = try #require(files["stats/change_rate/values.csv"])
+        #expect(values.dropFirst().map { [$0[1], $0[2], $0[4]] } == [["'-2+3", "-0.5", "变化率"]], "scope, value and label of a key's values")
+        let formulaValues = try #require(files["stats/formula_label/values.csv"])
+        #expect(formulaValues.dropFirst().map(\.[4]) == ["'@SUM(1+1)*cmd|' /C calc'!A0"])
         let exemplars = try #require(files["data/exemplars.csv"]), columns = try #require(exemplars.first)
         let name = try #require(columns.firstIndex(of: "name")), honor = try #require(columns.firstIndex(of: "honor"))
         #expect(exemplars.dropFirst().map { [$0[name], $0[honor]] } == [["'=HYPERLINK(\"http://x\",\"点击\")", "'+1 先进个人"]])
