@@ -21,12 +21,16 @@ let package = Package(
             pkgConfig: "libcmark",
             providers: [.apt(["libcmark-dev"])]
         ),
-        // Domain values and diagnostics: no dependencies.
-        .target(name: "BulletinModel"),
+        // Support code: file bytes and stamps, stable digests, the parallel map, a locked value. No dependencies.
+        .target(name: "BulletinSupport"),
+        // Domain values and diagnostics.
+        .target(name: "BulletinModel", dependencies: ["BulletinSupport"]),
+        // The memo around the build's stages: what one build keeps for the next, keyed by the inputs' digests.
+        .target(name: "BulletinMemo", dependencies: ["BulletinSupport"]),
         // Splitting files into front matter and body; YAML to typed values (only importer of Yams).
         .target(
             name: "BulletinFrontMatter",
-            dependencies: ["BulletinModel", .product(name: "Yams", package: "Yams")]
+            dependencies: ["BulletinModel", "BulletinSupport", .product(name: "Yams", package: "Yams")]
         ),
         // Markdown to HTML and a Swift syntax tree (only importer of libcmark).
         .target(name: "BulletinMarkdown", dependencies: ["BulletinModel", "CCmark"]),
@@ -37,11 +41,11 @@ let package = Package(
         // The plain-text edition: CJK line breaking and the printed layout in text.
         .target(name: "BulletinText", dependencies: ["BulletinModel", "BulletinMarkdown"]),
         // The static full-text search index and its tokenizer (the search page's script follows the same rules).
-        .target(name: "BulletinSearch", dependencies: ["BulletinModel"]),
+        .target(name: "BulletinSearch", dependencies: ["BulletinModel", "BulletinSupport"]),
         // View models and template rendering (only importer of swift-mustache); ships the default templates.
         .target(
             name: "BulletinTemplates",
-            dependencies: ["BulletinModel", .product(name: "Mustache", package: "swift-mustache")],
+            dependencies: ["BulletinModel", "BulletinSupport", .product(name: "Mustache", package: "swift-mustache")],
             plugins: ["EmbedTemplatesPlugin"]
         ),
         // Build-time embedding of `templates/` (the one copy of the defaults) into BulletinTemplates.
@@ -56,8 +60,8 @@ let package = Package(
         .target(
             name: "BulletinSite",
             dependencies: [
-                "BulletinModel", "BulletinFrontMatter", "BulletinMarkdown", "BulletinText", "BulletinAggregates",
-                "BulletinCharts", "BulletinTemplates", "BulletinSearch",
+                "BulletinSupport", "BulletinModel", "BulletinFrontMatter", "BulletinMarkdown", "BulletinText", "BulletinAggregates",
+                "BulletinCharts", "BulletinTemplates", "BulletinSearch", "BulletinMemo",
             ]
         ),
         // Importing bulletins from text extracted from PDF or Word files.
@@ -96,8 +100,8 @@ let package = Package(
         .testTarget(
             name: "BulletinTests",
             dependencies: [
-                "BulletinModel", "BulletinFrontMatter", "BulletinMarkdown", "BulletinText", "BulletinAggregates",
-                "BulletinCharts", "BulletinTemplates", "BulletinSearch",
+                "BulletinSupport", "BulletinModel", "BulletinFrontMatter", "BulletinMarkdown", "BulletinText", "BulletinAggregates",
+                "BulletinCharts", "BulletinTemplates", "BulletinSearch", "BulletinMemo",
                 "BulletinSite", "BulletinServer", "BulletinImport", "BulletinCLI", "BulletinFuzzing", "bulletin",
             ],
             exclude: ["Fixtures", "Golden"]

@@ -1,3 +1,4 @@
+import BulletinSupport
 /// One bulletin as its front matter describes it, validated and typed.
 public struct Bulletin: Sendable, Equatable, Codable {
     /// The source file as shown in diagnostics (relative to the site folder).
@@ -188,7 +189,7 @@ public struct Distribution: Sendable, Hashable, Codable {
 }
 
 /// A measure `bulletin import` recognises: a figure with `unit` in a sentence holding all `keywords` gets `key`.
-public struct ImportVocabularyEntry: Sendable, Hashable {
+public struct ImportVocabularyEntry: Sendable, Hashable, Codable {
     public var keywords: [String]
     public var unit: String?
     public var key: String
@@ -201,7 +202,7 @@ public struct ImportVocabularyEntry: Sendable, Hashable {
 }
 
 /// Settings from `content/site.yaml`; every one has a default.
-public struct SiteConfig: Sendable {
+public struct SiteConfig: Sendable, Codable {
     public var title: String
     /// Absolute base URL with a trailing slash, for feeds, sitemap and canonical links; nil when not set.
     public var baseURL: String?

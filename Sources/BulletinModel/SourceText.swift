@@ -20,7 +20,7 @@ public struct SourceText: Sendable {
 
     /// The offset where each line of `bytes` starts, the first `limit` lines at most. Found with `memchr`:
     /// going through a string's UTF-8 view is several times slower.
-    static func lineStarts(of bytes: UnsafeBufferPointer<UInt8>, limit: Int = .max) -> [Int] {
+    public static func lineStarts(of bytes: UnsafeBufferPointer<UInt8>, limit: Int = .max) -> [Int] {
         var starts = [0]
         var offset = 0
         while starts.count < limit, offset < bytes.count, let newline = memchr(bytes.baseAddress! + offset, 0x0A, bytes.count - offset) {

@@ -1,4 +1,5 @@
 import BulletinModel
+import BulletinSupport
 
 /// A token's postings while an index is collected: bytes in pieces of at most `pieceSize`, each allocated
 /// once at its size when the postings outgrow the first. An array that doubles holds on average 40 % more than

@@ -1,4 +1,5 @@
 import BulletinModel
+import BulletinSupport
 import Foundation
 
 /// What the search index knows of one bulletin.

@@ -1,4 +1,5 @@
 import BulletinModel
+import BulletinSupport
 import Foundation
 
 /// Builds a search index from the previous build's index and the analyses of the documents that changed, so

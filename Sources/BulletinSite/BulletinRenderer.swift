@@ -24,7 +24,7 @@ public enum BulletinRenderer {
         do {
             return (try renderer.render(onlyPage(format, of: renderer.model)), diagnostics.sortedForOutput())
         } catch {
-            return (nil, (diagnostics + [error]).sortedForOutput())
+            return (nil, (diagnostics + [error as Diagnostic]).sortedForOutput())
         }
     }
 

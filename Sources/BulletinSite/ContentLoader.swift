@@ -1,19 +1,28 @@
 import BulletinFrontMatter
 import BulletinMarkdown
 import BulletinModel
+import BulletinSupport
 import Foundation
 #if canImport(Glibc)
 import Glibc
 #endif
 
+/// What the parse stage makes of a bulletin file besides its body, and what the memo keeps of it: the front
+/// matter, the summary, the file's warnings and the digests that key them.
+struct ParsedFacts: Codable, Sendable {
+    var bulletin: Bulletin
+    var summary: String
+    /// Digest of the file's text, which with the site settings determines everything else here.
+    var sourceKey: UInt64
+    /// Digest of what pages other than the bulletin's own show of it: its front matter and summary.
+    var factsKey: UInt64
+    /// The file's warnings (a file with errors is not parsed into a bulletin).
+    var diagnostics: [Diagnostic]
+}
+
 /// A bulletin read from its file: front matter, rendered body, derived summary.
 final class LoadedBulletin: Sendable {
-    let bulletin: Bulletin
-    let summary: String
-    /// Digest of the file's text, which with the site settings determines everything else here.
-    let sourceKey: UInt64
-    /// Digest of what pages other than the bulletin's own show of it: its front matter and summary.
-    let factsKey: UInt64
+    let facts: ParsedFacts
     /// The body as parsed: rendered once, or for a bulletin taken from the build cache, the file to render it from.
     private let storedBody: StoredBody
 
@@ -24,11 +33,8 @@ final class LoadedBulletin: Sendable {
         case file(String, config: SiteConfig)
     }
 
-    init(bulletin: Bulletin, summary: String, sourceKey: UInt64, factsKey: UInt64, body: StoredBody) {
-        self.bulletin = bulletin
-        self.summary = summary
-        self.sourceKey = sourceKey
-        self.factsKey = factsKey
+    init(facts: ParsedFacts, body: StoredBody) {
+        self.facts = facts
         storedBody = body
     }
 
@@ -41,23 +47,19 @@ final class LoadedBulletin: Sendable {
         }
     }
 
-    // Fields read through the object: `loaded.bulletin.date` from outside copies the whole bulletin (retaining
-    // each of its values) to read one field, which adds up over every bulletin of every build.
-    var sourcePath: String { bulletin.sourcePath }
-    var date: CalendarDate { bulletin.date }
-    var series: String { bulletin.series }
-    var issue: Int { bulletin.issue }
-    var serial: Int? { bulletin.serial }
-    var pageNumber: Int { bulletin.pageNumber }
-    var draft: Bool { bulletin.draft }
+    var bulletin: Bulletin { facts.bulletin }
+    var summary: String { facts.summary }
+    var sourceKey: UInt64 { facts.sourceKey }
+    var factsKey: UInt64 { facts.factsKey }
+    var sourcePath: String { facts.bulletin.sourcePath }
+    var date: CalendarDate { facts.bulletin.date }
+    var series: String { facts.bulletin.series }
+    var issue: Int { facts.bulletin.issue }
+    var serial: Int? { facts.bulletin.serial }
+    var pageNumber: Int { facts.bulletin.pageNumber }
+    var draft: Bool { facts.bulletin.draft }
 }
 
-/// The content folder read and decoded: configuration, bulletins and every problem found.
-struct LoadedContent: Sendable {
-    var config: SiteConfig
-    var bulletins: [LoadedBulletin]
-    var diagnostics: [Diagnostic]
-}
 
 /// The bulletin files below `content/` in path order, and the links skipped.
 struct FileListing: Sendable {
@@ -78,63 +80,6 @@ struct FileListing: Sendable {
 enum ContentLoader {
     /// Files larger than this are rejected before they are parsed, unless site.yaml sets `max_file_size`.
     static let maximumFileSize = 1 << 20
-
-    /// With `changedFiles` (and a `cache` in memory), files not among them are taken from the cache without a
-    /// look at them, and the list of files is the previous one unless files were added, removed or renamed.
-    static func load(siteDirectory: URL, includeDrafts: Bool, baseURL: String?, jobs: Int,
-                     progress: (@Sendable (BuildProgress) -> Void)? = nil, cache: BuildCache? = nil,
-                     changedFiles: ChangedFiles? = nil) async -> LoadedContent {
-        let contentDirectory = siteDirectory.appending(path: "content")
-        var diagnostics: [Diagnostic] = []
-        var config = SiteConfig()
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: contentDirectory.path, isDirectory: &isDirectory), isDirectory.boolValue else {
-            return LoadedContent(config: config, bulletins: [], diagnostics: [
-                .error("no content folder: expected \(contentDirectory.path) holding the bulletins and site.yaml")
-            ])
-        }
-        (config, diagnostics) = loadConfig(siteDirectory: siteDirectory)
-        if let baseURL {
-            if let normalized = SiteConfigDecoder.normalizedBaseURL(baseURL) {
-                config.baseURL = normalized
-            } else {
-                diagnostics.append(.error("--base-url must be an absolute http(s) URL, found '\(baseURL)'"))
-            }
-        }
-        let listing: FileListing
-        if let changedFiles, !changedFiles.listChanged, let remembered = cache?.rememberedListing(of: contentDirectory.path) {
-            listing = remembered
-        } else {
-            listing = markdownFiles(under: contentDirectory, siteDirectory: siteDirectory)
-            // A link's target may change where no watcher looks: a listing with links is made every time.
-            if listing.skipped.isEmpty && !listing.files.contains(where: \.isLink) {
-                cache?.remember(listing: listing, of: contentDirectory.path)
-            }
-        }
-        let files = listing.files
-        diagnostics += listing.skipped
-        let siteConfig = config
-        let counter = ProgressCounter(stage: "reading bulletins", total: files.count, report: progress)
-        var settings = StableDigest()
-        settings.add(BuildCache.toolIdentity)
-        settings.add(String(describing: siteConfig))
-        cache?.begin(settings: settings.value)
-        let results = concurrentMap(files.count, jobs: jobs) { number in
-            let file = files[number]
-            defer { counter.increment() }
-            if let changedFiles, !file.isLink, !changedFiles.paths.contains(file.path),
-               let cached = cache?.unchangedSource(path: file.displayPath) {
-                return reuse(cached, path: file.path, displayPath: file.displayPath, config: siteConfig, cache: cache)
-            }
-            return loadBulletin(path: file.path, displayPath: file.displayPath, config: siteConfig, cache: cache)
-        }
-        var bulletins: [LoadedBulletin] = []
-        for result in results {
-            diagnostics += result.diagnostics
-            if let loaded = result.loaded, includeDrafts || !loaded.draft { bulletins.append(loaded) }
-        }
-        return LoadedContent(config: config, bulletins: bulletins, diagnostics: diagnostics)
-    }
 
     /// `content/site.yaml` of a site, or the defaults when there is none.
     static func loadConfig(siteDirectory: URL) -> (SiteConfig, [Diagnostic]) {
@@ -235,43 +180,6 @@ enum ContentLoader {
         return digest.value
     }
 
-    /// Reads, decodes and renders one bulletin file; a file the build cache holds unchanged is not decoded.
-    static func loadBulletin(path: String, displayPath: String, config: SiteConfig, cache: BuildCache? = nil) -> (loaded: LoadedBulletin?, diagnostics: [Diagnostic]) {
-        // Stamped before reading: a change while it is read gives it another stamp.
-        let stamp = cache == nil ? nil : SourceStamp(path: path)
-        if let stamp, let cached = cache?.cachedSource(path: displayPath, stamp: stamp) {
-            return reuse(cached, path: path, displayPath: displayPath, config: config, cache: cache)
-        }
-        let bytes: [UInt8]
-        switch readBytes(path, displayPath: displayPath, limit: config.maxFileSize) {
-        case .success(let read): bytes = read
-        case .failure(let diagnostic): return (nil, [diagnostic])
-        }
-        let key = digest(bytes)
-        if let cached = cache?.cachedSource(path: displayPath, key: key) {
-            return reuse(cached.with(stamp: stamp), path: path, displayPath: displayPath, config: config, cache: cache)
-        }
-        switch decode(bytes, displayPath: displayPath, limit: config.maxFileSize) {
-        case .success(let source):
-            let result = loadBulletin(source: source, key: key, config: config)
-            if let loaded = result.loaded {
-                cache?.record(CachedSource(key: key, factsKey: loaded.factsKey, bulletin: loaded.bulletin, summary: loaded.summary,
-                                           diagnostics: result.diagnostics, stamp: stamp), path: displayPath, reused: false)
-            }
-            return result
-        case .failure(let diagnostic):
-            return (nil, [diagnostic])
-        }
-    }
-
-    /// A bulletin as the build cache holds it, recorded for the next build.
-    private static func reuse(_ cached: CachedSource, path: String, displayPath: String, config: SiteConfig,
-                              cache: BuildCache?) -> (loaded: LoadedBulletin?, diagnostics: [Diagnostic]) {
-        cache?.record(cached, path: displayPath, reused: true)
-        return (LoadedBulletin(bulletin: cached.bulletin, summary: cached.summary, sourceKey: cached.key, factsKey: cached.factsKey,
-                               body: .file(path, config: config)), cached.diagnostics)
-    }
-
     /// The body of a bulletin file taken from the build cache, read and rendered when a page shows it; a file that
     /// cannot be read or split again is an error naming it.
     static func renderBody(of path: String, displayPath: String, config: SiteConfig) throws(Diagnostic) -> RenderedMarkdown {
@@ -282,6 +190,19 @@ enum ContentLoader {
 
     private static func renderBody(_ markdown: String, source: SourceText, firstLine: Int, config: SiteConfig) -> RenderedMarkdown {
         MarkdownRenderer.render(markdown, source: source, firstLine: firstLine, options: MarkdownOptions(unsafeHTML: config.unsafeHTML))
+    }
+
+    /// Reads, decodes and parses one bulletin file.
+    static func loadBulletin(path: String, displayPath: String, config: SiteConfig) -> (loaded: LoadedBulletin?, diagnostics: [Diagnostic]) {
+        let bytes: [UInt8]
+        switch readBytes(path, displayPath: displayPath, limit: config.maxFileSize) {
+        case .success(let read): bytes = read
+        case .failure(let diagnostic): return (nil, [diagnostic])
+        }
+        switch decode(bytes, displayPath: displayPath, limit: config.maxFileSize) {
+        case .success(let source): return loadBulletin(source: source, key: digest(bytes), config: config)
+        case .failure(let diagnostic): return (nil, [diagnostic])
+        }
     }
 
     /// Decodes one bulletin already read and renders its body once; `key` is the digest of its bytes.
@@ -296,8 +217,9 @@ enum ContentLoader {
         facts.add(source.path)
         facts.add(source.text(beforeLine: decoded.bodyFirstLine).utf8)
         facts.add(summary)
-        let loaded = LoadedBulletin(bulletin: bulletin, summary: summary, sourceKey: key, factsKey: facts.value, body: .rendered(body))
-        return (loaded, decoded.diagnostics + body.diagnostics)
+        let diagnostics = decoded.diagnostics + body.diagnostics
+        let parsed = ParsedFacts(bulletin: bulletin, summary: summary, sourceKey: key, factsKey: facts.value, diagnostics: diagnostics)
+        return (LoadedBulletin(facts: parsed, body: .rendered(body)), diagnostics)
     }
 }
 

@@ -1,4 +1,5 @@
 import BulletinModel
+import BulletinSupport
 import Foundation
 
 #if canImport(Glibc)
@@ -24,7 +25,7 @@ struct OutputPublisher {
     /// Whether the files of the new site are listed (`publishedFiles`).
     private let listsFiles: Bool
     /// Folders already made below the staging folder, so each file costs one open and one write.
-    private let madeFolders = MadeFolders()
+    private let madeFolders = LockedValue<Set<String>>([])
     /// When listed: the files of the new site, and those of them written to the staging folder.
     private let files = LockedValue(SiteFiles())
 
@@ -52,17 +53,6 @@ struct OutputPublisher {
         var staged: [String] = []
     }
 
-    private final class MadeFolders: @unchecked Sendable {
-        private let lock = NSLock()
-        private var folders: Set<String> = []
-
-        /// Runs `make` for a folder the first time it is asked for.
-        func ensure(_ folder: String, make: () throws -> Void) rethrows {
-            if lock.withLock({ folders.contains(folder) }) { return }
-            try make()
-            lock.withLock { _ = folders.insert(folder) }
-        }
-    }
 
     var lockFile: URL { Self.sibling(of: destination, suffix: "lock") }
 
@@ -208,13 +198,12 @@ struct OutputPublisher {
 
     /// Makes a folder below the staging folder and its parents, each once per build.
     private func makeFolder(_ folder: String) throws {
-        try madeFolders.ensure(folder) {
-            if let slash = folder.utf8.lastIndex(of: UInt8(ascii: "/")) { try makeFolder(String(folder[..<slash])) }
-            let path = stagingPrefix + folder
-            guard mkdir(path, 0o755) == 0 || errno == EEXIST else {
-                throw PublishError("cannot create the folder \(folder): \(errnoText())")
-            }
+        if madeFolders.update({ $0.contains(folder) }) { return }
+        if let slash = folder.utf8.lastIndex(of: UInt8(ascii: "/")) { try makeFolder(String(folder[..<slash])) }
+        guard mkdir(stagingPrefix + folder, 0o755) == 0 || errno == EEXIST else {
+            throw PublishError("cannot create the folder \(folder): \(errnoText())")
         }
+        madeFolders.update { _ = $0.insert(folder) }
     }
 
     /// Moves the finished staging folder into place and removes the previous output (in place: renames the
@@ -258,12 +247,12 @@ struct OutputPublisher {
 
     /// Runs `first` and `second` on two threads; rethrows an error of `first`.
     private func alongside(_ first: @Sendable () throws -> Void, _ second: @Sendable () -> Void) throws {
-        let failure = LockedValue<Error?>(nil)
+        let failure = LockedValue<PublishError?>(nil)
         DispatchQueue.concurrentPerform(iterations: 2) { part in
             if part == 1 {
                 second()
             } else {
-                do { try first() } catch { failure.set(error) }
+                do { try first() } catch { failure.set(error as? PublishError ?? PublishError("\(error)")) }
             }
         }
         if let error = failure.get() { throw error }
@@ -363,7 +352,7 @@ struct OutputPublisher {
     private func errnoText() -> String { String(cString: strerror(errno)) }
 }
 
-struct PublishError: Error, CustomStringConvertible {
+struct PublishError: Error, Sendable, CustomStringConvertible {
     let description: String
 
     init(_ description: String) { self.description = description }

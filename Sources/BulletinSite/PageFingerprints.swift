@@ -1,6 +1,7 @@
 import BulletinAggregates
 import BulletinModel
 import BulletinSearch
+import BulletinSupport
 import BulletinTemplates
 import Foundation
 

@@ -10,7 +10,7 @@ public enum Scaffold {
     /// written path, relative to the site. Refuses to overwrite an existing file.
     public static func newBulletin(site: URL, series requested: String?, date requestedDate: CalendarDate?, title: String?) async
         -> Result<String, DiagnosticList> {
-        let content = await ContentLoader.load(siteDirectory: site, includeDrafts: true, baseURL: nil, jobs: 2)
+        let content = SiteBuilder.load(site)
         if content.diagnostics.hasErrors { return .failure(DiagnosticList(content.diagnostics.sortedForOutput())) }
         let date = requestedDate ?? today(in: content.config.timeZone)
         guard let series = requested ?? content.config.series else {

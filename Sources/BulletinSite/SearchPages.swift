@@ -1,5 +1,7 @@
 import BulletinModel
 import BulletinSearch
+import BulletinSupport
+import Foundation
 
 /// What the search index is built from: each bulletin's searchable text, in the site's order.
 extension SiteOrder {
@@ -43,7 +45,7 @@ extension SiteOrder {
     private func updatedSearchIndex(_ previous: PreviousSearchIndex, jobs: Int) async throws -> SearchIndex? {
         let indexed = Dictionary(previous.order.enumerated().map { ($1.path, (id: $0, bulletin: $1)) }) { first, _ in first }
         let previousID: [Int?] = bulletins.map { loaded in
-            guard let old = indexed[loaded.sourcePath], old.bulletin == IndexedBulletin(loaded) else { return nil }
+            guard let old = indexed[loaded.sourcePath], old.bulletin == SiteMemo.Record.OrderedSource(loaded) else { return nil }
             return old.id
         }
         let changed = previousID.indices.filter { previousID[$0] == nil }
@@ -72,8 +74,84 @@ extension SiteOrder {
     }
 }
 
-extension IndexedBulletin {
-    init(_ loaded: LoadedBulletin) {
-        self.init(path: loaded.sourcePath, key: loaded.sourceKey, factsKey: loaded.factsKey)
+/// The previous build's search index: the bulletins it indexed in order, and a reader of its files.
+struct PreviousSearchIndex: Sendable {
+    var order: [SiteMemo.Record.OrderedSource]
+    var read: @Sendable (String) -> [UInt8]?
+}
+
+/// The search index stage's use of the memo: the previous index kept as it is when its inputs are unchanged
+/// and its files are still there, else updated from it when it can be read, and each file of the new index
+/// kept when the previous index had it with the same bytes.
+struct SearchPlan: Sendable {
+    private let memo: SiteMemo?
+    private let memory: BuildMemory?
+    /// Digest of the index's inputs: the tool, the settings, and each bulletin's file and facts in site order.
+    private let fingerprint: UInt64
+    /// Whether the previous index was made from the same inputs and every file of it is still unchanged.
+    let isUnchanged: Bool
+    /// The previous index to update, when it is not unchanged.
+    let previous: PreviousSearchIndex?
+
+    init(order: SiteOrder, settings: UInt64, memo: SiteMemo?, memory: BuildMemory?, destination: URL) {
+        self.memo = memo
+        self.memory = memory
+        var digest = StableDigest()
+        digest.add(settings)
+        digest.add(SearchIndex.formatVersion)
+        for loaded in order.bulletins {
+            digest.add(loaded.sourceKey)
+            digest.add(loaded.factsKey)
+        }
+        fingerprint = digest.value
+        let files = memo?.previous.searchIndex ?? [:]
+        let intact = !files.isEmpty && files.allSatisfy { FileStamp(path: destination.path + "/" + $0.key) == $0.value.stamp }
+        isUnchanged = intact && files.values.allSatisfy { $0.fingerprint == digest.value }
+        guard !isUnchanged, let memo, !memo.previous.order.isEmpty, !files.isEmpty else {
+            previous = nil
+            return
+        }
+        if let remembered = memory?.state.get().searchFiles, remembered.count == files.count {
+            previous = PreviousSearchIndex(order: memo.previous.order) { remembered[$0] }
+        } else if intact {
+            let folder = destination.path + "/" + SitePaths.search
+            previous = PreviousSearchIndex(order: memo.previous.order) { path in
+                files[SitePaths.search + path] == nil ? nil : FileBytes.read(folder + path)
+            }
+        } else {
+            previous = nil
+        }
+    }
+
+    /// Keeps the previous index in the new output; false (with nothing kept) when it cannot be.
+    func keep(publisher: OutputPublisher) -> Bool {
+        let files = memo?.previous.searchIndex ?? [:]
+        guard publisher.keepPrevious(Array(files.keys)) else { return false }
+        memo?.record(searchIndex: files, kept: files.count)
+        return true
+    }
+
+    /// Writes `index` into the staging folder, keeping the files an updated index shares with the previous one.
+    func write(_ index: SearchIndex, publisher: OutputPublisher, jobs: Int) throws {
+        let previousFiles = memo?.previous.searchIndex ?? [:]
+        let outcomes = concurrentMap(index.files.count, jobs: jobs) { number -> Result<(String, FileStamp, kept: Bool), PublishError> in
+            let file = index.files[number], path = SitePaths.search + file.path
+            if index.keptFiles.contains(file.path), let output = previousFiles[path], publisher.linkPrevious(path) {
+                return .success((path, output.stamp, true))
+            }
+            do {
+                return .success((path, try publisher.write(pieces: file.pieces, to: path), false))
+            } catch {
+                return .failure(error as? PublishError ?? PublishError("\(error)"))
+            }
+        }
+        var files: [String: SiteMemo.Record.Output] = [:], kept = 0
+        for outcome in outcomes {
+            let (path, stamp, wasKept) = try outcome.get()
+            files[path] = .init(fingerprint: fingerprint, stamp: stamp)
+            if wasKept { kept += 1 }
+        }
+        memo?.record(searchIndex: files, kept: kept)
+        if let memory { memory.state.update { $0.searchFiles = Dictionary(uniqueKeysWithValues: index.files.map { ($0.path, $0.bytes) }) } }
     }
 }

@@ -1,177 +1,44 @@
 import BulletinFrontMatter
+import BulletinMemo
 import BulletinModel
+import BulletinSearch
+import BulletinSupport
 import BulletinTemplates
 import Foundation
 
-/// The files a watcher saw change: the absolute paths of files written, created, removed or renamed, and
-/// whether any was created, removed or renamed (so that the list of files may differ).
-public struct ChangedFiles: Sendable, Equatable {
-    public var paths: Set<String>
-    public var listChanged: Bool
+/// The memo of a site's builds: bulletins as parsed, by file, and the aggregates, by the facts they come from.
+typealias SiteMemo = BuildMemo<ParsedFacts, SiteAggregates>
 
-    public init(paths: Set<String> = [], listChanged: Bool = false) {
-        self.paths = paths
-        self.listChanged = listChanged
-    }
-
-    /// Both sets of changes.
-    public func merging(_ other: ChangedFiles) -> ChangedFiles {
-        ChangedFiles(paths: paths.union(other.paths), listChanged: listChanged || other.listChanged)
-    }
-}
-
-/// What to build and where.
-public struct BuildOptions: Sendable {
-    /// The site folder, holding `content/` and optionally `templates/`.
-    public var source: URL
-    /// Where the site goes; `source/output` when nil.
-    public var destination: URL?
-    public var includeDrafts: Bool
-    /// Overrides `base_url` of site.yaml.
-    public var baseURL: String?
-    /// Concurrent workers for decoding and rendering.
-    public var jobs: Int
-    /// Told how far the build is, from the workers, at most a few hundred times a build.
-    public var progress: (@Sendable (BuildProgress) -> Void)?
-    /// Where the build cache is kept (`.bulletin-cache` in the site, for the command line); nil builds
-    /// everything from the sources and records nothing.
-    public var cacheFolder: URL?
-    /// Kept by a long-running process between its builds in place of (or besides) `cacheFolder`.
-    public var memory: BuildMemory?
-    /// With `memory`: the files that may have changed since the build `memory` remembers (from a file watcher);
-    /// the other bulletin files are taken from memory without looking at them. Nil when not known.
-    public var changedFiles: ChangedFiles?
-
-    public init(source: URL, destination: URL? = nil, includeDrafts: Bool = false, baseURL: String? = nil,
-                jobs: Int = ProcessInfo.processInfo.activeProcessorCount) {
-        self.source = source
-        self.destination = destination
-        self.includeDrafts = includeDrafts
-        self.baseURL = baseURL
-        self.jobs = max(1, jobs)
-    }
-
-    /// The name of the build cache's folder in a site, used by `bulletin build`.
-    public static let cacheFolderName = ".bulletin-cache"
-
-    /// The output folder.
-    public var resolvedDestination: URL { destination ?? source.appending(path: "output") }
-}
-
-/// How far a build is: its stage and the items of that stage done.
-public struct BuildProgress: Sendable {
-    public var stage: String
-    public var done: Int
-    public var total: Int
-}
-
-/// Counts finished items across workers and reports every hundredth of the total.
-final class ProgressCounter: @unchecked Sendable {
-    private let lock = NSLock()
-    private var done = 0
-    private let total: Int
-    private let stage: String
-    private let report: (@Sendable (BuildProgress) -> Void)?
-
-    init(stage: String, total: Int, report: (@Sendable (BuildProgress) -> Void)?) {
-        self.stage = stage
-        self.total = total
-        self.report = report
-    }
-
-    func increment() {
-        guard let report else { return }
-        let current: Int = lock.withLock {
-            done += 1
-            return done
-        }
-        if current == total || current % max(1, total / 100) == 0 { report(BuildProgress(stage: stage, done: current, total: total)) }
-    }
-}
-
-/// The outcome of a build.
-public struct BuildReport: Sendable {
-    /// Every problem found, sorted by file and line.
-    public var diagnostics: [Diagnostic]
-    public var bulletins: Int
-    /// HTML pages written.
-    public var pages: Int
-    /// Plain-text editions written.
-    public var textEditions: Int
-    /// Feeds, sitemap and data files written.
-    public var dataFiles: Int
-    public var staticFiles: Int
-    /// Files of the search index and their total size in bytes.
-    public var searchFiles: Int = 0
-    public var searchBytes: Int = 0
-    /// Output files whose inputs were unchanged since the cached build, linked instead of rendered.
-    public var reusedFiles: Int = 0
-    /// Bulletin files taken from the build cache instead of being parsed.
-    public var reusedBulletins: Int = 0
-    /// Whether the aggregates (stats, exemplars, terms and the checks across bulletins) were the previous build's,
-    /// every bulletin's facts being as they were.
-    public var reusedAggregates = false
-    /// With a build cache: the pages, text editions and data files rendered (not kept), sorted.
-    public var renderedFiles: [String] = []
-    /// How the search index was made.
-    public var searchIndex = SearchIndexOrigin.built
-    public var seconds: Double
-    /// A stage of the build: its name, seconds and, for the rendering, the pages rendered (not kept from the
-    /// cache) by kind with the seconds their rendering and writing took on all workers together, slowest first.
-    public typealias StageTiming = (stage: String, seconds: Double, pages: [PageTiming])
-    public typealias PageTiming = (kind: String, count: Int, seconds: Double)
-    /// Each stage, in order.
-    public var stageSeconds: [StageTiming] = []
-    /// Whether the new site was published; false leaves the previous output untouched.
-    public var succeeded: Bool
-
-    /// One line for the end of a build.
-    public var summary: String {
-        let time = String(format: "%.2f", seconds)
-        guard succeeded else {
-            let errors = diagnostics.count { $0.severity == .error }
-            return "Build failed with \(errors) error\(errors == 1 ? "" : "s"); the previous output is unchanged."
-        }
-        return "Built \(bulletins) \(plural(bulletins, "bulletin")): \(pages) \(plural(pages, "page")), "
-            + "\(textEditions) \(plural(textEditions, "text edition")), \(dataFiles) \(plural(dataFiles, "data file")), "
-            + "\(searchFiles) \(plural(searchFiles, "search index file")) "
-            + "and \(staticFiles) \(plural(staticFiles, "static file")) in \(time) s"
-            + (reusedFiles > 0 ? " (\(reusedFiles) unchanged \(plural(reusedFiles, "file")) kept from the previous build)." : ".")
-    }
-
-    /// The time of each stage (and of each kind of page rendered), the search index's origin and size, and
-    /// what the build cache saved: one line each.
-    public var timingLines: [String] {
-        stageSeconds.flatMap { stage in
-            [String(format: "  %@: %.3f s", stage.stage, stage.seconds)]
-                + stage.pages.map { String(format: "    %@: %d in %.3f s of workers' time", $0.kind, $0.count, $0.seconds) }
-        } + [
-            String(format: "  search index (%@): %d files, %.2f MB", searchIndex.rawValue, searchFiles, Double(searchBytes) / 1e6),
-            "  from the build cache: \(reusedBulletins) bulletins decoded before, \(reusedFiles) output files unchanged"
-                + (reusedAggregates ? ", the aggregates" : ""),
-        ]
-    }
-
-    private func plural(_ count: Int, _ noun: String) -> String {
-        count == 1 ? noun : noun + "s"
-    }
-}
-
-/// How a build made its search index.
-public enum SearchIndexOrigin: String, Sendable {
-    /// From every bulletin.
-    case built
-    /// From the previous build's index and the bulletins changed since.
-    case updated
-    /// Unchanged since the previous build.
-    case kept
-}
-
-/// Builds a site: load and validate everything, render into a staging folder, swap it into place.
+/// The build pipeline: read → parse → check and aggregate → plan → render → publish. Each stage is a function
+/// of the previous stage's values; with a build cache, the memo of the previous build is consulted between
+/// stages (a file whose stamp or text is unchanged is not parsed again, aggregates of unchanged facts are not
+/// worked out again, a page whose fingerprint is unchanged is kept instead of rendered).
 public enum SiteBuilder {
     /// Runs every check of a build without writing anything: the diagnostics a build would report.
     public static func check(_ options: BuildOptions) async -> [Diagnostic] {
-        await validate(options).diagnostics.readingSourceLines(in: options.source.path).sortedForOutput()
+        var diagnostics: [Diagnostic]
+        switch read(options, memory: nil) {
+        case .failure(let failure):
+            diagnostics = failure.items
+        case .success(let site):
+            let parsed = parse(site, options: options, memo: nil)
+            diagnostics = check(parsed.bulletins, found: site.diagnostics + parsed.diagnostics, site: site, options: options, memo: nil).diagnostics
+        }
+        return diagnostics.readingSourceLines(in: options.source.path).sortedForOutput()
+    }
+
+    /// The settings, bulletins (drafts too) and problems of the site in `directory`, read and parsed as a build
+    /// would, without a build cache.
+    static func load(_ directory: URL) -> (config: SiteConfig, bulletins: [LoadedBulletin], diagnostics: [Diagnostic]) {
+        var options = BuildOptions(source: directory, includeDrafts: true)
+        options.jobs = 2
+        switch read(options, memory: nil) {
+        case .failure(let failure):
+            return (SiteConfig(), [], failure.items)
+        case .success(let site):
+            let parsed = parse(site, options: options, memo: nil)
+            return (site.config, parsed.bulletins, site.diagnostics + parsed.diagnostics)
+        }
     }
 
     /// The settings of the site in `directory` (defaults when it has no valid content/site.yaml).
@@ -197,222 +64,369 @@ public enum SiteBuilder {
         }
     }
 
-    /// Loads and validates everything; a renderer only when there is no error.
-    static func validate(_ options: BuildOptions) async -> (renderer: SiteRenderer?, diagnostics: [Diagnostic]) {
-        let content = await load(options, cache: nil)
-        return validate(content, order: SiteOrder(content.bulletins), options: options, cache: nil)
+    // MARK: - Stages
+
+    /// What the read stage finds: the settings, the bulletin files and the problems of both.
+    struct SiteSources: Sendable {
+        var config: SiteConfig
+        var listing: FileListing
+        var diagnostics: [Diagnostic]
+        /// Digest of the tool and the settings: what every memo entry of the site depends on.
+        var settings: UInt64
     }
 
-    /// Reads `content/`: the configuration and bulletins (the unchanged ones from `cache`).
-    private static func load(_ options: BuildOptions, cache: BuildCache?) async -> LoadedContent {
-        await ContentLoader.load(siteDirectory: options.source, includeDrafts: options.includeDrafts, baseURL: options.baseURL,
-                                 jobs: options.jobs, progress: options.progress, cache: cache,
-                                 changedFiles: options.memory == nil ? nil : options.changedFiles)
+    /// Read: the site's settings and its bulletin files (as `memory` last listed them when a watcher says none
+    /// was added, removed or renamed).
+    static func read(_ options: BuildOptions, memory: BuildMemory?) -> Result<SiteSources, DiagnosticList> {
+        let contentDirectory = options.source.appending(path: "content")
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: contentDirectory.path, isDirectory: &isDirectory), isDirectory.boolValue else {
+            return .failure(DiagnosticList([
+                .error("no content folder: expected \(contentDirectory.path) holding the bulletins and site.yaml")
+            ]))
+        }
+        var (config, diagnostics) = ContentLoader.loadConfig(siteDirectory: options.source)
+        if let baseURL = options.baseURL {
+            if let normalized = SiteConfigDecoder.normalizedBaseURL(baseURL) {
+                config.baseURL = normalized
+            } else {
+                diagnostics.append(.error("--base-url must be an absolute http(s) URL, found '\(baseURL)'"))
+            }
+        }
+        let listing: FileListing
+        let remembered = memory?.state.get().listing
+        if let changed = options.changedFiles, !changed.listChanged, let remembered, remembered.folder == contentDirectory.path {
+            listing = remembered.files
+        } else {
+            listing = ContentLoader.markdownFiles(under: contentDirectory, siteDirectory: options.source)
+            // A link's target may change where no watcher looks: a listing with links is made every time.
+            if listing.skipped.isEmpty && !listing.files.contains(where: \.isLink) {
+                memory?.state.update { $0.listing = (contentDirectory.path, listing) }
+            }
+        }
+        var settings = StableDigest()
+        settings.add(toolIdentity)
+        settings.add((try? JSONEncoder.sorted.encode(config)).map(Array.init) ?? [])
+        return .success(SiteSources(config: config, listing: listing, diagnostics: diagnostics + listing.skipped, settings: settings.value))
     }
 
-    /// Checks the bulletins together, loads the templates and works out the aggregates (reusing the previous
-    /// build's from `cache` when the facts are the same); a renderer only when there is no error.
-    private static func validate(_ content: LoadedContent, order: SiteOrder, options: BuildOptions,
-                                 cache: BuildCache?) -> (renderer: SiteRenderer?, diagnostics: [Diagnostic]) {
-        var diagnostics = content.diagnostics
-        diagnostics += SiteValidator.check(content.bulletins)
+    /// Parse: every bulletin file decoded, its body rendered once. With a memo, a file whose stamp (or, told by
+    /// a watcher, whose absence of change) or text is the previous build's is taken from the memo instead.
+    static func parse(_ site: SiteSources, options: BuildOptions, memo: SiteMemo?) -> (bulletins: [LoadedBulletin], diagnostics: [Diagnostic]) {
+        let files = site.listing.files, config = site.config
+        let told = options.memory == nil ? nil : options.changedFiles
+        let counter = ProgressCounter(stage: "reading bulletins", total: files.count, report: options.progress)
+        let results = concurrentMap(files.count, jobs: options.jobs) { number -> (LoadedBulletin?, [Diagnostic]) in
+            defer { counter.increment() }
+            let file = files[number]
+            func reuse(_ entry: SiteMemo.Record.Source) -> (LoadedBulletin?, [Diagnostic]) {
+                memo?.record(source: entry, path: file.displayPath, reused: true)
+                return (LoadedBulletin(facts: entry.value, body: .file(file.path, config: config)), entry.value.diagnostics)
+            }
+            if let told, !file.isLink, !told.paths.contains(file.path), let entry = memo?.unchangedSource(path: file.displayPath) {
+                return reuse(entry)
+            }
+            // Stamped before reading: a change while it is read gives it another stamp.
+            let stamp = memo == nil ? nil : SourceStamp(path: file.path)
+            if let entry = memo?.source(path: file.displayPath, stamp: stamp) { return reuse(entry) }
+            let bytes: [UInt8]
+            switch ContentLoader.readBytes(file.path, displayPath: file.displayPath, limit: config.maxFileSize) {
+            case .success(let read): bytes = read
+            case .failure(let diagnostic): return (nil, [diagnostic])
+            }
+            let key = ContentLoader.digest(bytes)
+            if var entry = memo?.source(path: file.displayPath, key: key) {
+                entry.stamp = stamp
+                return reuse(entry)
+            }
+            switch ContentLoader.decode(bytes, displayPath: file.displayPath, limit: config.maxFileSize) {
+            case .success(let source):
+                let (loaded, diagnostics) = ContentLoader.loadBulletin(source: source, key: key, config: config)
+                if let loaded { memo?.record(source: .init(key: key, stamp: stamp, value: loaded.facts), path: file.displayPath, reused: false) }
+                return (loaded, diagnostics)
+            case .failure(let diagnostic):
+                return (nil, [diagnostic])
+            }
+        }
+        var bulletins: [LoadedBulletin] = [], diagnostics: [Diagnostic] = []
+        for (loaded, found) in results {
+            diagnostics += found
+            if let loaded, options.includeDrafts || !loaded.draft { bulletins.append(loaded) }
+        }
+        return (bulletins, diagnostics)
+    }
+
+    /// Check and aggregate: the checks across bulletins, the templates, and the site model with its aggregates
+    /// (the previous build's when the memo has them for the same facts); a renderer only when there is no error,
+    /// among these and those `found` before.
+    static func check(_ bulletins: [LoadedBulletin], found: [Diagnostic], site: SiteSources, options: BuildOptions,
+                      memo: SiteMemo?) -> (renderer: SiteRenderer?, diagnostics: [Diagnostic]) {
+        var diagnostics = found + SiteValidator.check(bulletins)
         let templates = templates(of: options.source, diagnostics: &diagnostics)
         guard !diagnostics.hasErrors, let templates else { return (nil, diagnostics) }
-        let previous = cache?.previousAggregates(for: order)
-        var aggregates = previous ?? SiteAggregates(of: order, config: content.config)
-        // Lines read once: a later build reusing the aggregates reuses their diagnostics as they are.
-        aggregates.diagnostics = aggregates.diagnostics.readingSourceLines(in: options.source.path)
-        cache?.remember(aggregates: aggregates, reused: previous != nil)
+        let order = SiteOrder(bulletins)
+        var key = StableDigest()
+        key.add(site.settings)
+        for loaded in order.bulletins {
+            key.add(loaded.sourcePath)
+            key.add(loaded.factsKey)
+        }
+        let previous = memo?.aggregates(key: key.value)
+        var aggregates = previous ?? SiteAggregates(of: order, config: site.config)
+        if previous == nil {
+            // Lines read once: a later build reusing the aggregates reuses their diagnostics as they are.
+            aggregates.diagnostics = aggregates.diagnostics.readingSourceLines(in: options.source.path)
+        }
+        memo?.record(aggregates: aggregates, key: key.value, reused: previous != nil)
         diagnostics += aggregates.diagnostics
-        let model = SiteModel(config: content.config, order: order, aggregates: aggregates)
-        if content.config.baseURL == nil {
+        if site.config.baseURL == nil {
             diagnostics.append(.warning("base_url is not set in content/site.yaml (or --base-url): feed.xml and sitemap.xml need absolute URLs and are not written"))
         }
         guard !diagnostics.hasErrors else { return (nil, diagnostics) }
-        return (SiteRenderer(model: model, templates: templates), diagnostics)
+        return (SiteRenderer(model: SiteModel(config: site.config, order: order, aggregates: aggregates), templates: templates), diagnostics)
     }
 
-    /// The publisher of a build: updating the output in place when the build cache records the previous one,
-    /// and knowing the files there when the process remembers publishing them.
-    private static func publisher(_ options: BuildOptions, cache: BuildCache?) -> OutputPublisher {
-        let destination = options.resolvedDestination
-        var isFolder: ObjCBool = false
-        let inPlace = cache?.hasPreviousOutputs == true
-            && FileManager.default.fileExists(atPath: destination.path, isDirectory: &isFolder) && isFolder.boolValue
-        let known = inPlace ? options.memory?.state.get().published.flatMap { $0.destination == destination.path ? $0.files : nil } : nil
-        return OutputPublisher(destination: destination, inPlace: inPlace, knownFiles: known, listsFiles: options.memory != nil)
-    }
+    // MARK: - The whole build
 
     /// Runs a whole build. Nothing is written unless every input is valid.
     public static func build(_ options: BuildOptions, onLockWait: @Sendable () -> Void = {}) async -> BuildReport {
-        let clock = ContinuousClock()
-        let start = clock.now
-        func report(_ diagnostics: [Diagnostic], bulletins: Int = 0, pages: [Page] = [], staticFiles: Int = 0,
-                    succeeded: Bool) -> BuildReport {
-            let sorted = diagnostics.readingSourceLines(in: options.source.path).sortedForOutput()
-            let seconds = (clock.now - start).seconds
-            let texts = pages.count(where: \.isText), data = pages.count(where: \.isDataFile)
-            return BuildReport(diagnostics: sorted, bulletins: bulletins, pages: pages.count - texts - data,
-                               textEditions: texts, dataFiles: data, staticFiles: staticFiles, seconds: seconds,
-                               succeeded: succeeded)
+        var timer = StageTimer()
+        func failed(_ diagnostics: [Diagnostic]) -> BuildReport {
+            BuildReport(diagnostics: diagnostics.readingSourceLines(in: options.source.path).sortedForOutput(), bulletins: 0, pages: 0,
+                        textEditions: 0, dataFiles: 0, staticFiles: 0, seconds: timer.total, succeeded: false)
         }
-
-        var stages: [BuildReport.StageTiming] = []
-        var stageStart = clock.now
-        func endStage(_ name: String, pages: [BuildReport.PageTiming] = []) {
-            let elapsed = clock.now - stageStart
-            stages.append((name, elapsed.seconds, pages))
-            stageStart = clock.now
+        let memory = options.memory
+        let site: SiteSources
+        switch read(options, memory: memory) {
+        case .success(let read): site = read
+        case .failure(let failure): return failed(failure.items)
         }
-        let cache = options.cacheFolder != nil || options.memory != nil ? BuildCache(folder: options.cacheFolder, memory: options.memory) : nil
-        if cache != nil { endStage("read the build cache") }
-        let content = await load(options, cache: cache)
-        endStage("read bulletins")
-        let publisher = publisher(options, cache: cache)
+        let recordPath = options.cacheFolder.map { $0.appending(path: Self.recordName).path }
+        let memo = memory != nil || recordPath != nil
+            ? SiteMemo(previous: memory?.state.get().record ?? recordPath.flatMap(SiteMemo.load), settings: site.settings) : nil
+        timer.end(memo == nil ? "read the site" : "read the site and the build cache")
+        let parsed = parse(site, options: options, memo: memo)
+        timer.end("read bulletins")
+        let publisher = publisher(options, memo: memo)
         // Locked before the previous output's search index is read: it must not change meanwhile.
         let lock: OutputPublisher.Lock
         do {
             lock = try publisher.lock(onWait: onLockWait)
         } catch {
-            return report([.error("cannot write the site to \(options.resolvedDestination.path): \(error)")], succeeded: false)
+            return failed(site.diagnostics + parsed.diagnostics + [.error("cannot write the site to \(publisher.destination.path): \(error)")])
         }
         defer { withExtendedLifetime(lock) {} }
-        let order = SiteOrder(content.bulletins)
+
         // The search index needs only the bulletins in order: made while they are checked and the pages rendered.
-        // It is kept as it is when its inputs are the previous build's.
-        let searchFingerprint = cache.map { PageFingerprints.searchIndex(settings: $0.settings, bulletins: order.bulletins) }
-        let indexUnchanged = searchFingerprint.map { cache?.searchIndexUnchanged(fingerprint: $0, in: publisher.destination) == true } ?? false
-        let previousIndex = indexUnchanged ? nil : cache?.previousSearchIndex(in: publisher.destination)
-        var searchTask = indexUnchanged ? nil : Task { try await order.searchIndex(jobs: options.jobs, previous: previousIndex) }
-        let validated = validate(content, order: order, options: options, cache: cache)
-        endStage("check and work out aggregates")
-        var diagnostics = validated.diagnostics
-        guard let renderer = validated.renderer else {
+        let order = SiteOrder(parsed.bulletins)
+        let search = SearchPlan(order: order, settings: site.settings, memo: memo, memory: memory, destination: publisher.destination)
+        var searchTask = search.isUnchanged ? nil : Task { try await order.searchIndex(jobs: options.jobs, previous: search.previous) }
+        let checked = check(parsed.bulletins, found: site.diagnostics + parsed.diagnostics, site: site, options: options, memo: memo)
+        timer.end("check and work out aggregates")
+        var diagnostics = checked.diagnostics
+        guard let renderer = checked.renderer else {
             searchTask?.cancel()
-            return report(diagnostics, succeeded: false)
+            return failed(diagnostics)
         }
-        let templates = renderer.templates
-        let pagesBase = cache.map { PageFingerprints.pagesBase(settings: $0.settings, templates: templates) }
         // The files published are forgotten until this build has published.
-        options.memory?.state.update { $0.published = nil }
+        memory?.state.update { $0.published = nil }
         do {
             try publisher.prepareStaging()
-            let keptIndex = indexUnchanged && cache?.keepSearchIndex(publisher: publisher) == true
             let pages = PagePlan.pages(renderer.model)
-            let counter = ProgressCounter(stage: "writing pages", total: pages.count, report: options.progress)
-            cache?.record(bulletinOrder: renderer.bulletins.map(IndexedBulletin.init), pagesBase: pagesBase ?? 0)
-            let bodyOnlyChanges = pagesBase.flatMap { cache?.bodyOnlyChanges(base: $0, bulletins: renderer.bulletins) }
-            let fingerprints = pagesBase.map { PageFingerprints(model: renderer.model, base: $0) }
-            var visited = PagePlan.renderingOrder(pages)
-            // When only bodies changed, the pages that show none of them are the previous build's: kept all at once.
-            if let changed = bodyOnlyChanges, let cache {
-                let showing = visited.filter { $0.showsBody(of: changed) }
-                if cache.keepPreviousOutputs(except: Set(showing.map(\.file)), checkingStamps: options.memory == nil,
-                                             publisher: publisher) {
-                    visited = showing
-                }
-            }
-            // The pages to render, with their fingerprints; the others are kept from the previous build.
-            var toRender: [(page: Page, fingerprint: UInt64?)] = []
-            for page in visited {
-                guard let cache, let fingerprints else {
-                    toRender.append((page, nil))
-                    continue
-                }
-                let fingerprint = bodyOnlyChanges.flatMap { page.showsBody(of: $0) ? nil : cache.previousFingerprint(page.file) }
-                    ?? fingerprints.page(page)
-                if !cache.keepOutput(page.file, fingerprint: fingerprint, publisher: publisher) { toRender.append((page, fingerprint)) }
-            }
-            let pageRenderer = renderer.renderingListEntries(of: toRender.map(\.page), jobs: options.jobs)
-            let rendering = toRender
-            // Each page's outcome: the failure, or the time it took to render and write.
-            let outcomes = concurrentMap(toRender.count, jobs: options.jobs) { number -> Result<Duration, any Error> in
-                let (page, fingerprint) = rendering[number]
-                do {
-                    let start = clock.now
-                    let stamp = try pageRenderer.write(page, with: publisher)
-                    if let fingerprint { cache?.record(output: page.file, fingerprint: fingerprint, stamp: stamp, rendered: true) }
-                    counter.increment()
-                    return .success(clock.now - start)
-                } catch {
-                    return .failure(error)
-                }
-            }
-            var byKind: [String: (count: Int, seconds: Double)] = [:]
-            for (item, outcome) in zip(toRender, outcomes) {
-                let time = try outcome.get()
-                byKind[item.page.timingLabel, default: (0, 0)].count += 1
-                byKind[item.page.timingLabel, default: (0, 0)].seconds += time.seconds
-            }
-            for file in templates.staticFiles {
+            let toRender = pagesToRender(pages, renderer: renderer, site: site, options: options, memo: memo, publisher: publisher)
+            let timings = try render(toRender, renderer: renderer, options: options, memo: memo, publisher: publisher)
+            for file in renderer.templates.staticFiles {
                 try publisher.write(file.bytes, to: "static/" + file.path)
             }
-            endStage("render and write pages", pages: byKind.map { (kind: $0.key, count: $0.value.count, seconds: $0.value.seconds) }
-                .sorted { ($0.seconds, $1.kind) > ($1.seconds, $0.kind) })
+            timer.end("render and write pages", pages: timings)
+
+            let keptIndex = search.isUnchanged && search.keep(publisher: publisher)
             var made = keptIndex ? nil : try await searchTask?.value
             searchTask = nil  // a task keeps its result as long as it is referenced
             if !keptIndex, made == nil {  // the previous index was to be kept but could not be
                 made = try await order.searchIndex(jobs: options.jobs, previous: nil)
             }
             guard keptIndex || made != nil else { throw PublishError("the build was cancelled") }
-            let searchOrigin = made?.how ?? .kept
-            let searchSize = made.map { (files: $0.index.files.count, bytes: $0.index.totalBytes) }
-            endStage("finish the search index")
-            if let index = made?.index {
-                cache?.remember(searchIndex: index.files)
-                let searchFailures = concurrentMap(index.files.count, jobs: options.jobs) { number -> String? in
-                    let file = index.files[number]
-                    do {
-                        let path = SitePaths.search + file.path
-                        // An updated index shares most files with the previous one: those are kept.
-                        if index.keptFiles.contains(file.path), let cache, let searchFingerprint,
-                           cache.keepSearchFile(path, fingerprint: searchFingerprint, publisher: publisher) {
-                            return nil
-                        }
-                        let stamp = try publisher.write(pieces: file.pieces, to: path)
-                        if let searchFingerprint {
-                            cache?.record(searchFile: path, fingerprint: searchFingerprint, stamp: stamp)
-                        }
-                        return nil
-                    } catch {
-                        return "\(error)"
-                    }
-                }
-                if let failure = searchFailures.compactMap({ $0 }).first { throw PublishError(failure) }
+            timer.end("finish the search index")
+            if let made { try search.write(made.index, publisher: publisher, jobs: options.jobs) }
+            timer.end("write the search index")
+
+            // The memo is saved while the output is updated (or the previous one removed).
+            try publisher.publish {
+                guard let memo else { return }
+                memory?.state.update { $0.record = memo.record }
+                if let recordPath { SiteMemo.save(memo.record, to: recordPath) }
             }
-            made = nil
-            endStage("write the search index")
-            // The build cache is saved while the output is updated (or the previous one removed).
-            try publisher.publish { cache?.save() }
-            if let memory = options.memory {
+            if let memory {
                 let files = publisher.publishedFiles
                 memory.state.update { $0.published = (publisher.destination.path, files) }
             }
-            endStage(cache == nil ? "publish" : "publish and save the build cache")
-            var result = report(diagnostics, bulletins: renderer.bulletins.count, pages: pages,
-                                staticFiles: templates.staticFiles.count, succeeded: true)
-            if let searchSize {
-                (result.searchFiles, result.searchBytes) = searchSize
-            } else if let cache {
-                (result.searchFiles, result.searchBytes) = cache.searchIndexSize
+            timer.end(memo == nil ? "publish" : "publish and save the build cache")
+
+            var report = BuildReport(
+                diagnostics: diagnostics.readingSourceLines(in: options.source.path).sortedForOutput(),
+                bulletins: renderer.bulletins.count, pages: pages.count { !$0.isText && !$0.isDataFile },
+                textEditions: pages.count(where: \.isText), dataFiles: pages.count(where: \.isDataFile),
+                staticFiles: renderer.templates.staticFiles.count, seconds: timer.total, succeeded: true)
+            let index = memo?.record.searchIndex
+            (report.searchFiles, report.searchBytes) = made.map { ($0.index.files.count, $0.index.totalBytes) }
+                ?? (index?.count ?? 0, index?.values.reduce(0) { $0 + $1.stamp.size } ?? 0)
+            report.searchIndex = made?.how ?? .kept
+            if let taken = memo?.taken {
+                report.reusedFiles = taken.keptOutputs
+                report.reusedBulletins = taken.reusedSources
+                report.reusedAggregates = taken.reusedAggregates
+                report.renderedFiles = taken.rendered.sorted()
             }
-            result.reusedFiles = (cache?.keptOutputs ?? 0) + (keptIndex ? result.searchFiles : 0)
-            result.searchIndex = searchOrigin
-            result.reusedBulletins = cache?.reusedSources ?? 0
-            result.reusedAggregates = cache?.reusedAggregates ?? false
-            result.renderedFiles = cache?.renderedFiles ?? []
-            result.stageSeconds = stages
-            return result
+            report.stageSeconds = timer.stages
+            return report
         } catch {
             publisher.discardStaging()
             // A body that could no longer be read is reported as it is; anything else failed to be written.
-            diagnostics.append(error as? Diagnostic ?? .error("cannot write the site to \(options.resolvedDestination.path): \(error)"))
-            return report(diagnostics, succeeded: false)
+            diagnostics.append(error as? Diagnostic ?? .error("cannot write the site to \(publisher.destination.path): \(error)"))
+            return failed(diagnostics)
         }
+    }
+
+    /// The name of the memo's record in the build cache folder.
+    static let recordName = "memo.json"
+
+    /// A digest of the running executable (its size, time and inode): a rebuilt tool may render differently.
+    static let toolIdentity: UInt64 = {
+        var digest = StableDigest()
+        if let stamp = FileStamp(path: (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? "") {
+            digest.add(stamp.size)
+            digest.add(stamp.modified)
+            digest.add(stamp.inode)
+        }
+        return digest.value
+    }()
+
+    /// The publisher of a build: updating the output in place when the memo records the previous one, and knowing
+    /// the files there when the process remembers publishing them.
+    private static func publisher(_ options: BuildOptions, memo: SiteMemo?) -> OutputPublisher {
+        let destination = options.resolvedDestination
+        var isFolder: ObjCBool = false
+        let inPlace = memo?.previous.outputs.isEmpty == false
+            && FileManager.default.fileExists(atPath: destination.path, isDirectory: &isFolder) && isFolder.boolValue
+        let known = inPlace ? options.memory?.state.get().published.flatMap { $0.destination == destination.path ? $0.files : nil } : nil
+        return OutputPublisher(destination: destination, inPlace: inPlace, knownFiles: known, listsFiles: options.memory != nil)
+    }
+
+    /// The pages to render, with their fingerprints (nil without a memo); the memo's other pages are kept from
+    /// the previous output. When only bodies changed, every page that shows none of them is kept at once.
+    private static func pagesToRender(_ pages: [Page], renderer: SiteRenderer, site: SiteSources, options: BuildOptions,
+                                      memo: SiteMemo?, publisher: OutputPublisher) -> [(page: Page, fingerprint: UInt64?)] {
+        var visited = PagePlan.renderingOrder(pages)
+        guard let memo else { return visited.map { ($0, nil) } }
+        let base = PageFingerprints.pagesBase(settings: site.settings, templates: renderer.templates)
+        let order = renderer.bulletins.map(SiteMemo.Record.OrderedSource.init)
+        memo.record(order: order, pagesBase: base)
+        let previous = memo.previous.outputs
+        let textOnly = memo.textOnlyChanges(order: order, pagesBase: base)
+        if let changed = textOnly {
+            let showing = visited.filter { $0.showsBody(of: changed) }
+            var kept = previous
+            for page in showing { kept[page.file] = nil }
+            // A preview folder only these builds write need not be checked.
+            let intact = options.memory != nil || allIntact(kept, in: publisher.destination, jobs: options.jobs)
+            if intact && publisher.keepPrevious(Array(kept.keys)) {
+                memo.record(keptOutputs: kept)
+                visited = showing
+            }
+        }
+        let fingerprints = PageFingerprints(model: renderer.model, base: base)
+        var toRender: [(page: Page, fingerprint: UInt64?)] = []
+        for page in visited {
+            let fingerprint = textOnly.flatMap { page.showsBody(of: $0) ? nil : previous[page.file]?.fingerprint }
+                ?? fingerprints.page(page)
+            if let output = previous[page.file], output.fingerprint == fingerprint,
+               FileStamp(path: publisher.destination.path + "/" + page.file) == output.stamp, publisher.linkPrevious(page.file) {
+                memo.record(output: page.file, output, rendered: false)
+            } else {
+                toRender.append((page, fingerprint))
+            }
+        }
+        return toRender
+    }
+
+    /// Whether every output file is still in `destination` with the stamp it was written with.
+    private static func allIntact(_ outputs: [String: SiteMemo.Record.Output], in destination: URL, jobs: Int) -> Bool {
+        let entries = Array(outputs), parts = 8
+        return !concurrentMap(parts, jobs: jobs) { part in
+            entries[entries.count * part / parts..<entries.count * (part + 1) / parts].allSatisfy { path, output in
+                FileStamp(path: destination.path + "/" + path) == output.stamp
+            }
+        }.contains(false)
+    }
+
+    /// Render: the pages, on `jobs` workers, into the staging folder; the time each kind took.
+    private static func render(_ pages: [(page: Page, fingerprint: UInt64?)], renderer: SiteRenderer, options: BuildOptions,
+                               memo: SiteMemo?, publisher: OutputPublisher) throws -> [BuildReport.PageTiming] {
+        let renderer = renderer.renderingListEntries(of: pages.map(\.page), jobs: options.jobs)
+        let counter = ProgressCounter(stage: "writing pages", total: pages.count, report: options.progress)
+        let clock = ContinuousClock()
+        let outcomes = concurrentMap(pages.count, jobs: options.jobs) { number -> Result<Duration, any Error> in
+            let (page, fingerprint) = pages[number]
+            do {
+                let start = clock.now
+                let stamp = try renderer.write(page, with: publisher)
+                if let fingerprint { memo?.record(output: page.file, .init(fingerprint: fingerprint, stamp: stamp), rendered: true) }
+                counter.increment()
+                return .success(clock.now - start)
+            } catch {
+                return .failure(error)
+            }
+        }
+        var byKind: [String: (count: Int, seconds: Double)] = [:]
+        for (item, outcome) in zip(pages, outcomes) {
+            let time = try outcome.get()
+            byKind[item.page.timingLabel, default: (0, 0)].count += 1
+            byKind[item.page.timingLabel, default: (0, 0)].seconds += time.seconds
+        }
+        return byKind.map { (kind: $0.key, count: $0.value.count, seconds: $0.value.seconds) }
+            .sorted { ($0.seconds, $1.kind) > ($1.seconds, $0.kind) }
+    }
+}
+
+/// The time of each stage of a build.
+struct StageTimer {
+    private let clock = ContinuousClock()
+    private let start: ContinuousClock.Instant
+    private var stageStart: ContinuousClock.Instant
+    private(set) var stages: [BuildReport.StageTiming] = []
+
+    init() {
+        start = clock.now
+        stageStart = start
+    }
+
+    /// Ends the current stage, named `name`.
+    mutating func end(_ name: String, pages: [BuildReport.PageTiming] = []) {
+        stages.append((name, (clock.now - stageStart).seconds, pages))
+        stageStart = clock.now
+    }
+
+    /// Seconds since the build started.
+    var total: Double { (clock.now - start).seconds }
+}
+
+extension JSONEncoder {
+    /// An encoder with sorted keys: the same value, the same bytes.
+    static var sorted: JSONEncoder {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = .sortedKeys
+        return encoder
     }
 }
 
 extension Duration {
     /// The duration in seconds.
     var seconds: Double { Double(components.seconds) + Double(components.attoseconds) / 1e18 }
+}
+
+extension MemoRecord.OrderedSource where Parsed == ParsedFacts {
+    init(_ loaded: LoadedBulletin) {
+        self.init(path: loaded.sourcePath, key: loaded.sourceKey, factsKey: loaded.factsKey)
+    }
 }

@@ -1,5 +1,6 @@
 import BulletinAggregates
 import BulletinModel
+import BulletinSupport
 import Foundation
 
 /// The bulletins in site order, newest first (date, then series, issue and path as tie-breaks), with their
@@ -35,7 +36,7 @@ struct SiteOrder: Sendable {
 
 /// What the bulletins of a site make together, worked out from every bulletin's facts (front matter and
 /// summary) in site order and nothing else: kept by the build cache and reused while those are the same.
-struct SiteAggregates: Sendable, Equatable {
+struct SiteAggregates: Sendable, Equatable, Codable {
     let stats: [StatSeries]
     let exemplars: [ExemplarEntry]
     /// Tags, districts, and series when a site has more than one.

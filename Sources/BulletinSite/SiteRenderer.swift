@@ -1,6 +1,7 @@
 import BulletinAggregates
 import BulletinCharts
 import BulletinModel
+import BulletinSupport
 import BulletinTemplates
 import BulletinText
 import Foundation

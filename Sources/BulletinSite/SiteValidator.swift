@@ -1,4 +1,5 @@
 import BulletinModel
+import BulletinSupport
 
 /// Checks that involve several bulletins: identities, serials and output paths must not collide.
 enum SiteValidator {

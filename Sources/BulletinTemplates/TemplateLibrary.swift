@@ -1,4 +1,5 @@
 import BulletinModel
+import BulletinSupport
 import Foundation
 import Mustache
 

@@ -1,5 +1,6 @@
 import BulletinModel
 @testable import BulletinSite
+import BulletinSupport
 import Foundation
 import Testing
 
@@ -252,18 +253,17 @@ import Glibc
         let site = try CLITests.fixture("archive")
         defer { site.remove() }
         _ = await expectSameAsCleanBuild(site, "first build")
-        let record = site.root.appending(path: "\(BuildOptions.cacheFolderName)/\(BuildCache.recordName)")
+        let record = site.root.appending(path: "\(BuildOptions.cacheFolderName)/\(SiteBuilder.recordName)")
         let saved = try Data(contentsOf: record)
 
         try saved.prefix(saved.count / 2).write(to: record)
         let corrupt = await expectSameAsCleanBuild(site, "a cut-off cache record")
         #expect(corrupt.reusedFiles == 0 && corrupt.reusedBulletins == 0)
 
-        var outdated = Array(saved)
-        let formatAt = CacheRecord.magic.count
-        #expect(outdated[formatAt] == UInt8(BuildCache.format * 2), "the format follows the magic, zigzag-encoded")
-        outdated[formatAt] = 0
-        try Data(outdated).write(to: record)
+        var outdated = try #require(try JSONSerialization.jsonObject(with: saved) as? [String: Any])
+        #expect(outdated["format"] as? Int == SiteMemo.Record.currentFormat)
+        outdated["format"] = 1
+        try JSONSerialization.data(withJSONObject: outdated).write(to: record)
         let old = await expectSameAsCleanBuild(site, "cache of an older format")
         #expect(old.reusedFiles == 0 && old.reusedBulletins == 0)
 
@@ -272,52 +272,44 @@ import Glibc
         #expect(tampered.renderedFiles == ["bulletins/index.html"])
     }
 
-    @Test func theCacheRecordKeepsEveryFieldOfABulletin() async throws {
+    @Test func theMemoRecordKeepsEveryFieldOfABulletinAndTheAggregates() async throws {
         let site = try CLITests.fixture("archive")
         defer { site.remove() }
-        let content = await ContentLoader.load(siteDirectory: site.root, includeDrafts: true, baseURL: nil, jobs: 2)
-        var record = CacheRecord(settings: 42)
+        let content = SiteBuilder.load(site.root)
+        var record = SiteMemo.Record(settings: 42)
         for loaded in content.bulletins {
-            record.sources[loaded.bulletin.sourcePath] = CachedSource(
-                key: loaded.sourceKey, factsKey: loaded.factsKey, bulletin: loaded.bulletin, summary: loaded.summary,
-                diagnostics: [.warning("警告", at: SourceLocation(file: "a.md", line: 3, column: 5), sourceLine: "行")])
+            var facts = loaded.facts
+            facts.diagnostics = [.warning("警告", at: SourceLocation(file: "a.md", line: 3, column: 5), sourceLine: "行")]
+            record.sources[loaded.bulletin.sourcePath] = .init(key: loaded.sourceKey, stamp: SourceStamp(digest: 9, changed: -3), value: facts)
         }
-        record.outputs["index.html"] = CachedOutput(fingerprint: .max, stamp: FileStamp(size: 10, modified: -1, inode: 7))
-        #expect(record.sources.count == 5)
-        #expect(record.sources.values.contains { !$0.bulletin.stats.isEmpty && !$0.bulletin.exemplars.isEmpty })
-        let decoded = try CacheRecord(decoding: record.encoded())
-        #expect(decoded.settings == 42)
-        for (path, source) in record.sources {
-            let copy = try #require(decoded.sources[path])
-            #expect(copy.bulletin == source.bulletin)
-            #expect(copy.key == source.key && copy.factsKey == source.factsKey && copy.summary == source.summary)
-            #expect(copy.diagnostics == source.diagnostics)
-        }
-        #expect(decoded.outputs["index.html"]?.stamp == FileStamp(size: 10, modified: -1, inode: 7))
-        #expect(decoded.outputs["index.html"]?.fingerprint == .max)
-        #expect(throws: CacheReader.Malformed.self) { try CacheRecord(decoding: Array(record.encoded().dropLast())) }
-    }
-
-    @Test func theCacheRecordKeepsTheAggregatesAndRejectsOnesNamingUnknownBulletins() async throws {
-        let site = try CLITests.fixture("archive")
-        defer { site.remove() }
-        let content = await ContentLoader.load(siteDirectory: site.root, includeDrafts: true, baseURL: nil, jobs: 2)
+        record.outputs["index.html"] = .init(fingerprint: .max, stamp: FileStamp(size: 10, modified: -1, inode: 7))
         let order = SiteOrder(content.bulletins)
         var aggregates = SiteAggregates(of: order, config: content.config)
         aggregates.diagnostics.append(.warning("警告", at: SourceLocation(file: "content/a.md", line: 3, column: 5), sourceLine: "行"))
         #expect(!aggregates.stats.isEmpty && !aggregates.exemplars.isEmpty && aggregates.taxonomies.contains { !$0.terms.isEmpty })
         #expect(aggregates.exemplars.contains { $0.mentions.contains { $0.exemplar.origin != nil } })
-        var record = CacheRecord(settings: 7)
-        record.bulletinOrder = order.bulletins.map(IndexedBulletin.init)
-        record.aggregates = aggregates
-        let decoded = try CacheRecord(decoding: record.encoded())
-        #expect(decoded.aggregates == nil, "read back as bytes, decoded only when reused")
-        #expect(decoded.decodedAggregates() == aggregates)
+        record.aggregates = .init(key: 5, value: aggregates)
+        #expect(record.sources.count == 5)
+        #expect(record.sources.values.contains { !$0.value.bulletin.stats.isEmpty && !$0.value.bulletin.exemplars.isEmpty })
 
-        // The same aggregates for fewer bulletins than they name: not trusted.
-        let bytes = Array(aggregates.encodedPieces(paths: record.bulletinOrder.map(\.path)).joined())
-        let paths = record.bulletinOrder.dropLast().map(\.path)
-        #expect(throws: CacheReader.Malformed.self) { try SiteAggregates(decoding: bytes, paths: paths) }
-        #expect(throws: CacheReader.Malformed.self) { try SiteAggregates(decoding: Array(bytes.dropLast()), paths: record.bulletinOrder.map(\.path)) }
+        let file = site.root.appending(path: "memo.json").path
+        SiteMemo.save(record, to: file)
+        let decoded = try #require(SiteMemo.load(from: file))
+        #expect(decoded.settings == 42)
+        for (path, source) in record.sources {
+            let copy = try #require(decoded.sources[path])
+            #expect(copy.value.bulletin == source.value.bulletin)
+            #expect(copy.key == source.key && copy.stamp == source.stamp && copy.value.factsKey == source.value.factsKey)
+            #expect(copy.value.summary == source.value.summary && copy.value.diagnostics == source.value.diagnostics)
+        }
+        #expect(decoded.outputs["index.html"] == record.outputs["index.html"])
+        #expect(decoded.aggregates?.key == 5 && decoded.aggregates?.value == aggregates)
+
+        // A memo reuses the aggregates only for the facts they were made from, and only with the same settings.
+        #expect(SiteMemo(previous: decoded, settings: 42).aggregates(key: 5) == aggregates)
+        #expect(SiteMemo(previous: decoded, settings: 42).aggregates(key: 6) == nil)
+        #expect(SiteMemo(previous: decoded, settings: 43).aggregates(key: 5) == nil)
+        try Data(try Data(contentsOf: URL(fileURLWithPath: file)).dropLast()).write(to: URL(fileURLWithPath: file))
+        #expect(SiteMemo.load(from: file) == nil, "a cut-off record is not read")
     }
 }

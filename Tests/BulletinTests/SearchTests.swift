@@ -1,5 +1,6 @@
 @testable import BulletinSearch
 import BulletinModel
+import BulletinSupport
 import Foundation
 import Testing
 

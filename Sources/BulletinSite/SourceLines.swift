@@ -1,4 +1,5 @@
-import Dispatch
+import BulletinModel
+import BulletinSupport
 #if canImport(Glibc)
 import Glibc
 #endif

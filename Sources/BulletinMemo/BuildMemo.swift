@@ -1,0 +1,232 @@
+import BulletinSupport
+import Foundation
+import Synchronization
+
+/// What one build leaves for the next, keyed by digests of each stage's inputs: every source as parsed (by
+/// path, with the digest of its text and the stamp of its file), the sources in site order with the digests of
+/// their facts, the aggregates with the digest of the facts they were made from, and every output file with the
+/// fingerprint of its inputs and the stamp it was written with.
+public struct MemoRecord<Parsed: Codable & Sendable, Aggregates: Codable & Sendable>: Codable, Sendable {
+    /// Changed whenever what is recorded, or what a digest covers, changes: a record of another format is ignored.
+    public static var currentFormat: Int { 8 }
+
+    public var format = currentFormat
+    /// Digest of the tool and the site settings the sources were parsed with.
+    public var settings: UInt64
+    public var sources: [String: Source] = [:]
+    /// The sources in site order.
+    public var order: [OrderedSource] = []
+    /// The aggregates and the digest of the facts they were made from.
+    public var aggregates: Keyed<Aggregates>?
+    /// The digest every page's fingerprint started from (tool, settings, templates).
+    public var pagesBase: UInt64 = 0
+    public var outputs: [String: Output] = [:]
+    public var searchIndex: [String: Output] = [:]
+    /// When the build started reading its sources, in nanoseconds since 1970.
+    public var sourcesRead = 0
+
+    public init(settings: UInt64) {
+        self.settings = settings
+    }
+
+    /// A source file as parsed: the digest of its text, the stamp of its file when it was read, the value.
+    public struct Source: Codable, Sendable {
+        public var key: UInt64
+        public var stamp: SourceStamp?
+        public var value: Parsed
+
+        public init(key: UInt64, stamp: SourceStamp?, value: Parsed) {
+            self.key = key
+            self.stamp = stamp
+            self.value = value
+        }
+    }
+
+    /// A source in site order: its path, the digest of its text and the digest of its facts (what pages other
+    /// than its own show of it).
+    public struct OrderedSource: Codable, Sendable, Equatable {
+        public var path: String
+        public var key: UInt64
+        public var factsKey: UInt64
+
+        public init(path: String, key: UInt64, factsKey: UInt64) {
+            self.path = path
+            self.key = key
+            self.factsKey = factsKey
+        }
+    }
+
+    /// An output file: the fingerprint of what it was made from and the stamp it was written with.
+    public struct Output: Codable, Sendable, Equatable {
+        public var fingerprint: UInt64
+        public var stamp: FileStamp
+
+        public init(fingerprint: UInt64, stamp: FileStamp) {
+            self.fingerprint = fingerprint
+            self.stamp = stamp
+        }
+    }
+
+    /// A value and the digest of the inputs it was made from.
+    public struct Keyed<Value: Codable & Sendable>: Codable, Sendable {
+        public var key: UInt64
+        public var value: Value
+
+        public init(key: UInt64, value: Value) {
+            self.key = key
+            self.value = value
+        }
+    }
+}
+
+/// The memo around the build's stages: answers, at each stage boundary, whether the previous build's value for
+/// the same inputs can be used, and records this build's values for the next. A previous record made with other
+/// settings is not used.
+public final class BuildMemo<Parsed: Codable & Sendable, Aggregates: Codable & Sendable>: Sendable {
+    public typealias Record = MemoRecord<Parsed, Aggregates>
+
+    /// The previous build's record; empty when there was none or it was made with other settings.
+    public let previous: Record
+    private let current: Mutex<Record>
+    private let counts = Mutex(Counts())
+
+    /// What this build took from the previous one.
+    public struct Counts: Sendable {
+        public var reusedSources = 0
+        public var keptOutputs = 0
+        public var reusedAggregates = false
+        /// Output files rendered (not kept), in the order recorded.
+        public var rendered: [String] = []
+    }
+
+    /// A memo over `previous` (when it was made with the same format and `settings`) for a build whose sources
+    /// are read from now on.
+    public init(previous: Record?, settings: UInt64) {
+        if let previous, previous.format == Record.currentFormat, previous.settings == settings {
+            self.previous = previous
+        } else {
+            self.previous = Record(settings: settings)
+        }
+        var current = Record(settings: settings)
+        current.sourcesRead = SourceStamp.now
+        self.current = Mutex(current)
+    }
+
+    // MARK: - Sources
+
+    /// The previous build's value for the source at `path` when its file still has the stamp it had then, so that
+    /// it need not be read. A file whose status changed less than a second before that build read it is not
+    /// trusted: it could have changed again within the same tick of the file system's clock.
+    public func source(path: String, stamp: SourceStamp?) -> Record.Source? {
+        guard let stamp, let entry = unchangedSource(path: path), entry.stamp == stamp else { return nil }
+        return entry
+    }
+
+    /// The previous build's value for the source at `path`, which a watcher says has not changed since; nil when
+    /// its file's status changed too close to that build's reading to trust the record.
+    public func unchangedSource(path: String) -> Record.Source? {
+        guard let entry = previous.sources[path], let stamp = entry.stamp, stamp.changed < previous.sourcesRead - 1_000_000_000 else {
+            return nil
+        }
+        return entry
+    }
+
+    /// The previous build's value for the source at `path` whose text has digest `key`.
+    public func source(path: String, key: UInt64) -> Record.Source? {
+        guard let entry = previous.sources[path], entry.key == key else { return nil }
+        return entry
+    }
+
+    /// Records a source of this build; `reused` when its value came from the previous build.
+    public func record(source: Record.Source, path: String, reused: Bool) {
+        current.withLock { $0.sources[path] = source }
+        if reused { counts.withLock { $0.reusedSources += 1 } }
+    }
+
+    /// Records the sources in site order and the digest every page fingerprint starts from.
+    public func record(order: [Record.OrderedSource], pagesBase: UInt64) {
+        current.withLock {
+            $0.order = order
+            $0.pagesBase = pagesBase
+        }
+    }
+
+    /// Whether `order` is the previous build's sources, in its order, with the same facts.
+    public func hasFactsOfPrevious(_ order: [Record.OrderedSource]) -> Bool {
+        previous.order.count == order.count && zip(previous.order, order).allSatisfy { $0.path == $1.path && $0.factsKey == $1.factsKey }
+    }
+
+    /// The positions in `order` of the sources whose text changed when nothing but texts did: the same pages base
+    /// (tool, settings, templates) and the same sources in the same order with the same facts. Nil when anything
+    /// else may have changed.
+    public func textOnlyChanges(order: [Record.OrderedSource], pagesBase: UInt64) -> Set<Int>? {
+        guard previous.pagesBase == pagesBase, hasFactsOfPrevious(order) else { return nil }
+        return Set(order.indices.filter { previous.order[$0].key != order[$0].key })
+    }
+
+    // MARK: - Aggregates
+
+    /// The previous build's aggregates when they were made from facts with digest `key`.
+    public func aggregates(key: UInt64) -> Aggregates? {
+        guard let previous = previous.aggregates, previous.key == key else { return nil }
+        return previous.value
+    }
+
+    /// Records this build's aggregates, made from facts with digest `key`; `reused` when they are the previous
+    /// build's.
+    public func record(aggregates: Aggregates, key: UInt64, reused: Bool) {
+        current.withLock { $0.aggregates = Record.Keyed(key: key, value: aggregates) }
+        counts.withLock { $0.reusedAggregates = reused }
+    }
+
+    // MARK: - Outputs
+
+    /// Records an output file of this build; `rendered` when it was written by this build, not kept.
+    public func record(output path: String, _ output: Record.Output, rendered: Bool) {
+        current.withLock { $0.outputs[path] = output }
+        counts.withLock { counts in
+            if rendered { counts.rendered.append(path) } else { counts.keptOutputs += 1 }
+        }
+    }
+
+    /// Records output files kept from the previous build as they were.
+    public func record(keptOutputs outputs: [String: Record.Output]) {
+        current.withLock { $0.outputs.merge(outputs) { _, previous in previous } }
+        counts.withLock { $0.keptOutputs += outputs.count }
+    }
+
+    /// Records this build's search index files (kept or written); `kept` counts those kept from the previous build.
+    public func record(searchIndex files: [String: Record.Output], kept: Int) {
+        current.withLock { $0.searchIndex = files }
+        counts.withLock { $0.keptOutputs += kept }
+    }
+
+    /// What this build took from the previous one so far.
+    public var taken: Counts { counts.withLock { $0 } }
+
+    /// This build's record so far.
+    public var record: Record { current.withLock { $0 } }
+
+    // MARK: - Persistence
+
+    /// The record saved at `path`; nil when there is none or it cannot be read.
+    public static func load(from path: String) -> Record? {
+        guard let bytes = FileBytes.read(path) else { return nil }
+        return try? JSONDecoder().decode(Record.self, from: Data(bytes))
+    }
+
+    /// Saves `record` at `path` through a temporary file renamed into place; a record that cannot be saved is
+    /// removed (it only costs the next build its speed).
+    public static func save(_ record: Record, to path: String) {
+        let temporary = path + ".new"
+        do {
+            let folder = (path as NSString).deletingLastPathComponent
+            try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+            try FileBytes.write([Array(try JSONEncoder().encode(record))], to: temporary)
+            guard rename(temporary, path) == 0 else { throw CocoaError(.fileWriteUnknown) }
+        } catch {
+            try? FileManager.default.removeItem(atPath: temporary)
+            try? FileManager.default.removeItem(atPath: path)
+        }
+    }
+}
