@@ -70,7 +70,7 @@ let package = Package(
         .target(
             name: "BulletinServer",
             dependencies: [
-                "BulletinModel", "BulletinSite",
+                "BulletinModel", "BulletinSupport", "BulletinSite",
                 .product(name: "FlyingFox", package: "FlyingFox"), .product(name: "FlyingSocks", package: "FlyingFox"),
             ]
         ),
@@ -78,7 +78,7 @@ let package = Package(
         .target(
             name: "BulletinCLI",
             dependencies: [
-                "BulletinSite", "BulletinServer", "BulletinImport", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                "BulletinSupport", "BulletinSite", "BulletinServer", "BulletinImport", .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         .executableTarget(name: "bulletin", dependencies: ["BulletinCLI"]),

@@ -3,6 +3,7 @@ import BulletinImport
 import BulletinModel
 import BulletinServer
 import BulletinSite
+import BulletinSupport
 import Foundation
 
 #if canImport(Glibc)
@@ -352,11 +353,11 @@ struct Render: ParsableCommand {
 extension BulletinRenderer.Format: ExpressibleByArgument {}
 
 /// A one-line progress bar on standard error, shown only when a build runs longer than a second on a terminal.
-final class ProgressBar: @unchecked Sendable {
+final class ProgressBar: Sendable {
     private let enabled: Bool
     private let start = ContinuousClock.now
-    private let lock = NSLock()
-    private var shown = false
+    /// Whether a bar was drawn; its lock also keeps two workers from drawing at once.
+    private let shown = LockedValue(false)
 
     init(enabled: Bool) { self.enabled = enabled }
 
@@ -366,14 +367,14 @@ final class ProgressBar: @unchecked Sendable {
         let filled = progress.total == 0 ? width : width * progress.done / progress.total
         let line = "\r[" + String(repeating: "#", count: filled) + String(repeating: " ", count: width - filled) + "] "
             + "\(progress.stage) \(progress.done)/\(progress.total)\u{1B}[K"
-        lock.withLock {
+        shown.update { shown in
             shown = true
             FileHandle.standardError.write(Data(line.utf8))
         }
     }
 
     func clear() {
-        lock.withLock {
+        shown.update { shown in
             if shown { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
         }
     }

@@ -1,4 +1,5 @@
 import BulletinSite
+import BulletinSupport
 import Foundation
 
 #if canImport(Glibc)
@@ -8,13 +9,16 @@ import Glibc
 /// Watches folders recursively with Linux inotify (no polling): a blocking read on its own thread, events
 /// delivered as an async stream of "something changed" signals, the paths they name collected until taken.
 /// New subfolders are watched as they appear.
-public final class FileWatcher: @unchecked Sendable {
+public final class FileWatcher: Sendable {
     private let descriptor: Int32
-    private let lock = NSLock()
-    private var watched: [Int32: URL] = [:]
-    private var batchCount = 0
-    /// The changes since they were last taken; nil when some are unknown (the event queue overflowed).
-    private var collected: ChangedFiles? = ChangedFiles()
+    private let state = LockedValue(State())
+
+    private struct State: Sendable {
+        var watched: [Int32: URL] = [:]
+        var batchCount = 0
+        /// The changes since they were last taken; nil when some are unknown (the event queue overflowed).
+        var collected: ChangedFiles? = ChangedFiles()
+    }
     /// One element per batch of file-system events.
     public let changes: AsyncStream<Void>
     private let continuation: AsyncStream<Void>.Continuation
@@ -31,14 +35,14 @@ public final class FileWatcher: @unchecked Sendable {
     }
 
     /// The batches of events read so far: a rebuild started after the count was taken saw those changes.
-    public var batches: Int { lock.withLock { batchCount } }
+    public var batches: Int { state.get().batchCount }
 
     /// The files changed since the last call (since the start for the first), with absolute paths below the
     /// standardized folders watched; nil when that is not known.
     public func takeChanges() -> ChangedFiles? {
-        lock.withLock {
-            defer { collected = ChangedFiles() }
-            return collected
+        state.update { state in
+            defer { state.collected = ChangedFiles() }
+            return state.collected
         }
     }
 
@@ -61,7 +65,7 @@ public final class FileWatcher: @unchecked Sendable {
         let mask = UInt32(IN_MODIFY | IN_CREATE | IN_DELETE | IN_MOVED_FROM | IN_MOVED_TO | IN_CLOSE_WRITE | IN_DELETE_SELF)
         let watch = inotify_add_watch(descriptor, folder.path, mask)
         guard watch >= 0 else { return }
-        lock.withLock { watched[watch] = folder }
+        state.update { $0.watched[watch] = folder }
     }
 
     private func readLoop() {
@@ -80,14 +84,14 @@ public final class FileWatcher: @unchecked Sendable {
                 let nameLength = Int(event.len)
                 let namePointer = buffer.advanced(by: offset + MemoryLayout<inotify_event>.size).assumingMemoryBound(to: CChar.self)
                 let name = nameLength > 0 ? String(cString: namePointer) : nil
-                let parent = lock.withLock { watched[event.wd] }
+                let parent = state.get().watched[event.wd]
                 if event.mask & UInt32(IN_ISDIR) != 0 && event.mask & UInt32(IN_CREATE | IN_MOVED_TO) != 0, let parent, let name {
                     addRecursively(parent.appending(path: name))
                 }
                 collect(event.mask, path: parent.flatMap { parent in name.map { parent.path + "/" + $0 } })
                 offset += MemoryLayout<inotify_event>.size + nameLength
             }
-            lock.withLock { batchCount += 1 }
+            state.update { $0.batchCount += 1 }
             continuation.yield()
         }
     }
@@ -95,14 +99,14 @@ public final class FileWatcher: @unchecked Sendable {
     /// Adds an event to the changes collected: a file written, or the list of files changed; a lost event
     /// (an overflowed queue, a path not known) makes them unknown.
     private func collect(_ mask: UInt32, path: String?) {
-        lock.withLock {
-            guard mask & UInt32(IN_Q_OVERFLOW) == 0, let path, collected != nil else {
-                collected = nil
+        state.update { state in
+            guard mask & UInt32(IN_Q_OVERFLOW) == 0, let path, state.collected != nil else {
+                state.collected = nil
                 return
             }
-            collected?.paths.insert(path)
+            state.collected?.paths.insert(path)
             if mask & UInt32(IN_ISDIR | IN_CREATE | IN_DELETE | IN_MOVED_FROM | IN_MOVED_TO | IN_DELETE_SELF) != 0 {
-                collected?.listChanged = true
+                state.collected?.listChanged = true
             }
         }
     }
