@@ -97,6 +97,8 @@ public final class BuildMemo<Parsed: Codable & Sendable, Aggregates: Codable & S
         public var reusedAggregates = false
         /// Output files rendered (not kept), in the order recorded.
         public var rendered: [String] = []
+        /// Whether anything recorded differs from the previous record.
+        var changed = false
     }
 
     /// A memo over `previous` (when it was made with the same format and `settings`) for a build whose sources
@@ -140,7 +142,11 @@ public final class BuildMemo<Parsed: Codable & Sendable, Aggregates: Codable & S
     /// Records a source of this build; `reused` when its value came from the previous build.
     public func record(source: Record.Source, path: String, reused: Bool) {
         current.withLock { $0.sources[path] = source }
-        if reused { counts.withLock { $0.reusedSources += 1 } }
+        let changed = !reused || previous.sources[path]?.stamp != source.stamp
+        counts.withLock { counts in
+            if reused { counts.reusedSources += 1 }
+            if changed { counts.changed = true }
+        }
     }
 
     /// Records the sources in site order and the digest every page fingerprint starts from.
@@ -149,6 +155,7 @@ public final class BuildMemo<Parsed: Codable & Sendable, Aggregates: Codable & S
             $0.order = order
             $0.pagesBase = pagesBase
         }
+        if order != previous.order || pagesBase != previous.pagesBase { counts.withLock { $0.changed = true } }
     }
 
     /// Whether `order` is the previous build's sources, in its order, with the same facts.
@@ -176,7 +183,10 @@ public final class BuildMemo<Parsed: Codable & Sendable, Aggregates: Codable & S
     /// build's.
     public func record(aggregates: Aggregates, key: UInt64, reused: Bool) {
         current.withLock { $0.aggregates = Record.Keyed(key: key, value: aggregates) }
-        counts.withLock { $0.reusedAggregates = reused }
+        counts.withLock { counts in
+            counts.reusedAggregates = reused
+            if !reused { counts.changed = true }
+        }
     }
 
     // MARK: - Outputs
@@ -185,7 +195,12 @@ public final class BuildMemo<Parsed: Codable & Sendable, Aggregates: Codable & S
     public func record(output path: String, _ output: Record.Output, rendered: Bool) {
         current.withLock { $0.outputs[path] = output }
         counts.withLock { counts in
-            if rendered { counts.rendered.append(path) } else { counts.keptOutputs += 1 }
+            if rendered {
+                counts.rendered.append(path)
+                counts.changed = true
+            } else {
+                counts.keptOutputs += 1
+            }
         }
     }
 
@@ -198,7 +213,19 @@ public final class BuildMemo<Parsed: Codable & Sendable, Aggregates: Codable & S
     /// Records this build's search index files (kept or written); `kept` counts those kept from the previous build.
     public func record(searchIndex files: [String: Record.Output], kept: Int) {
         current.withLock { $0.searchIndex = files }
-        counts.withLock { $0.keptOutputs += kept }
+        let changed = files != previous.searchIndex
+        counts.withLock { counts in
+            counts.keptOutputs += kept
+            if changed { counts.changed = true }
+        }
+    }
+
+    /// Whether this build's record is the previous one: nothing parsed, rendered or worked out anew, no file
+    /// added or removed. Such a record need not be saved again.
+    public var isUnchanged: Bool {
+        let record = record
+        return !counts.withLock { $0.changed } && record.sources.count == previous.sources.count
+            && record.outputs.count == previous.outputs.count && record.settings == previous.settings
     }
 
     /// What this build took from the previous one so far.
@@ -212,17 +239,21 @@ public final class BuildMemo<Parsed: Codable & Sendable, Aggregates: Codable & S
     /// The record saved at `path`; nil when there is none or it cannot be read.
     public static func load(from path: String) -> Record? {
         guard let bytes = FileBytes.read(path) else { return nil }
-        return try? JSONDecoder().decode(Record.self, from: Data(bytes))
+        return try? BinaryCoding.decode(Record.self, from: bytes)
     }
 
     /// Saves `record` at `path` through a temporary file renamed into place; a record that cannot be saved is
-    /// removed (it only costs the next build its speed).
+    /// removed (it only costs the next build its speed). The aggregates are left out: working them out again
+    /// (0.4 s at 10,000 bulletins) is faster than coding them (0.6 s); a process that keeps the record in memory
+    /// keeps them.
     public static func save(_ record: Record, to path: String) {
         let temporary = path + ".new"
         do {
             let folder = (path as NSString).deletingLastPathComponent
             try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-            try FileBytes.write([Array(try JSONEncoder().encode(record))], to: temporary)
+            var saved = record
+            saved.aggregates = nil
+            try FileBytes.write([try BinaryCoding.encode(saved)], to: temporary)
             guard rename(temporary, path) == 0 else { throw CocoaError(.fileWriteUnknown) }
         } catch {
             try? FileManager.default.removeItem(atPath: temporary)

@@ -255,7 +255,7 @@ public enum SiteBuilder {
             try publisher.publish {
                 guard let memo else { return }
                 memory?.state.update { $0.record = memo.record }
-                if let recordPath { SiteMemo.save(memo.record, to: recordPath) }
+                if let recordPath, !memo.isUnchanged { SiteMemo.save(memo.record, to: recordPath) }
             }
             if let memory {
                 let files = publisher.publishedFiles
@@ -289,7 +289,7 @@ public enum SiteBuilder {
     }
 
     /// The name of the memo's record in the build cache folder.
-    static let recordName = "memo.json"
+    static let recordName = "memo.bin"
 
     /// A digest of the running executable (its size, time and inode): a rebuilt tool may render differently.
     static let toolIdentity: UInt64 = {
