@@ -1,6 +1,5 @@
 import BulletinAggregates
 import BulletinModel
-import BulletinSearch
 import BulletinSupport
 import BulletinTemplates
 import Foundation
@@ -40,26 +39,13 @@ struct PageFingerprints: Sendable {
         }
     }
 
-    /// The digest every page's fingerprint starts from: the tool and site settings (`BuildCache.settings`)
+    /// The digest every page's fingerprint starts from: the tool and site settings (`SiteSources.settings`)
     /// and the templates.
     static func pagesBase(settings: UInt64, templates: TemplateLibrary) -> UInt64 {
         var base = StableDigest()
         base.add(settings)
         base.add(templates.digest)
         return base.value
-    }
-
-    /// The digest of the search index's inputs: the tool and site settings, and each bulletin's file and facts
-    /// in site order (templates do not enter the index).
-    static func searchIndex(settings: UInt64, bulletins: [LoadedBulletin]) -> UInt64 {
-        var digest = StableDigest()
-        digest.add(settings)
-        digest.add(SearchIndex.formatVersion)
-        for loaded in bulletins {
-            digest.add(loaded.sourceKey)
-            digest.add(loaded.factsKey)
-        }
-        return digest.value
     }
 
     /// The digest of one output file's inputs.
