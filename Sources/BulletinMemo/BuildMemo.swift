@@ -206,7 +206,9 @@ public final class BuildMemo<Parsed: Codable & Sendable, Aggregates: Codable & S
 
     /// Records output files kept from the previous build as they were.
     public func record(keptOutputs outputs: [String: Record.Output]) {
-        current.withLock { $0.outputs.merge(outputs) { _, previous in previous } }
+        current.withLock { current in
+            if current.outputs.isEmpty { current.outputs = outputs } else { current.outputs.merge(outputs) { _, previous in previous } }
+        }
         counts.withLock { $0.keptOutputs += outputs.count }
     }
 

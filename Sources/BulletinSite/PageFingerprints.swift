@@ -16,10 +16,11 @@ struct PageFingerprints: Sendable {
     let facts: UInt64
     /// Digest of what every page shows of the site besides its own content: the taxonomies in the navigation.
     let site: UInt64
-    /// Digest of each bulletin's list entry, by index.
-    let entries: [UInt64]
+    /// Digest of each bulletin's list entry, by index, worked out ahead when many pages are to be fingerprinted.
+    private let entries: [UInt64]?
 
-    init(model: SiteModel, base: UInt64) {
+    /// Fingerprints of `model`'s pages; `manyPages` works every entry's digest out ahead.
+    init(model: SiteModel, base: UInt64, manyPages: Bool = true) {
         self.model = model
         self.base = base
         var facts = StableDigest()
@@ -28,16 +29,19 @@ struct PageFingerprints: Sendable {
         var site = StableDigest()
         for taxonomy in model.taxonomies where !taxonomy.terms.isEmpty { site.add(taxonomy.field) }
         self.site = site.value
-        entries = model.bulletins.indices.map { index in
-            let bulletin = model.bulletins[index].bulletin
-            var entry = StableDigest()
-            for text in [bulletin.title, bulletin.series, bulletin.issueLabel, bulletin.date.iso, model.bulletins[index].summary,
-                         model.hrefs[index]] {
-                entry.add(text)
-            }
-            return entry.value
-        }
+        entries = manyPages ? model.bulletins.indices.map { Self.entry($0, of: model) } : nil
     }
+
+    private static func entry(_ index: Int, of model: SiteModel) -> UInt64 {
+        let bulletin = model.bulletins[index].bulletin
+        var entry = StableDigest()
+        for text in [bulletin.title, bulletin.series, bulletin.issueLabel, bulletin.date.iso, model.bulletins[index].summary, model.hrefs[index]] {
+            entry.add(text)
+        }
+        return entry.value
+    }
+
+    private func entry(_ index: Int) -> UInt64 { entries?[index] ?? Self.entry(index, of: model) }
 
     /// The digest every page's fingerprint starts from: the tool and site settings (`SiteSources.settings`)
     /// and the templates.
@@ -55,7 +59,7 @@ struct PageFingerprints: Sendable {
         digest.add(page.file)
         digest.add(site)
         func add(entries: some Sequence<Int>) {
-            for index in entries { digest.add(self.entries[index]) }
+            for index in entries { digest.add(entry(index)) }
         }
         func add(list: Page.ListPage) {
             digest.add(list.pagination.number)
@@ -78,7 +82,7 @@ struct PageFingerprints: Sendable {
         case .bulletin(let bulletinPage):
             // Its own file (every link on it is a function of names in the file) and its neighbours' entries.
             digest.add(model.bulletins[bulletinPage.index].sourceKey)
-            for neighbour in [bulletinPage.older, bulletinPage.newer] { digest.add(neighbour.map { entries[$0] } ?? 0) }
+            for neighbour in [bulletinPage.older, bulletinPage.newer] { digest.add(neighbour.map(entry) ?? 0) }
         case .textEdition(let index):
             digest.add(model.bulletins[index].sourceKey)
         case .taxonomy(let index):

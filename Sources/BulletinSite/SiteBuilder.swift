@@ -22,7 +22,8 @@ public enum SiteBuilder {
             diagnostics = failure.items
         case .success(let site):
             let parsed = parse(site, options: options, memo: nil)
-            diagnostics = check(parsed.bulletins, found: site.diagnostics + parsed.diagnostics, site: site, options: options, memo: nil).diagnostics
+            diagnostics = check(parsed.bulletins, order: SiteOrder(parsed.bulletins), found: site.diagnostics + parsed.diagnostics,
+                                site: site, options: options, memo: nil).diagnostics
         }
         return diagnostics.readingSourceLines(in: options.source.path).sortedForOutput()
     }
@@ -156,15 +157,12 @@ public enum SiteBuilder {
         return (bulletins, diagnostics)
     }
 
-    /// Check and aggregate: the checks across bulletins, the templates, and the site model with its aggregates
-    /// (the previous build's when the memo has them for the same facts); a renderer only when there is no error,
-    /// among these and those `found` before.
-    static func check(_ bulletins: [LoadedBulletin], found: [Diagnostic], site: SiteSources, options: BuildOptions,
+    /// Check and aggregate: the checks across bulletins, the templates, and the site model with its aggregates;
+    /// a renderer only when there is no error, among these and those `found` before. When the memo has the
+    /// aggregates of the same facts, they are taken from it and the checks are not run again (they found nothing
+    /// in those facts, or there would be no aggregates).
+    static func check(_ bulletins: [LoadedBulletin], order: SiteOrder, found: [Diagnostic], site: SiteSources, options: BuildOptions,
                       memo: SiteMemo?) -> (renderer: SiteRenderer?, diagnostics: [Diagnostic]) {
-        var diagnostics = found + SiteValidator.check(bulletins)
-        let templates = templates(of: options.source, diagnostics: &diagnostics)
-        guard !diagnostics.hasErrors, let templates else { return (nil, diagnostics) }
-        let order = SiteOrder(bulletins)
         var key = StableDigest()
         key.add(site.settings)
         for loaded in order.bulletins {
@@ -172,6 +170,9 @@ public enum SiteBuilder {
             key.add(loaded.factsKey)
         }
         let previous = memo?.aggregates(key: key.value)
+        var diagnostics = found + (previous == nil ? SiteValidator.check(bulletins) : [])
+        let templates = templates(of: options.source, diagnostics: &diagnostics)
+        guard !diagnostics.hasErrors, let templates else { return (nil, diagnostics) }
         var aggregates = previous ?? SiteAggregates(of: order, config: site.config)
         if previous == nil {
             // Lines read once: a later build reusing the aggregates reuses their diagnostics as they are.
@@ -221,7 +222,8 @@ public enum SiteBuilder {
         let order = SiteOrder(parsed.bulletins)
         let search = SearchPlan(order: order, settings: site.settings, memo: memo, memory: memory, destination: publisher.destination)
         var searchTask = search.isUnchanged ? nil : Task { try await order.searchIndex(jobs: options.jobs, previous: search.previous) }
-        let checked = check(parsed.bulletins, found: site.diagnostics + parsed.diagnostics, site: site, options: options, memo: memo)
+        let checked = check(parsed.bulletins, order: order, found: site.diagnostics + parsed.diagnostics, site: site, options: options,
+                            memo: memo)
         timer.end("check and work out aggregates")
         var diagnostics = checked.diagnostics
         guard let renderer = checked.renderer else {
@@ -335,7 +337,7 @@ public enum SiteBuilder {
                 visited = showing
             }
         }
-        let fingerprints = PageFingerprints(model: renderer.model, base: base)
+        let fingerprints = PageFingerprints(model: renderer.model, base: base, manyPages: textOnly == nil)
         var toRender: [(page: Page, fingerprint: UInt64?)] = []
         for page in visited {
             let fingerprint = textOnly.flatMap { page.showsBody(of: $0) ? nil : previous[page.file]?.fingerprint }
@@ -363,7 +365,7 @@ public enum SiteBuilder {
     /// Render: the pages, on `jobs` workers, into the staging folder; the time each kind took.
     private static func render(_ pages: [(page: Page, fingerprint: UInt64?)], renderer: SiteRenderer, options: BuildOptions,
                                memo: SiteMemo?, publisher: OutputPublisher) throws -> [BuildReport.PageTiming] {
-        let renderer = renderer.renderingListEntries(of: pages.map(\.page), jobs: options.jobs)
+        let renderer = renderer.preparing(pages.map(\.page), jobs: options.jobs)
         let counter = ProgressCounter(stage: "writing pages", total: pages.count, report: options.progress)
         let clock = ContinuousClock()
         let outcomes = concurrentMap(pages.count, jobs: options.jobs) { number -> Result<Duration, any Error> in

@@ -12,8 +12,8 @@ import Foundation
 struct SharedContexts: @unchecked Sendable {
     /// The site's part of every page's context.
     let site: [String: Any]
-    /// Each bulletin as a list entry (`ViewModel.entry`), by index.
-    let entries: [[String: Any]]
+    /// The bulletins the pages to render show as entries (`ViewModel.entry`), by index.
+    var entries: [Int: [String: Any]] = [:]
     /// Each bulletin's list entry with `html`, the `bulletin-entry` partial rendered for it, by the `root` of the
     /// pages listing it and then by bulletin.
     var listItems: [String: [Int: [String: Any]]] = [:]
@@ -21,7 +21,7 @@ struct SharedContexts: @unchecked Sendable {
 
 /// The render stage: turns planned pages into the bytes of their files. What many pages repeat is made once
 /// (Hugo's `partialCached`): the site's context, each bulletin's entry context, and each bulletin's list entry
-/// rendered by `partials/bulletin-entry` once for each depth of page that lists it (`renderingListEntries`).
+/// rendered by `partials/bulletin-entry` once for each depth of page that lists it (`preparing`).
 struct SiteRenderer: Sendable {
     let model: SiteModel
     let templates: TemplateLibrary
@@ -35,35 +35,35 @@ struct SiteRenderer: Sendable {
         site["taxonomies"] = model.taxonomies.filter { !$0.terms.isEmpty }.map {
             ["label": $0.label, "path": SitePaths.href(SitePaths.taxonomy($0.field))]
         }
-        shared = SharedContexts(site: site, entries: model.bulletins.indices.map { index in
-            ViewModel.entry(model.bulletins[index].bulletin, path: model.hrefs[index], summary: model.bulletins[index].summary)
-        })
+        shared = SharedContexts(site: site)
     }
 
     var config: SiteConfig { model.config }
     var bulletins: [LoadedBulletin] { model.bulletins }
 
-    /// This renderer with the list entries of `pages` rendered, each bulletin once for each depth of page that
-    /// lists it, on `jobs` workers.
-    func renderingListEntries(of pages: [Page], jobs: Int) -> SiteRenderer {
-        var wanted: [String: Set<Int>] = [:]
-        for page in pages where !page.listedEntries.isEmpty {
-            wanted[SitePaths.root(from: page.directory), default: []].formUnion(page.listedEntries)
+    /// This renderer ready for `pages`: the entry context of every bulletin they show made once, and each
+    /// bulletin's list entry rendered once for each depth of page that lists it, on `jobs` workers.
+    func preparing(_ pages: [Page], jobs: Int) -> SiteRenderer {
+        var shown: Set<Int> = [], wanted: [String: Set<Int>] = [:]
+        for page in pages {
+            shown.formUnion(entriesShown(on: page))
+            if !page.listedEntries.isEmpty { wanted[SitePaths.root(from: page.directory), default: []].formUnion(page.listedEntries) }
         }
+        var copy = self
+        for index in shown { copy.shared.entries[index] = newEntry(index) }
         let pairs = wanted.keys.sorted().flatMap { root in wanted[root]!.sorted().map { (root: root, index: $0) } }
-        let shared = shared
+        let shared = copy.shared
         let rendered = concurrentMap(pairs.count, jobs: jobs) { number in
             let (root, index) = pairs[number]
-            var item = shared.entries[index]
+            var item = shared.entries[index]!
             item["root"] = root
             var html = templates.render("partials/bulletin-entry", context: item)
             // The list's template puts each entry on a line of its own.
             if html.hasSuffix("\n") { html.removeLast() }
             return html
         }
-        var copy = self
         for (pair, html) in zip(pairs, rendered) {
-            var item = shared.entries[pair.index]
+            var item = shared.entries[pair.index]!
             item["html"] = html
             copy.shared.listItems[pair.root, default: [:]][pair.index] = item
         }
@@ -136,8 +136,8 @@ struct SiteRenderer: Sendable {
                 headings: body.headings.map { ($0.level, $0.text, $0.id) }, links: links)
             bulletin["textPath"] = href + PagePlan.textEditionName
             context["bulletin"] = bulletin
-            if let older = bulletinPage.older { context["previous"] = shared.entries[older] }
-            if let newer = bulletinPage.newer { context["next"] = shared.entries[newer] }
+            if let older = bulletinPage.older { context["previous"] = entry(older) }
+            if let newer = bulletinPage.newer { context["next"] = entry(newer) }
             context["hasNeighbours"] = bulletinPage.older != nil || bulletinPage.newer != nil
         case .taxonomy(let index):
             template = "taxonomy"
@@ -201,7 +201,23 @@ struct SiteRenderer: Sendable {
     // MARK: - Pieces shared by pages
 
     /// A bulletin as a list entry.
-    private func entry(_ index: Int) -> [String: Any] { shared.entries[index] }
+    private func entry(_ index: Int) -> [String: Any] { shared.entries[index] ?? newEntry(index) }
+
+    private func newEntry(_ index: Int) -> [String: Any] {
+        ViewModel.entry(bulletins[index].bulletin, path: model.hrefs[index], summary: bulletins[index].summary)
+    }
+
+    /// The bulletins a page shows as entries (a superset: a stat page shows those of its latest values).
+    private func entriesShown(on page: Page) -> [Int] {
+        switch page.kind {
+        case .home(let list), .year(_, let list), .term(_, _, let list): list.items
+        case .bulletin(let bulletinPage): [bulletinPage.older, bulletinPage.newer].compactMap { $0 }
+        case .stat(let index): model.stats[index].bulletins
+        case .exemplar(let index): model.exemplars[index].mentions.map(\.bulletin)
+        case .feed: Array(bulletins.indices.prefix(PagePlan.feedLength))
+        default: []
+        }
+    }
 
     /// The path of the site's root on its server (from `base_url`), for pages served at any address (404).
     private var basePath: String {
@@ -224,7 +240,7 @@ struct SiteRenderer: Sendable {
     /// context.
     private func addBulletinList(_ list: Page.ListPage, root: String, to context: inout [String: Any]) {
         let items = shared.listItems[root] ?? [:]
-        context["bulletins"] = list.items.map { items[$0] ?? shared.entries[$0] }
+        context["bulletins"] = list.items.map { items[$0] ?? entry($0) }
         addPagination(list, to: &context)
     }
 
