@@ -22,7 +22,7 @@ public enum SiteBuilder {
             diagnostics = failure.items
         case .success(let site):
             let parsed = parse(site, options: options, memo: nil)
-            diagnostics = check(parsed.bulletins, order: SiteOrder(parsed.bulletins), found: site.diagnostics + parsed.diagnostics,
+            diagnostics = checkAndAggregate(parsed.bulletins, order: SiteOrder(parsed.bulletins), found: site.diagnostics + parsed.diagnostics,
                                 site: site, options: options, memo: nil).diagnostics
         }
         return diagnostics.readingSourceLines(in: options.source.path).sortedForOutput()
@@ -31,8 +31,7 @@ public enum SiteBuilder {
     /// The settings, bulletins (drafts too) and problems of the site in `directory`, read and parsed as a build
     /// would, without a build cache.
     static func load(_ directory: URL) -> (config: SiteConfig, bulletins: [LoadedBulletin], diagnostics: [Diagnostic]) {
-        var options = BuildOptions(source: directory, includeDrafts: true)
-        options.jobs = 2
+        let options = BuildOptions(source: directory, includeDrafts: true, jobs: 2)
         switch read(options, memory: nil) {
         case .failure(let failure):
             return (SiteConfig(), [], failure.items)
@@ -161,7 +160,7 @@ public enum SiteBuilder {
     /// a renderer only when there is no error, among these and those `found` before. When the memo has the
     /// aggregates of the same facts, they are taken from it and the checks are not run again (they found nothing
     /// in those facts, or there would be no aggregates).
-    static func check(_ bulletins: [LoadedBulletin], order: SiteOrder, found: [Diagnostic], site: SiteSources, options: BuildOptions,
+    static func checkAndAggregate(_ bulletins: [LoadedBulletin], order: SiteOrder, found: [Diagnostic], site: SiteSources, options: BuildOptions,
                       memo: SiteMemo?) -> (renderer: SiteRenderer?, diagnostics: [Diagnostic]) {
         var key = StableDigest()
         key.add(site.settings)
@@ -222,7 +221,7 @@ public enum SiteBuilder {
         let order = SiteOrder(parsed.bulletins)
         let search = SearchPlan(order: order, settings: site.settings, memo: memo, memory: memory, destination: publisher.destination)
         var searchTask = search.isUnchanged ? nil : Task { try await order.searchIndex(jobs: options.jobs, previous: search.previous) }
-        let checked = check(parsed.bulletins, order: order, found: site.diagnostics + parsed.diagnostics, site: site, options: options,
+        let checked = checkAndAggregate(parsed.bulletins, order: order, found: site.diagnostics + parsed.diagnostics, site: site, options: options,
                             memo: memo)
         timer.end("check and work out aggregates")
         var diagnostics = checked.diagnostics
