@@ -43,7 +43,7 @@ extension Dictionary: StringKeyedDictionary where Key == String, Value: Codable 
 
     fileprivate static func decodePairs(from reader: BinaryReader) throws -> Self {
         let count: Int = try reader.read()
-        guard count >= 0 else { throw BinaryCoding.Malformed() }
+        guard count >= 0, count <= reader.remaining else { throw BinaryCoding.Malformed() }
         var dictionary: Self = [:]
         dictionary.reserveCapacity(count)
         for _ in 0..<count {
@@ -252,6 +252,9 @@ private final class BinaryReader {
     init(_ bytes: [UInt8]) { self.bytes = bytes }
 
     var isAtEnd: Bool { offset == bytes.count }
+
+    /// Bytes not read yet: more than any count of items still to come.
+    var remaining: Int { bytes.count - offset }
 
     func decode<T: Decodable>(_ type: T.Type) throws -> T {
         if let dictionary = type as? any StringKeyedDictionary.Type { return try dictionary.decodePairs(from: self) as! T }

@@ -238,10 +238,20 @@ public final class BuildMemo<Parsed: Codable & Sendable, Aggregates: Codable & S
 
     // MARK: - Persistence
 
-    /// The record saved at `path`; nil when there is none or it cannot be read.
+    /// The record saved at `path`; nil when there is none, or it is cut off, altered or of another form.
     public static func load(from path: String) -> Record? {
-        guard let bytes = FileBytes.read(path) else { return nil }
+        guard var bytes = FileBytes.read(path), bytes.count >= 8 else { return nil }
+        let check = bytes.suffix(8).reversed().reduce(UInt64(0)) { $0 << 8 | UInt64($1) }
+        bytes.removeLast(8)
+        guard check == checksum(bytes) else { return nil }
         return try? BinaryCoding.decode(Record.self, from: bytes)
+    }
+
+    /// What a saved record ends with: a digest of everything before it, so that an altered record is not used.
+    private static func checksum(_ bytes: [UInt8]) -> UInt64 {
+        var digest = StableDigest()
+        digest.addBlock(bytes)
+        return digest.value
     }
 
     /// Saves `record` at `path` through a temporary file renamed into place; a record that cannot be saved is
@@ -255,7 +265,8 @@ public final class BuildMemo<Parsed: Codable & Sendable, Aggregates: Codable & S
             try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
             var saved = record
             saved.aggregates = nil
-            try FileBytes.write([try BinaryCoding.encode(saved)], to: temporary)
+            let bytes = try BinaryCoding.encode(saved), check = checksum(bytes)
+            try FileBytes.write([bytes, (0..<8).map { UInt8(truncatingIfNeeded: check >> (8 * $0)) }], to: temporary)
             guard rename(temporary, path) == 0 else { throw CocoaError(.fileWriteUnknown) }
         } catch {
             try? FileManager.default.removeItem(atPath: temporary)

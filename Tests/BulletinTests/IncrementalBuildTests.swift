@@ -265,10 +265,17 @@ import Glibc
         let corrupt = await expectSameAsCleanBuild(site, "a cut-off cache record")
         #expect(corrupt.reusedFiles == 0 && corrupt.reusedBulletins == 0)
 
-        var outdated = Array(saved)
-        #expect(outdated[0] == UInt8(SiteMemo.Record.currentFormat * 2), "the format comes first, a zigzag varint")
-        outdated[0] = 2
-        try Data(outdated).write(to: record)
+        var altered = Array(saved)
+        altered[altered.count / 2] ^= 0x20
+        try Data(altered).write(to: record)
+        let flipped = await expectSameAsCleanBuild(site, "a cache record with one bit changed")
+        #expect(flipped.reusedFiles == 0 && flipped.reusedBulletins == 0)
+
+        var outdated = try #require(SiteMemo.load(from: record.path))
+        #expect(outdated.format == SiteMemo.Record.currentFormat)
+        outdated.format = 1
+        SiteMemo.save(outdated, to: record.path)
+        #expect(SiteMemo.load(from: record.path)?.format == 1)
         let old = await expectSameAsCleanBuild(site, "cache of an older format")
         #expect(old.reusedFiles == 0 && old.reusedBulletins == 0)
 
@@ -317,5 +324,17 @@ import Glibc
         #expect(SiteMemo(previous: record, settings: 43).aggregates(key: 5) == nil)
         try Data(try Data(contentsOf: URL(fileURLWithPath: file)).dropLast()).write(to: URL(fileURLWithPath: file))
         #expect(SiteMemo.load(from: file) == nil, "a cut-off record is not read")
+
+        // Whatever the bytes, decoding fails with an error, never a crash or an endless allocation.
+        let encoded = try BinaryCoding.encode(record)
+        var generator = SystemRandomNumberGenerator()
+        for cut in stride(from: 0, to: encoded.count, by: max(1, encoded.count / 200)) {
+            #expect(throws: (any Error).self) { try BinaryCoding.decode(SiteMemo.Record.self, from: Array(encoded.prefix(cut))) }
+        }
+        for _ in 0..<200 {
+            var noisy = encoded
+            for _ in 0..<4 { noisy[Int.random(in: 0..<noisy.count, using: &generator)] = UInt8.random(in: 0...255, using: &generator) }
+            _ = try? BinaryCoding.decode(SiteMemo.Record.self, from: noisy)
+        }
     }
 }
