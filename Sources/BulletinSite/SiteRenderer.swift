@@ -14,9 +14,9 @@ struct SharedContexts: @unchecked Sendable {
     let site: [String: Any]
     /// The bulletins the pages to render show as entries (`ViewModel.entry`), by index.
     var entries: [Int: [String: Any]] = [:]
-    /// Each bulletin's list entry with `html`, the `bulletin-entry` partial rendered for it, by the `root` of the
-    /// pages listing it and then by bulletin.
-    var listItems: [String: [Int: [String: Any]]] = [:]
+    /// Each bulletin's list entry rendered by the `bulletin-entry` partial, by the `root` of the pages listing it
+    /// and then by bulletin.
+    var listItems: [String: [Int: String]] = [:]
 }
 
 /// The render stage: turns planned pages into the bytes of their files. What many pages repeat is made once
@@ -62,11 +62,7 @@ struct SiteRenderer: Sendable {
             if html.hasSuffix("\n") { html.removeLast() }
             return html
         }
-        for (pair, html) in zip(pairs, rendered) {
-            var item = shared.entries[pair.index]!
-            item["html"] = html
-            copy.shared.listItems[pair.root, default: [:]][pair.index] = item
-        }
+        for (pair, html) in zip(pairs, rendered) { copy.shared.listItems[pair.root, default: [:]][pair.index] = html }
         return copy
     }
 
@@ -239,8 +235,12 @@ struct SiteRenderer: Sendable {
     /// Puts a page of a bulletin list (entries already rendered for pages at `root`) and its pagination into a
     /// context.
     private func addBulletinList(_ list: Page.ListPage, root: String, to context: inout [String: Any]) {
-        let items = shared.listItems[root] ?? [:]
-        context["bulletins"] = list.items.map { items[$0] ?? entry($0) }
+        let rendered = shared.listItems[root] ?? [:]
+        context["bulletins"] = list.items.map { index in
+            var item = entry(index)
+            item["html"] = rendered[index]
+            return item
+        }
         addPagination(list, to: &context)
     }
 
