@@ -270,8 +270,7 @@ private final class BinaryReader {
     }
 
     func read() throws -> String {
-        let count = Int(try readUnsigned())
-        guard count <= bytes.count - offset else { throw BinaryCoding.Malformed() }
+        guard let count = Int(exactly: try readUnsigned()), count <= bytes.count - offset else { throw BinaryCoding.Malformed() }
         defer { offset += count }
         guard let text = bytes.withUnsafeBufferPointer({ String(validUTF8: UnsafeBufferPointer(rebasing: $0[offset..<offset + count])) }) else {
             throw BinaryCoding.Malformed()
