@@ -87,8 +87,8 @@ public final class BuildMemo<Parsed: Codable & Sendable, Aggregates: Codable & S
 
     /// The previous build's record; empty when there was none or it was made with other settings.
     public let previous: Record
-    private let current: Mutex<Record>
-    private let counts = Mutex(Counts())
+    /// This build's record so far and what it took from the previous one, behind one lock.
+    private let current: Mutex<(record: Record, counts: Counts)>
 
     /// What this build took from the previous one.
     public struct Counts: Sendable {
@@ -111,7 +111,7 @@ public final class BuildMemo<Parsed: Codable & Sendable, Aggregates: Codable & S
         }
         var current = Record(settings: settings)
         current.sourcesRead = SourceStamp.now
-        self.current = Mutex(current)
+        self.current = Mutex((current, Counts()))
     }
 
     // MARK: - Sources
@@ -141,25 +141,26 @@ public final class BuildMemo<Parsed: Codable & Sendable, Aggregates: Codable & S
 
     /// Records a source of this build; `reused` when its value came from the previous build.
     public func record(source: Record.Source, path: String, reused: Bool) {
-        current.withLock { $0.sources[path] = source }
         let changed = !reused || previous.sources[path]?.stamp != source.stamp
-        counts.withLock { counts in
-            if reused { counts.reusedSources += 1 }
-            if changed { counts.changed = true }
+        current.withLock { current in
+            current.record.sources[path] = source
+            if reused { current.counts.reusedSources += 1 }
+            if changed { current.counts.changed = true }
         }
     }
 
     /// Records the sources in site order and the digest every page fingerprint starts from.
     public func record(order: [Record.OrderedSource], pagesBase: UInt64) {
-        current.withLock {
-            $0.order = order
-            $0.pagesBase = pagesBase
+        let changed = order != previous.order || pagesBase != previous.pagesBase
+        current.withLock { current in
+            current.record.order = order
+            current.record.pagesBase = pagesBase
+            if changed { current.counts.changed = true }
         }
-        if order != previous.order || pagesBase != previous.pagesBase { counts.withLock { $0.changed = true } }
     }
 
     /// Whether `order` is the previous build's sources, in its order, with the same facts.
-    public func hasFactsOfPrevious(_ order: [Record.OrderedSource]) -> Bool {
+    private func hasFactsOfPrevious(_ order: [Record.OrderedSource]) -> Bool {
         previous.order.count == order.count && zip(previous.order, order).allSatisfy { $0.path == $1.path && $0.factsKey == $1.factsKey }
     }
 
@@ -182,10 +183,10 @@ public final class BuildMemo<Parsed: Codable & Sendable, Aggregates: Codable & S
     /// Records this build's aggregates, made from facts with digest `key`; `reused` when they are the previous
     /// build's.
     public func record(aggregates: Aggregates, key: UInt64, reused: Bool) {
-        current.withLock { $0.aggregates = Record.Keyed(key: key, value: aggregates) }
-        counts.withLock { counts in
-            counts.reusedAggregates = reused
-            if !reused { counts.changed = true }
+        current.withLock { current in
+            current.record.aggregates = Record.Keyed(key: key, value: aggregates)
+            current.counts.reusedAggregates = reused
+            if !reused { current.counts.changed = true }
         }
     }
 
@@ -193,13 +194,13 @@ public final class BuildMemo<Parsed: Codable & Sendable, Aggregates: Codable & S
 
     /// Records an output file of this build; `rendered` when it was written by this build, not kept.
     public func record(output path: String, _ output: Record.Output, rendered: Bool) {
-        current.withLock { $0.outputs[path] = output }
-        counts.withLock { counts in
+        current.withLock { current in
+            current.record.outputs[path] = output
             if rendered {
-                counts.rendered.append(path)
-                counts.changed = true
+                current.counts.rendered.append(path)
+                current.counts.changed = true
             } else {
-                counts.keptOutputs += 1
+                current.counts.keptOutputs += 1
             }
         }
     }
@@ -207,34 +208,39 @@ public final class BuildMemo<Parsed: Codable & Sendable, Aggregates: Codable & S
     /// Records output files kept from the previous build as they were.
     public func record(keptOutputs outputs: [String: Record.Output]) {
         current.withLock { current in
-            if current.outputs.isEmpty { current.outputs = outputs } else { current.outputs.merge(outputs) { _, previous in previous } }
+            if current.record.outputs.isEmpty {
+                current.record.outputs = outputs
+            } else {
+                current.record.outputs.merge(outputs) { _, previous in previous }
+            }
+            current.counts.keptOutputs += outputs.count
         }
-        counts.withLock { $0.keptOutputs += outputs.count }
     }
 
     /// Records this build's search index files (kept or written); `kept` counts those kept from the previous build.
     public func record(searchIndex files: [String: Record.Output], kept: Int) {
-        current.withLock { $0.searchIndex = files }
         let changed = files != previous.searchIndex
-        counts.withLock { counts in
-            counts.keptOutputs += kept
-            if changed { counts.changed = true }
+        current.withLock { current in
+            current.record.searchIndex = files
+            current.counts.keptOutputs += kept
+            if changed { current.counts.changed = true }
         }
     }
 
     /// Whether this build's record is the previous one: nothing parsed, rendered or worked out anew, no file
     /// added or removed. Such a record need not be saved again.
     public var isUnchanged: Bool {
-        let record = record
-        return !counts.withLock { $0.changed } && record.sources.count == previous.sources.count
-            && record.outputs.count == previous.outputs.count && record.settings == previous.settings
+        current.withLock { current in
+            !current.counts.changed && current.record.sources.count == previous.sources.count
+                && current.record.outputs.count == previous.outputs.count && current.record.settings == previous.settings
+        }
     }
 
     /// What this build took from the previous one so far.
-    public var taken: Counts { counts.withLock { $0 } }
+    public var taken: Counts { current.withLock { $0.counts } }
 
     /// This build's record so far.
-    public var record: Record { current.withLock { $0 } }
+    public var record: Record { current.withLock { $0.record } }
 
     // MARK: - Persistence
 
