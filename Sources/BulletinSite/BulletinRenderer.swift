@@ -32,12 +32,8 @@ public enum BulletinRenderer {
     /// the input has errors. Used by the fuzz targets: it must end, and never crash, whatever the bytes.
     public static func render(bytes: [UInt8], format: Format) -> (output: String?, diagnostics: [Diagnostic]) {
         let config = SiteConfig(series: "Fuzz", publishers: ["Fuzz"])
-        let source: SourceText
-        switch SourceText.decode(bytes, limit: ContentLoader.maximumFileSize) {
-        case .success(let text): source = SourceText(path: "fuzz.md", text: text)
-        case .failure: return (nil, [.error("undecodable input")])
-        }
-        let (loaded, diagnostics) = ContentLoader.loadBulletin(source: source, key: ContentLoader.digest(bytes), config: config)
+        let (loaded, diagnostics) = ContentLoader.loadBulletin(bytes: bytes, key: ContentLoader.digest(bytes), displayPath: "fuzz.md",
+                                                               config: config)
         guard let loaded, case .success(let templates) = TemplateLibrary.load(siteTemplatesDirectory: nil) else { return (nil, diagnostics) }
         let renderer = SiteRenderer(model: SiteModel(config: config, order: SiteOrder([loaded])), templates: templates)
         do {

@@ -173,10 +173,11 @@ enum ContentLoader {
         }
     }
 
-    /// The digest of a file's bytes that keys it in the build cache.
+    /// The digest of a file's bytes that keys it in the build cache (eight bytes at a time: every file of every
+    /// build is digested).
     static func digest(_ bytes: [UInt8]) -> UInt64 {
         var digest = StableDigest()
-        digest.add(bytes)
+        digest.addBlock(bytes)
         return digest.value
     }
 
@@ -194,13 +195,17 @@ enum ContentLoader {
 
     /// Reads, decodes and parses one bulletin file.
     static func loadBulletin(path: String, displayPath: String, config: SiteConfig) -> (loaded: LoadedBulletin?, diagnostics: [Diagnostic]) {
-        let bytes: [UInt8]
         switch readBytes(path, displayPath: displayPath, limit: config.maxFileSize) {
-        case .success(let read): bytes = read
+        case .success(let bytes): return loadBulletin(bytes: bytes, key: digest(bytes), displayPath: displayPath, config: config)
         case .failure(let diagnostic): return (nil, [diagnostic])
         }
+    }
+
+    /// Decodes and parses one bulletin file already read; `key` is the digest of its bytes.
+    static func loadBulletin(bytes: [UInt8], key: UInt64, displayPath: String, config: SiteConfig)
+        -> (loaded: LoadedBulletin?, diagnostics: [Diagnostic]) {
         switch decode(bytes, displayPath: displayPath, limit: config.maxFileSize) {
-        case .success(let source): return loadBulletin(source: source, key: digest(bytes), config: config)
+        case .success(let source): return loadBulletin(source: source, key: key, config: config)
         case .failure(let diagnostic): return (nil, [diagnostic])
         }
     }

@@ -139,14 +139,9 @@ public enum SiteBuilder {
                 entry.stamp = stamp
                 return reuse(entry)
             }
-            switch ContentLoader.decode(bytes, displayPath: file.displayPath, limit: config.maxFileSize) {
-            case .success(let source):
-                let (loaded, diagnostics) = ContentLoader.loadBulletin(source: source, key: key, config: config)
-                if let loaded { memo?.record(source: .init(key: key, stamp: stamp, value: loaded.facts), path: file.displayPath, reused: false) }
-                return (loaded, diagnostics)
-            case .failure(let diagnostic):
-                return (nil, [diagnostic])
-            }
+            let (loaded, diagnostics) = ContentLoader.loadBulletin(bytes: bytes, key: key, displayPath: file.displayPath, config: config)
+            if let loaded { memo?.record(source: .init(key: key, stamp: stamp, value: loaded.facts), path: file.displayPath, reused: false) }
+            return (loaded, diagnostics)
         }
         var bulletins: [LoadedBulletin] = [], diagnostics: [Diagnostic] = []
         for (loaded, found) in results {
