@@ -15,7 +15,7 @@ enum StatPages {
         let main = main(series)
         context["latest"] = point(main.latest)
         if let change = change(main) { context["change"] = change }
-        context["valueCount"] = series.scopes.reduce(0) { $0 + $1.points.count }
+        context["valueCount"] = valueCount(series)
         context["bulletinCount"] = series.bulletins.count
         return context
     }
@@ -27,7 +27,7 @@ enum StatPages {
     static let valuesFileName = "values.csv"
 
     /// The values reported for a key, over all its scopes.
-    static func reportCount(_ series: StatSeries) -> Int { series.scopes.reduce(0) { $0 + $1.points.count } }
+    static func valueCount(_ series: StatSeries) -> Int { series.scopes.reduce(0) { $0 + $1.points.count } }
 
     /// Everything about one key: per scope its latest values with the bulletins reporting them and its yearly
     /// figures, the number of values not listed (all are in its CSV file), and the charts.
@@ -65,18 +65,17 @@ enum StatPages {
         return context
     }
 
-    /// A row of a key's list of every report: a value of one of its scopes.
-    struct ReportRow: Sendable {
+    /// A value of one of a key's scopes.
+    struct ScopedValue: Sendable {
         let scope: String?
         let point: StatPoint
     }
 
-    /// The rows of a key's list of every report: the values of all its scopes, newest first (scopes in the
-    /// key's order on the same date).
-    static func reportRows(_ series: StatSeries) -> [ReportRow] {
-        series.scopes.enumerated().flatMap { order, scope in scope.points.map { (order: order, row: ReportRow(scope: scope.scope, point: $0)) } }
-            .sorted { ($0.row.point.date, $1.order) > ($1.row.point.date, $0.order) }
-            .map(\.row)
+    /// Every value of a key, over all its scopes, newest first (scopes in the key's order on the same date).
+    static func values(_ series: StatSeries) -> [ScopedValue] {
+        series.scopes.enumerated().flatMap { order, scope in scope.points.map { (order: order, value: ScopedValue(scope: scope.scope, point: $0)) } }
+            .sorted { ($0.value.point.date, $1.order) > ($1.value.point.date, $0.order) }
+            .map(\.value)
     }
 
     private static func common(_ series: StatSeries) -> [String: Any] {

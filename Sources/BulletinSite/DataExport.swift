@@ -61,10 +61,10 @@ enum DataExport {
     /// first, the value's date, scope and number before the bulletin's identity and page.
     static func statValues(_ series: StatSeries, model: SiteModel) -> [UInt8] {
         var csv = CSVWriter(header: ["as_of", "scope", "value", "unit", "label"] + identityHeader + ["url"], numericColumns: numericColumns)
-        for row in StatPages.reportRows(series) {
-            let point = row.point
+        for value in StatPages.values(series) {
+            let point = value.point
             for index in point.bulletins {
-                csv.add([point.date.iso, row.scope ?? "", point.value.plain, series.unit, point.label]
+                csv.add([point.date.iso, value.scope ?? "", point.value.plain, series.unit, point.label]
                     + identity(model.bulletins[index].bulletin) + [url(index, model)])
             }
         }

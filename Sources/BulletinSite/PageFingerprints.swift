@@ -67,7 +67,7 @@ struct PageFingerprints: Sendable {
             add(entries: list.items)
         }
         func add(encoding value: some Encodable) {
-            digest.add((try? Self.encoder.encode(value)).map(Array.init) ?? [])
+            digest.add((try? JSONEncoder.sorted.encode(value)).map(Array.init) ?? [])
         }
         switch page.kind {
         case .home(let list):
@@ -110,10 +110,4 @@ struct PageFingerprints: Sendable {
         }
         return digest.value
     }
-
-    private static let encoder: JSONEncoder = {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = .sortedKeys
-        return encoder
-    }()
 }

@@ -250,8 +250,9 @@ public enum SiteBuilder {
             // The memo is saved while the output is updated (or the previous one removed).
             try publisher.publish {
                 guard let memo else { return }
-                memory?.state.update { $0.record = memo.record }
-                if let recordPath, !memo.isUnchanged { SiteMemo.save(memo.record, to: recordPath) }
+                let record = memo.record
+                memory?.state.update { $0.record = record }
+                if let recordPath, !memo.isUnchanged { SiteMemo.save(record, to: recordPath) }
             }
             if let memory {
                 let files = publisher.publishedFiles
@@ -408,12 +409,12 @@ struct StageTimer {
 }
 
 extension JSONEncoder {
-    /// An encoder with sorted keys: the same value, the same bytes.
-    static var sorted: JSONEncoder {
+    /// An encoder with sorted keys: the same value, the same bytes (what digests of settings and pages encode with).
+    static let sorted: JSONEncoder = {
         let encoder = JSONEncoder()
         encoder.outputFormatting = .sortedKeys
         return encoder
-    }
+    }()
 }
 
 extension Duration {

@@ -70,25 +70,27 @@ struct SiteRenderer: Sendable {
     /// as (not copied into a string first).
     @discardableResult
     func write(_ page: Page, with publisher: OutputPublisher) throws -> FileStamp {
-        switch page.kind {
-        case .data(let file): return try publisher.write(DataExport.render(file, model: model), to: page.file)
-        case .statValues(let index): return try publisher.write(DataExport.statValues(model.stats[index], model: model), to: page.file)
-        default: break
-        }
+        if let bytes = dataFileBytes(page) { return try publisher.write(bytes, to: page.file) }
         return try publisher.write(render(page).utf8, to: page.file)
+    }
+
+    /// The bytes of a data file (the site's data and a stat key's values); nil for other pages.
+    private func dataFileBytes(_ page: Page) -> [UInt8]? {
+        switch page.kind {
+        case .data(let file): DataExport.render(file, model: model)
+        case .statValues(let index): DataExport.statValues(model.stats[index], model: model)
+        default: nil
+        }
     }
 
     /// Renders a page: HTML, the text edition, a feed, a sitemap or a data file. Fails only when the body of a
     /// bulletin from the build cache can no longer be read.
     func render(_ page: Page) throws(Diagnostic) -> String {
+        if let bytes = dataFileBytes(page) { return String(decoding: bytes, as: UTF8.self) }
         switch page.kind {
         case .textEdition(let index):
             let loaded = bulletins[index]
             return TextEdition.render(loaded.bulletin, body: try loaded.body().textBlocks, width: config.textWidth)
-        case .data(let file):
-            return String(decoding: DataExport.render(file, model: model), as: UTF8.self)
-        case .statValues(let index):
-            return String(decoding: DataExport.statValues(model.stats[index], model: model), as: UTF8.self)
         default:
             let (template, context) = try templateContext(page)
             return templates.render(template, context: context)
