@@ -13,6 +13,8 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.0.0"),
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/swhitty/FlyingFox", from: "0.27.0"),
+        .package(url: "https://github.com/yaslab/CSV.swift", from: "2.5.0"),
+        .package(url: "https://github.com/apple/swift-crypto", "3.0.0"..<"5.0.0"),
     ],
     targets: [
         // libcmark from Debian's libcmark-dev; only BulletinMarkdown imports it.
@@ -32,8 +34,10 @@ let package = Package(
             name: "BulletinFrontMatter",
             dependencies: ["BulletinModel", "BulletinSupport", .product(name: "Yams", package: "Yams")]
         ),
+        // Table blocks' rows: CSV and TSV, UTF-8 or GB18030 files (only importer of CSV.swift).
+        .target(name: "BulletinTables", dependencies: ["BulletinModel", .product(name: "CSV", package: "CSV.swift")]),
         // Markdown to HTML and a Swift syntax tree (only importer of libcmark).
-        .target(name: "BulletinMarkdown", dependencies: ["BulletinModel", "CCmark"]),
+        .target(name: "BulletinMarkdown", dependencies: ["BulletinModel", "BulletinTables", "CCmark"]),
         // What the bulletins say together: stats over time, exemplars, taxonomies, continuity.
         .target(name: "BulletinAggregates", dependencies: ["BulletinModel"]),
         // SVG charts drawn at build time.
@@ -56,12 +60,23 @@ let package = Package(
             dependencies: ["TemplateEmbedder"],
             path: "Sources/EmbedTemplatesPlugin"
         ),
-        // Loading, validating, rendering and writing a whole site.
+        // libvips from Debian's libvips-dev; only BulletinVipsShim includes it.
+        .systemLibrary(name: "CVips", pkgConfig: "vips", providers: [.apt(["libvips-dev"])]),
+        // Non-variadic C wrappers around the few libvips calls BulletinImages needs (Swift cannot call variadic C).
+        .target(
+            name: "BulletinVipsShim",
+            dependencies: ["CVips"],
+            linkerSettings: [.linkedLibrary("vips"), .linkedLibrary("gobject-2.0"), .linkedLibrary("glib-2.0")]
+        ),
+        // Responsive, metadata-free image variants (only importer of BulletinVipsShim).
+        .target(name: "BulletinImages", dependencies: ["BulletinVipsShim"]),
+        // Loading, validating, rendering and writing a whole site (SHA-256 of published files from swift-crypto).
         .target(
             name: "BulletinSite",
             dependencies: [
                 "BulletinSupport", "BulletinModel", "BulletinFrontMatter", "BulletinMarkdown", "BulletinText", "BulletinAggregates",
-                "BulletinCharts", "BulletinTemplates", "BulletinSearch", "BulletinMemo",
+                "BulletinCharts", "BulletinTemplates", "BulletinSearch", "BulletinMemo", "BulletinImages",
+                .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
         // Importing bulletins from text extracted from PDF or Word files.
@@ -100,8 +115,8 @@ let package = Package(
         .testTarget(
             name: "BulletinTests",
             dependencies: [
-                "BulletinSupport", "BulletinModel", "BulletinFrontMatter", "BulletinMarkdown", "BulletinText", "BulletinAggregates",
-                "BulletinCharts", "BulletinTemplates", "BulletinSearch", "BulletinMemo",
+                "BulletinSupport", "BulletinModel", "BulletinFrontMatter", "BulletinTables", "BulletinMarkdown", "BulletinText",
+                "BulletinAggregates", "BulletinCharts", "BulletinTemplates", "BulletinSearch", "BulletinMemo", "BulletinImages",
                 "BulletinSite", "BulletinServer", "BulletinImport", "BulletinCLI", "BulletinFuzzing", "bulletin",
             ],
             exclude: ["Fixtures", "Golden"]

@@ -15,11 +15,12 @@ public struct DecodedBulletin: Sendable {
 public enum BulletinDecoder {
     static let knownKeys = [
         "title", "series", "issue", "serial", "date", "publishers", "summary", "tags", "districts", "stats",
-        "exemplars", "distribution", "draft",
+        "exemplars", "distribution", "draft", "attachments",
     ]
     static let statKeys = ["key", "label", "value", "unit", "as_of", "scope"]
     static let exemplarKeys = ["name", "kind", "honor", "program", "conferred_by", "year", "district"]
     static let distributionKeys = ["report_to", "send_to", "issue_to"]
+    static let attachmentKeys = ["file", "title"]
 
     /// Decodes one bulletin; `site` supplies the default series and publishers.
     public static func decode(_ source: SourceText, site: SiteConfig) -> DecodedBulletin {
@@ -62,9 +63,16 @@ public enum BulletinDecoder {
         let serial = reader.integer(fields["serial"], field: "serial", minimum: 1, meaning: "总第 N 期")
         let date = reader.date(fields["date"], field: "date")
         if reader.isNull(fields["date"]) { missing("date", "the issue date, written YYYY-MM-DD") }
+        if let name = series, !site.seriesList.isEmpty, site.seriesSettings(name) == nil {
+            let names = site.seriesList.map(\.name)
+            let closest = names.min { Suggestion.distance(Array(name), Array($0)) < Suggestion.distance(Array(name), Array($1)) }!
+            reader.error("series '\(name)' is not one of the series in content/site.yaml (\(names.joined(separator: "、"))); "
+                         + "did you mean '\(closest)'?", at: fields["series"])
+        }
         var publishers = reader.textList(fields["publishers"], field: "publishers")
         if publishers.isEmpty && reader.isNull(fields["publishers"]) {
-            publishers = site.publishers
+            publishers = series.flatMap(site.seriesSettings)?.publishers ?? []
+            if publishers.isEmpty { publishers = site.publishers }
             if publishers.isEmpty {
                 missing("publishers", "the issuing offices; or set default 'publishers' in content/site.yaml")
             }
@@ -76,6 +84,7 @@ public enum BulletinDecoder {
         let exemplars = reader.list(fields["exemplars"], field: "exemplars").compactMap { exemplar(from: $0, reader: &reader) }
         let distribution = distribution(from: fields["distribution"], reader: &reader)
         let draft = reader.bool(fields["draft"], field: "draft") ?? false
+        let attachments = reader.list(fields["attachments"], field: "attachments").compactMap { attachment(from: $0, reader: &reader) }
 
         guard let title, let series, let issue, let date, !publishers.isEmpty else { return nil }
         var origins: [String: Origin] = [:]
@@ -83,7 +92,7 @@ public enum BulletinDecoder {
         return Bulletin(
             sourcePath: source.path, title: title, series: series, issue: issue, serial: serial, date: date,
             publishers: publishers, summary: summary, tags: tags, districts: districts, stats: stats,
-            exemplars: exemplars, distribution: distribution, draft: draft, origins: origins
+            exemplars: exemplars, distribution: distribution, draft: draft, attachments: attachments, origins: origins
         )
     }
 
@@ -132,6 +141,17 @@ public enum BulletinDecoder {
         guard let name, let kind, let honor else { return nil }
         return Exemplar(name: name, kind: kind, honor: honor, program: program, conferredBy: conferredBy,
                         year: year, district: district, origin: reader.origin(of: fields["name"] ?? node))
+    }
+
+    private static func attachment(from node: Node, reader: inout NodeReader) -> Attachment? {
+        guard let fields = reader.fields(of: node, in: "an attachments entry", known: attachmentKeys) else { return nil }
+        let file = reader.text(fields["file"], field: "file")
+        let title = reader.text(fields["title"], field: "title")
+        for (name, present) in [("file", file != nil), ("title", title != nil)] where !present && reader.isNull(fields[name]) {
+            reader.error("an attachments entry needs '\(name)' (each entry has file, the path beside the bulletin, and title)", at: node)
+        }
+        guard let file, let title else { return nil }
+        return Attachment(file: file, title: title, origin: reader.origin(of: fields["file"] ?? node))
     }
 
     private static func distribution(from node: Node?, reader: inout NodeReader) -> Distribution {

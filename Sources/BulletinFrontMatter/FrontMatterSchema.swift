@@ -50,6 +50,10 @@ public enum FrontMatterSchema {
             "exemplars": ["type": "array", "items": exemplar],
             "distribution": ["type": "object", "properties": ["report_to": textList, "send_to": textList, "issue_to": textList]],
             "draft": ["type": "boolean"],
+            "attachments": ["type": "array", "items": [
+                "type": "object", "required": ["file", "title"],
+                "properties": ["file": text.merging(["description": "path of the file beside the bulletin"]) { $1 }, "title": text],
+            ] as [String: Any]],
         ]
         return [
             "$schema": "https://json-schema.org/draft/2020-12/schema",

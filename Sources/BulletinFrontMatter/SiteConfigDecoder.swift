@@ -6,8 +6,10 @@ import Yams
 public enum SiteConfigDecoder {
     static let knownKeys = [
         "title", "base_url", "language", "time_zone", "series", "publishers", "text_width", "page_size",
-        "unsafe_html", "stat_conflicts", "import_vocabulary", "max_file_size",
+        "unsafe_html", "stat_conflicts", "import_vocabulary", "max_file_size", "permalink",
     ]
+    static let seriesKeys = ["name", "slug", "publishers"]
+    static let permalinkFields = ["{series}", "{year}", "{issue}", "{serial}"]
 
     /// The configuration, with defaults for what the file leaves out, and any problems found.
     public static func decode(_ source: SourceText) -> (config: SiteConfig, diagnostics: [Diagnostic]) {
@@ -38,7 +40,19 @@ public enum SiteConfigDecoder {
                 config.timeZone = zone
             }
         }
-        config.series = reader.text(fields["series"], field: "series")
+        if case .sequence(let entries) = fields["series"] {
+            config.seriesList = seriesList(Array(entries), reader: &reader)
+            if config.seriesList.count == 1 { config.series = config.seriesList[0].name }
+        } else {
+            config.series = reader.text(fields["series"], field: "series")
+        }
+        if let pattern = reader.text(fields["permalink"], field: "permalink") {
+            if let problem = permalinkProblem(pattern, severalSeries: config.seriesList.count > 1) {
+                reader.error(problem, at: fields["permalink"])
+            } else {
+                config.permalink = String(pattern.dropFirst())
+            }
+        }
         config.publishers = reader.textList(fields["publishers"], field: "publishers")
         if let width = reader.integer(fields["text_width"], field: "text_width", minimum: 20,
                                       meaning: "display columns of the plain-text edition") {
@@ -71,6 +85,52 @@ public enum SiteConfigDecoder {
                 keywords: keywords, unit: reader.text(entryFields["unit"], field: "unit"), key: key))
         }
         return (config, reader.diagnostics)
+    }
+
+    /// The series of a `series:` list, each with a unique name and slug.
+    private static func seriesList(_ entries: [Node], reader: inout NodeReader) -> [SeriesSettings] {
+        var list: [SeriesSettings] = []
+        for entry in entries {
+            guard let fields = reader.fields(of: entry, in: "a series entry", known: seriesKeys) else { continue }
+            guard let name = reader.text(fields["name"], field: "name"), let slug = reader.text(fields["slug"], field: "slug") else {
+                reader.error("a series entry needs 'name' (as bulletins write it) and 'slug' (a-z, 0-9 and -, used in page addresses)",
+                             at: entry)
+                continue
+            }
+            guard slug.unicodeScalars.allSatisfy({ ("a"..."z").contains($0) || ("0"..."9").contains($0) || $0 == "-" }) else {
+                reader.error("series slug '\(slug)' may use only a-z, 0-9 and - (for example xxjl)", at: fields["slug"])
+                continue
+            }
+            if let other = list.first(where: { $0.name == name || $0.slug == slug }) {
+                reader.error("series '\(name)' (\(slug)) repeats the \(other.name == name ? "name" : "slug") of series '\(other.name)'",
+                             at: entry)
+                continue
+            }
+            list.append(SeriesSettings(name: name, slug: slug, publishers: reader.textList(fields["publishers"], field: "publishers")))
+        }
+        return list
+    }
+
+    /// What is wrong with a `permalink` pattern, or nil.
+    static func permalinkProblem(_ pattern: String, severalSeries: Bool) -> String? {
+        guard pattern.hasPrefix("/"), pattern.hasSuffix("/"), pattern.count > 1 else {
+            return "'permalink' must start and end with '/', such as /bulletins/{year}/{serial}/, found '\(pattern)'"
+        }
+        var rest = pattern
+        for field in permalinkFields { rest = rest.replacing(field, with: "x") }
+        if let brace = rest.first(where: { $0 == "{" || $0 == "}" }) {
+            return "'permalink' may use only \(permalinkFields.joined(separator: ", ")); found a stray '\(brace)' in '\(pattern)'"
+        }
+        if rest.split(separator: "/").contains(where: { $0 == "." || $0 == ".." }) || rest.contains("//") {
+            return "'permalink' must not hold '.', '..' or empty folders, found '\(pattern)'"
+        }
+        guard pattern.contains("{serial}") || pattern.contains("{issue}") else {
+            return "'permalink' needs {serial} or {issue}, or every bulletin would be written to the same page"
+        }
+        if severalSeries && !pattern.contains("{series}") {
+            return "'permalink' needs {series} when site.yaml lists several series (bulletins of two series may share a serial)"
+        }
+        return nil
     }
 
     /// An absolute http(s) URL with a trailing slash, or nil when `text` is not one.

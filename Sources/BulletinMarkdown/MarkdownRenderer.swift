@@ -1,4 +1,5 @@
 import BulletinModel
+import BulletinTables
 import CCmark
 
 #if canImport(Glibc)
@@ -15,11 +16,26 @@ public struct RenderedMarkdown: Sendable {
     public var plainText: String { textBlocks.map(\.text).joined(separator: "\n") }
     /// The body as text blocks, for the plain-text edition.
     public var textBlocks: [TextBlock]
-    /// Warnings about omitted raw HTML and neutralised links, located in the source file.
+    /// Warnings about omitted raw HTML and neutralised links, and errors in tables and paths, located in the
+    /// source file.
     public var diagnostics: [Diagnostic]
+    /// The tables of the body, in order.
+    public var tables: [BodyTable] = []
+    /// The relative paths of files the body shows or links to, as written, in order (each once).
+    public var linkedFiles: [LinkedFile] = []
 
     /// A body with nothing in it.
     public static let empty = RenderedMarkdown(html: "", headings: [], textBlocks: [], diagnostics: [])
+}
+
+/// A file a body refers to by a relative path the resolver published.
+public struct LinkedFile: Sendable, Hashable {
+    public enum Kind: Sendable, Hashable { case link, image, table }
+
+    public var path: String
+    public var kind: Kind
+    /// Where the path is written.
+    public var location: SourceLocation
 }
 
 /// A heading of a bulletin body.
@@ -47,23 +63,27 @@ public struct MarkdownOptions: Sendable {
 /// This file is the only one that touches libcmark; no C pointer leaves it.
 public enum MarkdownRenderer {
     /// Renders `markdown`, the body of `source` that starts on file line `firstLine`.
+    /// `files` resolves the body's relative paths; without it they stay as written.
     public static func render(
-        _ markdown: String, source: SourceText, firstLine: Int, options: MarkdownOptions = MarkdownOptions()
+        _ markdown: String, source: SourceText, firstLine: Int, options: MarkdownOptions = MarkdownOptions(),
+        files: (any BodyFileResolver)? = nil
     ) -> RenderedMarkdown {
         let cmarkOptions = options.unsafeHTML ? CMARK_OPT_UNSAFE : CMARK_OPT_DEFAULT
         let document: OpaquePointer = markdown.withCString { cmark_parse_document($0, strlen($0), cmarkOptions) }
         defer { cmark_node_free(document) }
-        var transformer = TreeTransformer(source: source, firstLine: firstLine, markdown: markdown, options: options)
+        var transformer = TreeTransformer(source: source, firstLine: firstLine, markdown: markdown, options: options, files: files)
         transformer.transform(document)
-        guard let rendered = cmark_render_html(document, cmarkOptions) else {
-            return RenderedMarkdown(html: "", headings: [], textBlocks: [], diagnostics: transformer.diagnostics)
+        let html = cmark_render_html(document, cmarkOptions).map { rendered in
+            defer { free(rendered) }
+            return String(cString: rendered)
         }
-        defer { free(rendered) }
         return RenderedMarkdown(
-            html: String(cString: rendered),
-            headings: transformer.headings,
-            textBlocks: transformer.textBlocks,
-            diagnostics: transformer.diagnostics
+            html: html ?? "",
+            headings: html == nil ? [] : transformer.headings,
+            textBlocks: html == nil ? [] : transformer.textBlocks,
+            diagnostics: transformer.diagnostics,
+            tables: transformer.tables,
+            linkedFiles: transformer.linkedFiles
         )
     }
 }
@@ -74,17 +94,21 @@ private struct TreeTransformer {
     let firstLine: Int
     let markdown: String
     let options: MarkdownOptions
+    let files: (any BodyFileResolver)?
     var diagnostics: [Diagnostic] = []
     var headings: [Heading] = []
-    /// The document as text blocks, taken before headings become opaque custom blocks.
+    /// The document as text blocks, taken before headings, tables and images become opaque custom nodes.
     var textBlocks: [TextBlock] = []
+    var tables: [BodyTable] = []
+    var linkedFiles: [LinkedFile] = []
     private lazy var lines: [ArraySlice<UInt8>] = Array(markdown.utf8).split(separator: 0x0A, omittingEmptySubsequences: false)
 
-    init(source: SourceText, firstLine: Int, markdown: String, options: MarkdownOptions) {
+    init(source: SourceText, firstLine: Int, markdown: String, options: MarkdownOptions, files: (any BodyFileResolver)?) {
         self.source = source
         self.firstLine = firstLine
         self.markdown = markdown
         self.options = options
+        self.files = files
     }
 
     mutating func transform(_ document: OpaquePointer) {
@@ -92,6 +116,10 @@ private struct TreeTransformer {
         var softBreaks: [OpaquePointer] = []
         var headingNodes: [OpaquePointer] = []
         var strongCandidates: [OpaquePointer] = []
+        var links: [OpaquePointer] = []
+        var images: [OpaquePointer] = []
+        var tableBlocks: [OpaquePointer] = []
+        var paragraphs: [OpaquePointer] = []
         let iterator = cmark_iter_new(document)
         defer { cmark_iter_free(iterator) }
         while true {
@@ -101,8 +129,16 @@ private struct TreeTransformer {
             switch cmark_node_get_type(node) {
             case CMARK_NODE_HTML_BLOCK, CMARK_NODE_HTML_INLINE:
                 if !options.unsafeHTML { rawHTML.append(node) }
-            case CMARK_NODE_LINK, CMARK_NODE_IMAGE:
+            case CMARK_NODE_LINK:
                 neutraliseUnsafeURL(node)
+                links.append(node)
+            case CMARK_NODE_IMAGE:
+                neutraliseUnsafeURL(node)
+                images.append(node)
+            case CMARK_NODE_CODE_BLOCK:
+                if let info = cmark_node_get_fence_info(node), TableBlockInfo.isTable(String(cString: info)) { tableBlocks.append(node) }
+            case CMARK_NODE_PARAGRAPH:
+                paragraphs.append(node)
             case CMARK_NODE_SOFTBREAK:
                 softBreaks.append(node)
             case CMARK_NODE_HEADING:
@@ -123,7 +159,19 @@ private struct TreeTransformer {
         }
         for parent in strongCandidates { StrongFixer.pairUnmatchedDelimiters(in: parent) }
         for node in softBreaks where CJK.isBreakBetweenCJK(node) { cmark_node_free(node) }
-        textBlocks = TextBlockReader.read(document)
+        for node in paragraphs { warnOfPipeTable(node) }
+        for node in links { publishLink(node) }
+        var tableOfBlock: [OpaquePointer: BodyTable] = [:]
+        for node in tableBlocks {
+            if let table = readTable(node) {
+                tableOfBlock[node] = table
+                tables.append(table)
+            }
+        }
+        let imageHTML = images.compactMap { node in publishImage(node).map { (node, $0) } }
+        textBlocks = TextBlockReader.read(document, tables: tableOfBlock)
+        for node in tableBlocks { replace(node, with: tableOfBlock[node].map(TableHTML.render) ?? "", type: CMARK_NODE_CUSTOM_BLOCK) }
+        for (node, html) in imageHTML { replace(node, with: html, type: CMARK_NODE_CUSTOM_INLINE) }
         var usedIDs: Set<String> = []
         for node in headingNodes { headings.append(replaceHeading(node, usedIDs: &usedIDs)) }
     }
@@ -140,6 +188,150 @@ private struct TreeTransformer {
         let to = sourceLine.startIndex + end
         guard to <= sourceLine.endIndex, from < to else { return false }
         return sourceLine[from..<to].elementsEqual(literal(node).utf8)
+    }
+
+    /// Replaces `node` with a custom node of `type` that renders as `html`.
+    private func replace(_ node: OpaquePointer, with html: String, type: cmark_node_type) {
+        let custom = cmark_node_new(type)
+        cmark_node_set_on_enter(custom, html)
+        cmark_node_insert_before(node, custom)
+        cmark_node_free(node)
+    }
+
+    /// Points a link to a file at its published address.
+    private mutating func publishLink(_ node: OpaquePointer) {
+        guard let files, let pointer = cmark_node_get_url(node) else { return }
+        let url = String(cString: pointer)
+        guard !url.isEmpty else { return }
+        switch files.link(url) {
+        case .success(nil):
+            break
+        case .success(let published?):
+            cmark_node_set_url(node, published)
+            linkedFiles.append(LinkedFile(path: url, kind: .link, location: location(of: url, near: node)))
+        case .failure(let problem):
+            error(problem.message, at: location(of: url, near: node))
+        }
+    }
+
+    /// The `<picture>` of an image the resolver published; nil for one left as written.
+    private mutating func publishImage(_ node: OpaquePointer) -> String? {
+        guard let files, let pointer = cmark_node_get_url(node) else { return nil }
+        let url = String(cString: pointer)
+        guard !url.isEmpty else { return nil }
+        let alt = PlainText.of(node).trimmingCharacters(in: " \n")
+        let place = location(of: url, near: node)
+        switch files.image(url) {
+        case .success(nil):
+            return nil
+        case .success(let image?):
+            if alt.isEmpty {
+                diagnostics.append(source.diagnostic(.warning, "the image '\(url)' has no alt text: write what it shows between the "
+                                                     + "brackets, ![志愿者在广场服务市民](\(url)), for readers who cannot see it",
+                                                     line: place.line, column: place.column))
+            }
+            linkedFiles.append(LinkedFile(path: url, kind: .image, location: place))
+            return image.html(alt: alt)
+        case .failure(let problem):
+            error(problem.message, at: place)
+            return nil
+        }
+    }
+
+    /// The table of a ```` ```table ```` block, or nil after reporting why it has none.
+    private mutating func readTable(_ node: OpaquePointer) -> BodyTable? {
+        let fenceLine = Int(cmark_node_get_start_line(node)) + firstLine - 1
+        let info = cmark_node_get_fence_info(node).map { String(cString: $0) } ?? ""
+        let attributes = TableBlockInfo(info)
+        let infoColumn = infoStart(onLine: fenceLine, info: info)
+        for problem in attributes.problems {
+            error(problem.message, at: SourceLocation(file: source.path, line: fenceLine, column: infoColumn + scalarCount(info, problem.offset)))
+        }
+        guard attributes.problems.isEmpty else { return nil }
+        let inline = literal(node)
+        let rows: TableRows, rowsFile: String, firstRowLine: Int
+        if let path = attributes.file {
+            let offset = info.range(of: "file=").map { info.utf8.distance(from: info.startIndex, to: $0.lowerBound) } ?? 0
+            let place = SourceLocation(file: source.path, line: fenceLine, column: infoColumn + scalarCount(info, offset))
+            guard inline.allSatisfy(\.isWhitespace) else {
+                error("a table block with file=\"\(path)\" takes its rows from the file: remove the rows written inside the block, "
+                      + "or the file attribute", at: place)
+                return nil
+            }
+            guard let files else {
+                error("file=\"\(path)\" cannot be read here: tables from files need the bulletin's site", at: place)
+                return nil
+            }
+            switch files.tableFile(path) {
+            case .failure(let problem):
+                error(problem.message, at: place)
+                return nil
+            case .success(let file):
+                guard let text = TableReader.decode(file.bytes) else {
+                    error("the table file '\(path)' is neither UTF-8 nor GB18030 text; save it from the spreadsheet as CSV (UTF-8)", at: place)
+                    return nil
+                }
+                rows = TableReader.rows(text)
+                rowsFile = file.displayPath
+                firstRowLine = 1
+                linkedFiles.append(LinkedFile(path: path, kind: .table, location: place))
+            }
+        } else {
+            rows = TableReader.rows(inline)
+            rowsFile = source.path
+            firstRowLine = fenceLine + 1
+        }
+        switch TableReader.table(rows.rows, header: attributes.header, caption: attributes.caption) {
+        case .success(let table):
+            return table
+        case .failure(let problem):
+            let line: Int
+            if case .unequalRow(let row, _, _) = problem { line = firstRowLine + rows.lines[row] - 1 } else { line = fenceLine }
+            let location = SourceLocation(file: rowsFile, line: line, column: 1)
+            diagnostics.append(rowsFile == source.path ? source.diagnostic(.error, problem.description, line: line, column: 1)
+                               : .error(problem.description, at: location))
+            return nil
+        }
+    }
+
+    /// Warns of a paragraph that is a GFM pipe table, showing the table block to write instead.
+    private mutating func warnOfPipeTable(_ node: OpaquePointer) {
+        let start = Int(cmark_node_get_start_line(node)), end = Int(cmark_node_get_end_line(node))
+        guard start >= 1, end <= lines.count, end > start else { return }
+        let paragraph = (start...end).map { Substring(decoding: lines[$0 - 1], as: UTF8.self) }
+        guard let suggestion = PipeTable.suggestion(paragraph) else { return }
+        diagnostics.append(source.diagnostic(.warning, "this looks like a pipe table, which bulletins do not use: it is shown as text. "
+                                             + "Write a table block instead:\n" + suggestion,
+                                             line: start + firstLine - 1, column: 1))
+    }
+
+    /// The column (in characters) where a fence's info string starts on file line `line`.
+    private func infoStart(onLine line: Int, info: String) -> Int {
+        guard let text = source.line(line), let range = text.range(of: info.isEmpty ? "table" : info) else { return 1 }
+        return text[..<range.lowerBound].unicodeScalars.count + 1
+    }
+
+    /// The number of characters in the first `offset` UTF-8 bytes of `text`.
+    private func scalarCount(_ text: String, _ offset: Int) -> Int {
+        String(decoding: text.utf8.prefix(offset), as: UTF8.self).unicodeScalars.count
+    }
+
+    /// Where `needle` is written in the lines of the block around the inline `node`, else where the block starts.
+    private func location(of needle: String, near node: OpaquePointer) -> SourceLocation {
+        var block = node
+        while cmark_node_get_start_line(block) == 0, let parent = cmark_node_parent(block) { block = parent }
+        let start = Int(cmark_node_get_start_line(block)) + firstLine - 1
+        let end = max(start, Int(cmark_node_get_end_line(block)) + firstLine - 1)
+        for line in start...end {
+            if let text = source.line(line), let range = text.range(of: needle) {
+                return SourceLocation(file: source.path, line: line, column: text[..<range.lowerBound].unicodeScalars.count + 1)
+            }
+        }
+        return SourceLocation(file: source.path, line: start, column: max(1, Int(cmark_node_get_start_column(block))))
+    }
+
+    private mutating func error(_ message: String, at location: SourceLocation) {
+        diagnostics.append(source.diagnostic(.error, message, line: location.line, column: location.column))
     }
 
     private mutating func neutraliseUnsafeURL(_ node: OpaquePointer) {

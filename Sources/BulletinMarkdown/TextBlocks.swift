@@ -10,10 +10,12 @@ public struct TextBlock: Sendable, Hashable {
         /// Verbatim lines, never wrapped.
         case code
         case thematicBreak
+        /// A table block; `text` holds its caption and cells for search.
+        case table(BodyTable)
     }
 
     public var kind: Kind
-    /// Inline text with emphasis markers dropped and images as their alt text; `\n` for hard line breaks.
+    /// Inline text with emphasis markers dropped and images as 【图】 and their alt text; `\n` for hard line breaks.
     public var text: String
     /// Enclosing block quotes and list items, outermost first.
     public var containers: [TextContainer]
@@ -57,7 +59,8 @@ public struct LinkNote: Sendable, Hashable {
 
 /// Reads text blocks out of a cmark tree with its iterator.
 enum TextBlockReader {
-    static func read(_ document: OpaquePointer) -> [TextBlock] {
+    /// The blocks of `document`; a code block in `tables` is that table.
+    static func read(_ document: OpaquePointer, tables: [OpaquePointer: BodyTable] = [:]) -> [TextBlock] {
         var blocks: [TextBlock] = []
         var containers: [TextContainer] = []
         var listCounters: [(ordered: Bool, next: Int, delimiter: String)] = []
@@ -101,13 +104,19 @@ enum TextBlockReader {
                     current = nil
                 }
             case CMARK_NODE_CODE_BLOCK:
-                var code = literal(node)
-                if code.hasSuffix("\n") { code.removeLast() }
-                emit(TextBlock(kind: .code, text: code, containers: containers, notes: []), into: &blocks, containers: &containers)
+                if let table = tables[node] {
+                    emit(TextBlock(kind: .table(table), text: table.text, containers: containers, notes: []), into: &blocks, containers: &containers)
+                } else {
+                    var code = literal(node)
+                    if code.hasSuffix("\n") { code.removeLast() }
+                    emit(TextBlock(kind: .code, text: code, containers: containers, notes: []), into: &blocks, containers: &containers)
+                }
             case CMARK_NODE_THEMATIC_BREAK:
                 emit(TextBlock(kind: .thematicBreak, text: "", containers: containers, notes: []), into: &blocks, containers: &containers)
             case CMARK_NODE_TEXT, CMARK_NODE_CODE:
                 current?.text += literal(node)
+            case CMARK_NODE_IMAGE:
+                if entering { current?.text += "【图】" }
             case CMARK_NODE_SOFTBREAK:
                 current?.text += " "
             case CMARK_NODE_LINEBREAK:

@@ -8,7 +8,7 @@ import Synchronization
 /// fingerprint of its inputs and the stamp it was written with.
 public struct MemoRecord<Parsed: Codable & Sendable, Aggregates: Codable & Sendable>: Codable, Sendable {
     /// Changed whenever what is recorded, or what a digest covers, changes: a record of another format is ignored.
-    public static var currentFormat: Int { 8 }
+    public static var currentFormat: Int { 9 }
 
     public var format = currentFormat
     /// Digest of the tool and the site settings the sources were parsed with.

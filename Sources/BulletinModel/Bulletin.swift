@@ -18,6 +18,8 @@ public struct Bulletin: Sendable, Equatable, Codable {
     public var exemplars: [Exemplar]
     public var distribution: Distribution
     public var draft: Bool
+    /// 附件 in the order GB/T 9704 numbers them.
+    public var attachments: [Attachment]
     /// Where each top-level field was written in `sourcePath`, by field in byte order: a line and column each.
     /// (As a `[String: Origin]` they took about 1.8 KB a bulletin.)
     private var fieldPositions: [FieldPosition]
@@ -26,7 +28,7 @@ public struct Bulletin: Sendable, Equatable, Codable {
         sourcePath: String, title: String, series: String, issue: Int, serial: Int?, date: CalendarDate,
         publishers: [String], summary: String? = nil, tags: [String] = [], districts: [String] = [],
         stats: [Stat] = [], exemplars: [Exemplar] = [], distribution: Distribution = Distribution(),
-        draft: Bool = false, origins: [String: Origin] = [:]
+        draft: Bool = false, attachments: [Attachment] = [], origins: [String: Origin] = [:]
     ) {
         self.sourcePath = sourcePath
         self.title = title
@@ -42,6 +44,7 @@ public struct Bulletin: Sendable, Equatable, Codable {
         self.exemplars = exemplars
         self.distribution = distribution
         self.draft = draft
+        self.attachments = attachments
         fieldPositions = origins.map { field, origin in
             FieldPosition(field: field, line: Int32(clamping: origin.location.line), column: Int32(clamping: origin.location.column),
                           quotesLine: origin.quotesLine)
@@ -170,6 +173,21 @@ public struct Exemplar: Sendable, Hashable, Codable {
     }
 }
 
+/// An attachment (附件) listed in the front matter: a file beside the bulletin and its title.
+public struct Attachment: Sendable, Hashable, Codable {
+    /// The path as written, relative to the bulletin file.
+    public var file: String
+    public var title: String
+    /// Where the entry was written.
+    public var origin: Origin?
+
+    public init(file: String, title: String, origin: Origin? = nil) {
+        self.file = file
+        self.title = title
+        self.origin = origin
+    }
+}
+
 /// The 版记 block: to whom the bulletin is reported, sent and issued.
 public struct Distribution: Sendable, Hashable, Codable {
     /// 报
@@ -201,6 +219,21 @@ public struct ImportVocabularyEntry: Sendable, Hashable, Codable {
     }
 }
 
+/// One series of a site that publishes several: its name (as bulletins write it), its slug in page addresses,
+/// and the publishers its bulletins have unless they name their own.
+public struct SeriesSettings: Sendable, Codable, Hashable {
+    public var name: String
+    /// `[a-z0-9-]+`.
+    public var slug: String
+    public var publishers: [String]
+
+    public init(name: String, slug: String, publishers: [String] = []) {
+        self.name = name
+        self.slug = slug
+        self.publishers = publishers
+    }
+}
+
 /// Settings from `content/site.yaml`; every one has a default.
 public struct SiteConfig: Sendable, Codable {
     public var title: String
@@ -220,6 +253,21 @@ public struct SiteConfig: Sendable, Codable {
     public var maxFileSize = 1 << 20
     /// Extra measures `bulletin import` recognises, before its built-in vocabulary.
     public var importVocabulary: [ImportVocabularyEntry] = []
+    /// The series of a site that publishes several (site.yaml `series` as a list); empty for one series.
+    public var seriesList: [SeriesSettings] = []
+    /// Page address pattern of a bulletin, without the leading `/` (site.yaml `permalink`); nil for the default.
+    public var permalink: String?
+
+    /// The pattern of bulletin page addresses: `permalink`, else `bulletins/{year}/{serial}/` for one series and
+    /// `{series}/{year}/{serial}/` for several.
+    public var bulletinPattern: String {
+        permalink ?? (seriesList.count > 1 ? "{series}/{year}/{serial}/" : "bulletins/{year}/{serial}/")
+    }
+
+    /// The settings of the series named `name`, when site.yaml lists it.
+    public func seriesSettings(_ name: String) -> SeriesSettings? {
+        seriesList.first { $0.name == name }
+    }
 
     public init(
         title: String = "Bulletin", baseURL: String? = nil, language: String = "zh-CN",

@@ -141,15 +141,16 @@ enum ExemplarPages {
 
 /// The context of the Atom feed: the newest bulletins with absolute URLs, dates from the content.
 enum FeedContext {
-    static func feed(_ model: SiteModel, entry: (Int) -> [String: Any]) -> [String: Any] {
+    /// The feed of the bulletins at `items` (site order), whose page is at `path` (site-relative, encoded).
+    static func feed(_ model: SiteModel, items: [Int], title: String, path: String, entry: (Int) -> [String: Any]) -> [String: Any] {
         let base = model.config.baseURL ?? ""
-        let newest = Array(model.bulletins.indices.prefix(PagePlan.feedLength))
+        let newest = Array(items.prefix(PagePlan.feedLength))
         let zone = TimeZone(identifier: model.config.timeZone) ?? TimeZone(secondsFromGMT: 0)!
         return [
-            "title": model.config.title,
-            "id": base,
-            "selfURL": base + "feed.xml",
-            "siteURL": base,
+            "title": title,
+            "id": base + path,
+            "selfURL": base + path + "feed.xml",
+            "siteURL": base + path,
             "updated": newest.first.map { timestamp(model.bulletins[$0].date, zone: zone) } ?? "1970-01-01T00:00:00Z",
             "entries": newest.map { index -> [String: Any] in
                 let bulletin = model.bulletins[index]

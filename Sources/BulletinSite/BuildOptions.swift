@@ -183,6 +183,8 @@ public final class BuildMemory: Sendable {
     }
 
     let state = LockedValue(State())
+    /// The images processed by this process's builds.
+    let images = ImageStore(cacheFolder: nil)
 
     public init() {}
 }

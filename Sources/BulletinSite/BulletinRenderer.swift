@@ -16,11 +16,12 @@ public enum BulletinRenderer {
         let root = siteDirectory.standardizedFileURL.path + "/"
         let path = file.standardizedFileURL.path
         let displayPath = path.hasPrefix(root) ? String(path.dropFirst(root.count)) : path
-        let (loaded, fileDiagnostics) = ContentLoader.loadBulletin(path: file.path, displayPath: displayPath, config: config)
+        let (loaded, fileDiagnostics) = ContentLoader.loadBulletin(
+            path: file.path, displayPath: displayPath, config: config, site: SiteFiles(siteDirectory: siteDirectory, images: ImageStore(cacheFolder: nil)))
         diagnostics += fileDiagnostics
         let templates = SiteBuilder.templates(of: siteDirectory, diagnostics: &diagnostics)
         guard let loaded, let templates, !diagnostics.hasErrors else { return (nil, diagnostics.sortedForOutput()) }
-        let renderer = SiteRenderer(model: SiteModel(config: config, order: SiteOrder([loaded])), templates: templates)
+        let renderer = SiteRenderer(model: SiteModel(config: config, order: SiteOrder([loaded], config: config)), templates: templates)
         do {
             return (try renderer.render(onlyPage(format, of: renderer.model)), diagnostics.sortedForOutput())
         } catch {
@@ -33,9 +34,9 @@ public enum BulletinRenderer {
     public static func render(bytes: [UInt8], format: Format) -> (output: String?, diagnostics: [Diagnostic]) {
         let config = SiteConfig(series: "Fuzz", publishers: ["Fuzz"])
         let (loaded, diagnostics) = ContentLoader.loadBulletin(bytes: bytes, key: ContentLoader.digest(bytes), displayPath: "fuzz.md",
-                                                               config: config)
+                                                               config: config, site: nil)
         guard let loaded, case .success(let templates) = TemplateLibrary.load(siteTemplatesDirectory: nil) else { return (nil, diagnostics) }
-        let renderer = SiteRenderer(model: SiteModel(config: config, order: SiteOrder([loaded])), templates: templates)
+        let renderer = SiteRenderer(model: SiteModel(config: config, order: SiteOrder([loaded], config: config)), templates: templates)
         do {
             return (try renderer.render(onlyPage(format, of: renderer.model)), diagnostics)
         } catch {

@@ -12,7 +12,14 @@ import Glibc
 struct ParsedFacts: Codable, Sendable {
     var bulletin: Bulletin
     var summary: String
-    /// Digest of the file's text, which with the site settings determines everything else here.
+    /// The tables of the body, in order.
+    var tables: [BodyTable]
+    /// The files published beside the bulletin's page.
+    var files: [PublishedFile]
+    /// The other files its pages are made from (table files, images, attachments).
+    var dependencies: [SourceDependency]
+    /// Digest of the file's text and of its dependencies' bytes, which with the site settings determine
+    /// everything else here.
     var sourceKey: UInt64
     /// Digest of what pages other than the bulletin's own show of it: its front matter and summary.
     var factsKey: UInt64
@@ -30,7 +37,7 @@ final class LoadedBulletin: Sendable {
         /// Rendered when the file was parsed: HTML, block tree and headings.
         case rendered(RenderedMarkdown)
         /// A bulletin from the build cache: its file (absolute path), rendered when a page that shows it is.
-        case file(String, config: SiteConfig)
+        case file(String, config: SiteConfig, site: SiteFiles?)
     }
 
     init(facts: ParsedFacts, body: StoredBody) {
@@ -43,7 +50,8 @@ final class LoadedBulletin: Sendable {
     func body() throws(Diagnostic) -> RenderedMarkdown {
         switch storedBody {
         case .rendered(let body): return body
-        case .file(let path, let config): return try ContentLoader.renderBody(of: path, displayPath: bulletin.sourcePath, config: config)
+        case .file(let path, let config, let site):
+            return try ContentLoader.renderBody(of: path, displayPath: bulletin.sourcePath, config: config, site: site)
         }
     }
 
@@ -58,6 +66,19 @@ final class LoadedBulletin: Sendable {
     var serial: Int? { facts.bulletin.serial }
     var pageNumber: Int { facts.bulletin.pageNumber }
     var draft: Bool { facts.bulletin.draft }
+}
+
+extension ParsedFacts {
+    /// Whether every file the bulletin depends on besides its own still has the stamp (or else the bytes) it had
+    /// when it was parsed.
+    func dependenciesUnchanged(siteDirectory: String) -> Bool {
+        dependencies.allSatisfy { dependency in
+            let path = dependency.path.hasPrefix("/") ? dependency.path : siteDirectory + "/" + dependency.path
+            if let stamp = dependency.stamp, SourceStamp(path: path) == stamp { return true }
+            guard let data = FileManager.default.contents(atPath: path) else { return false }
+            return ContentLoader.digest(Array(data)) == dependency.digest
+        }
+    }
 }
 
 
@@ -183,47 +204,66 @@ enum ContentLoader {
 
     /// The body of a bulletin file taken from the build cache, read and rendered when a page shows it; a file that
     /// cannot be read or split again is an error naming it.
-    static func renderBody(of path: String, displayPath: String, config: SiteConfig) throws(Diagnostic) -> RenderedMarkdown {
+    static func renderBody(of path: String, displayPath: String, config: SiteConfig, site: SiteFiles?) throws(Diagnostic) -> RenderedMarkdown {
         let source = try readSource(path, displayPath: displayPath, limit: config.maxFileSize).get()
         let document = try FrontMatterSplitter.split(source).get()
-        return renderBody(document.body, source: source, firstLine: document.bodyFirstLine, config: config)
+        let body = renderBody(document.body, source: source, firstLine: document.bodyFirstLine, config: config,
+                              files: site?.resolver(forBulletinAt: displayPath))
+        if let error = body.diagnostics.first(where: { $0.severity == .error }) { throw error }
+        return body
     }
 
-    private static func renderBody(_ markdown: String, source: SourceText, firstLine: Int, config: SiteConfig) -> RenderedMarkdown {
-        MarkdownRenderer.render(markdown, source: source, firstLine: firstLine, options: MarkdownOptions(unsafeHTML: config.unsafeHTML))
+    private static func renderBody(_ markdown: String, source: SourceText, firstLine: Int, config: SiteConfig,
+                                   files: BulletinFileResolver?) -> RenderedMarkdown {
+        MarkdownRenderer.render(markdown, source: source, firstLine: firstLine, options: MarkdownOptions(unsafeHTML: config.unsafeHTML),
+                                files: files)
     }
 
-    /// Reads, decodes and parses one bulletin file.
-    static func loadBulletin(path: String, displayPath: String, config: SiteConfig) -> (loaded: LoadedBulletin?, diagnostics: [Diagnostic]) {
+    /// Reads, decodes and parses one bulletin file of `site` (whose files its body may show and link to).
+    static func loadBulletin(path: String, displayPath: String, config: SiteConfig, site: SiteFiles?)
+        -> (loaded: LoadedBulletin?, diagnostics: [Diagnostic]) {
         switch readBytes(path, displayPath: displayPath, limit: config.maxFileSize) {
-        case .success(let bytes): return loadBulletin(bytes: bytes, key: digest(bytes), displayPath: displayPath, config: config)
+        case .success(let bytes): return loadBulletin(bytes: bytes, key: digest(bytes), displayPath: displayPath, config: config, site: site)
         case .failure(let diagnostic): return (nil, [diagnostic])
         }
     }
 
     /// Decodes and parses one bulletin file already read; `key` is the digest of its bytes.
-    static func loadBulletin(bytes: [UInt8], key: UInt64, displayPath: String, config: SiteConfig)
+    static func loadBulletin(bytes: [UInt8], key: UInt64, displayPath: String, config: SiteConfig, site: SiteFiles?)
         -> (loaded: LoadedBulletin?, diagnostics: [Diagnostic]) {
         switch decode(bytes, displayPath: displayPath, limit: config.maxFileSize) {
-        case .success(let source): return loadBulletin(source: source, key: key, config: config)
+        case .success(let source): return loadBulletin(source: source, key: key, config: config, site: site)
         case .failure(let diagnostic): return (nil, [diagnostic])
         }
     }
 
-    /// Decodes one bulletin already read and renders its body once; `key` is the digest of its bytes.
-    static func loadBulletin(source: SourceText, key: UInt64, config: SiteConfig) -> (loaded: LoadedBulletin?, diagnostics: [Diagnostic]) {
+    /// Decodes one bulletin already read and renders its body once; `key` is the digest of its bytes. Without a
+    /// site, the body's relative paths are left as written.
+    static func loadBulletin(source: SourceText, key: UInt64, config: SiteConfig, site: SiteFiles?)
+        -> (loaded: LoadedBulletin?, diagnostics: [Diagnostic]) {
         let decoded = BulletinDecoder.decode(source, site: config)
         guard let bulletin = decoded.bulletin else { return (nil, decoded.diagnostics) }
         let guarded = MarkdownGuard.check(decoded.body, source: source, firstLine: decoded.bodyFirstLine)
         if !guarded.isEmpty { return (nil, decoded.diagnostics + guarded) }
-        let body = renderBody(decoded.body, source: source, firstLine: decoded.bodyFirstLine, config: config)
+        let resolver = site?.resolver(forBulletinAt: source.path)
+        let body = renderBody(decoded.body, source: source, firstLine: decoded.bodyFirstLine, config: config, files: resolver)
+        let (files, dependencies, fileDiagnostics) = resolver.map { BulletinFiles.collect(bulletin, body: body, resolver: $0) } ?? ([], [], [])
+        let diagnostics = decoded.diagnostics + body.diagnostics + fileDiagnostics
+        if diagnostics.hasErrors { return (nil, diagnostics) }
         let summary = bulletin.summary ?? Summary.derive(from: body.plainText, headings: body.headings.map(\.text))
         var facts = StableDigest()
         facts.add(source.path)
         facts.add(source.text(beforeLine: decoded.bodyFirstLine).utf8)
         facts.add(summary)
-        let diagnostics = decoded.diagnostics + body.diagnostics
-        let parsed = ParsedFacts(bulletin: bulletin, summary: summary, sourceKey: key, factsKey: facts.value, diagnostics: diagnostics)
+        if !body.tables.isEmpty || !files.isEmpty {
+            facts.add((try? JSONEncoder.sorted.encode([body.tables])).map(Array.init) ?? [])
+            facts.add((try? JSONEncoder.sorted.encode(files)).map(Array.init) ?? [])
+        }
+        var sourceKey = StableDigest()
+        sourceKey.add(key)
+        for dependency in dependencies { sourceKey.add(dependency.digest) }
+        let parsed = ParsedFacts(bulletin: bulletin, summary: summary, tables: body.tables, files: files, dependencies: dependencies,
+                                 sourceKey: dependencies.isEmpty ? key : sourceKey.value, factsKey: facts.value, diagnostics: diagnostics)
         return (LoadedBulletin(facts: parsed, body: .rendered(body)), diagnostics)
     }
 }

@@ -96,11 +96,30 @@ enum DataExport {
         var stats: [StatRecord]
         var exemplars: [ExemplarRecord]
         var distribution: DistributionRecord?
+        /// The body's tables; nil when it has none.
+        var tables: [TableRecord]?
+        /// The files published with the bulletin (attachments first); nil when it has none.
+        var files: [FileRecord]?
 
         enum CodingKeys: String, CodingKey {
-            case series, issue, serial, date, title, publishers, summary, tags, districts, url, stats, exemplars, distribution
+            case series, issue, serial, date, title, publishers, summary, tags, districts, url, stats, exemplars, distribution, tables, files
             case textURL = "text_url"
         }
+    }
+
+    private struct TableRecord: Encodable {
+        var caption: String?
+        var header: [[String]]
+        var rows: [[String]]
+    }
+
+    private struct FileRecord: Encodable {
+        /// attachment, linked or image.
+        var kind: String
+        var title: String?
+        var url: String
+        var size: Int
+        var sha256: String
     }
 
     private struct StatRecord: Encodable {
@@ -192,7 +211,11 @@ enum DataExport {
             },
             distribution: bulletin.distribution.isEmpty ? nil : DistributionRecord(
                 reportTo: bulletin.distribution.reportTo, sendTo: bulletin.distribution.sendTo,
-                issueTo: bulletin.distribution.issueTo))
+                issueTo: bulletin.distribution.issueTo),
+            tables: loaded.facts.tables.isEmpty ? nil : loaded.facts.tables.map { TableRecord(caption: $0.caption, header: $0.header, rows: $0.rows) },
+            files: loaded.facts.files.isEmpty ? nil : loaded.facts.files.map {
+                FileRecord(kind: $0.kind.rawValue, title: $0.title, url: page + SitePaths.href($0.path), size: $0.size, sha256: $0.sha256)
+            })
     }
 }
 

@@ -72,6 +72,7 @@ struct PageFingerprints: Sendable {
         switch page.kind {
         case .home(let list):
             add(list: list)
+            add(entries: model.bulletinsBySeries.compactMap(\.first))
             add(encoding: model.years)
             add(encoding: model.years.map { model.bulletinsByYear[$0]?.count ?? 0 })
         case .archive:
@@ -79,12 +80,17 @@ struct PageFingerprints: Sendable {
             add(encoding: model.years.map { model.bulletinsByYear[$0]?.count ?? 0 })
         case .year(_, let list):
             add(list: list)
+        case .series(let index, let list):
+            digest.add(model.config.seriesList[index].name)
+            add(list: list)
         case .bulletin(let bulletinPage):
             // Its own file (every link on it is a function of names in the file) and its neighbours' entries.
             digest.add(model.bulletins[bulletinPage.index].sourceKey)
             for neighbour in [bulletinPage.older, bulletinPage.newer] { digest.add(neighbour.map(entry) ?? 0) }
         case .textEdition(let index):
             digest.add(model.bulletins[index].sourceKey)
+        case .bulletinFile(let index, let file):
+            digest.add(model.bulletins[index].facts.files[file].sha256)
         case .taxonomy(let index):
             add(encoding: model.taxonomies[index].terms.map { [$0.name, $0.slug, String($0.bulletins.count)] })
         case .term(let taxonomy, let term, let list):
@@ -105,7 +111,7 @@ struct PageFingerprints: Sendable {
             add(entries: model.exemplars[index].mentions.map(\.bulletin))
         case .search, .notFound:
             break
-        case .feed, .sitemap, .data:
+        case .feed, .seriesFeed, .sitemap, .data:
             digest.add(facts)
         }
         return digest.value

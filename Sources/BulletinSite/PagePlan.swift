@@ -15,9 +15,16 @@ struct Page: Sendable {
         case home(ListPage)
         case archive
         case year(Int, ListPage)
+        /// The archive of the series at this index of the site's `seriesList`.
+        case series(Int, ListPage)
+        /// The feed of the series at this index of the site's `seriesList`.
+        case seriesFeed(Int)
         case bulletin(BulletinPage)
         /// The plain-text edition of the bulletin at this index.
         case textEdition(Int)
+        /// A file published beside the page of a bulletin (an attachment, a linked file, an image variant): the
+        /// bulletin's index and the file's among its `files`.
+        case bulletinFile(bulletin: Int, file: Int)
         /// The index of the taxonomy at this index.
         case taxonomy(Int)
         case term(taxonomy: Int, term: Int, ListPage)
@@ -58,8 +65,11 @@ struct Page: Sendable {
         case .home: "home pages"
         case .archive: "archive page"
         case .year: "year pages"
+        case .series: "series pages"
+        case .seriesFeed: "series feeds"
         case .bulletin: "bulletin pages"
         case .textEdition: "text editions"
+        case .bulletinFile: "attachments and images"
         case .taxonomy: "taxonomy pages"
         case .term: "term pages"
         case .statsIndex: "stats page"
@@ -80,7 +90,7 @@ struct Page: Sendable {
     func showsBody(of indices: Set<Int>) -> Bool {
         switch kind {
         case .bulletin(let page): indices.contains(page.index)
-        case .textEdition(let index): indices.contains(index)
+        case .textEdition(let index), .bulletinFile(let index, _): indices.contains(index)
         default: false
         }
     }
@@ -88,7 +98,7 @@ struct Page: Sendable {
     /// The bulletins this page lists with the `bulletin-entry` partial (rendered once per bulletin and depth).
     var listedEntries: [Int] {
         switch kind {
-        case .home(let list), .year(_, let list), .term(_, _, let list): list.items
+        case .home(let list), .year(_, let list), .term(_, _, let list), .series(_, let list): list.items
         default: []
         }
     }
@@ -101,10 +111,18 @@ struct Page: Sendable {
         }
     }
 
+    /// Whether this is a file published beside a bulletin's page.
+    var isBulletinFile: Bool {
+        switch kind {
+        case .bulletinFile: true
+        default: false
+        }
+    }
+
     /// Whether this is a feed, a sitemap or a data file.
     var isDataFile: Bool {
         switch kind {
-        case .feed, .sitemap, .data, .statValues: true
+        case .feed, .seriesFeed, .sitemap, .data, .statValues: true
         default: false
         }
     }
@@ -124,11 +142,19 @@ enum PagePlan {
         for year in model.years {
             pages += lists(model.bulletinsByYear[year] ?? [], size: size, base: SitePaths.year(year)) { .year(year, $0) }
         }
+        for (number, series) in model.config.seriesList.enumerated() where model.config.seriesList.count > 1 {
+            let folder = SitePaths.series(series)
+            pages += lists(model.bulletinsBySeries[number], size: size, base: folder) { .series(number, $0) }
+            if model.config.baseURL != nil { pages.append(Page(kind: .seriesFeed(number), directory: folder, file: folder + "feed.xml")) }
+        }
         for index in model.bulletins.indices {
-            let folder = SitePaths.bulletin(year: model.bulletins[index].date.year, page: model.bulletins[index].pageNumber)
+            let folder = model.folders[index]
             let neighbours = model.neighbours[index]
             pages.append(page(.bulletin(Page.BulletinPage(index: index, older: neighbours.older, newer: neighbours.newer)), in: folder))
             pages.append(Page(kind: .textEdition(index), directory: folder, file: folder + textEditionName))
+            for (number, file) in model.bulletins[index].facts.files.enumerated() {
+                pages.append(Page(kind: .bulletinFile(bulletin: index, file: number), directory: folder, file: folder + file.path))
+            }
         }
         for (index, taxonomy) in model.taxonomies.enumerated() {
             pages.append(page(.taxonomy(index), in: SitePaths.taxonomy(taxonomy.field)))

@@ -22,7 +22,7 @@ public enum SiteBuilder {
             diagnostics = failure.items
         case .success(let site):
             let parsed = parse(site, options: options, memo: nil)
-            diagnostics = checkAndAggregate(parsed.bulletins, order: SiteOrder(parsed.bulletins), found: site.diagnostics + parsed.diagnostics,
+            diagnostics = checkAndAggregate(parsed.bulletins, order: SiteOrder(parsed.bulletins, config: site.config), found: site.diagnostics + parsed.diagnostics,
                                 site: site, options: options, memo: nil).diagnostics
         }
         return diagnostics.readingSourceLines(in: options.source.path).sortedForOutput()
@@ -73,6 +73,8 @@ public enum SiteBuilder {
         var diagnostics: [Diagnostic]
         /// Digest of the tool and the settings: what every memo entry of the site depends on.
         var settings: UInt64
+        /// Where bulletins' files are found and images processed.
+        var files: SiteFiles
     }
 
     /// Read: the site's settings and its bulletin files (as `memory` last listed them when a watcher says none
@@ -107,28 +109,32 @@ public enum SiteBuilder {
         var settings = StableDigest()
         settings.add(toolIdentity)
         settings.add((try? JSONEncoder.sorted.encode(config)).map(Array.init) ?? [])
-        return .success(SiteSources(config: config, listing: listing, diagnostics: diagnostics + listing.skipped, settings: settings.value))
+        let files = SiteFiles(siteDirectory: options.source, images: memory?.images ?? ImageStore(cacheFolder: options.cacheFolder))
+        return .success(SiteSources(config: config, listing: listing, diagnostics: diagnostics + listing.skipped, settings: settings.value,
+                                    files: files))
     }
 
     /// Parse: every bulletin file decoded, its body rendered once. With a memo, a file whose stamp (or, told by
     /// a watcher, whose absence of change) or text is the previous build's is taken from the memo instead.
     static func parse(_ site: SiteSources, options: BuildOptions, memo: SiteMemo?) -> (bulletins: [LoadedBulletin], diagnostics: [Diagnostic]) {
-        let files = site.listing.files, config = site.config
+        let files = site.listing.files, config = site.config, siteFiles = site.files
         let told = options.memory == nil ? nil : options.changedFiles
         let counter = ProgressCounter(stage: "reading bulletins", total: files.count, report: options.progress)
         let results = concurrentMap(files.count, jobs: options.jobs) { number -> (LoadedBulletin?, [Diagnostic]) in
             defer { counter.increment() }
             let file = files[number]
-            func reuse(_ entry: SiteMemo.Record.Source) -> (LoadedBulletin?, [Diagnostic]) {
+            func reuse(_ entry: SiteMemo.Record.Source) -> (LoadedBulletin?, [Diagnostic])? {
+                guard entry.value.dependenciesUnchanged(siteDirectory: siteFiles.siteDirectory) else { return nil }
                 memo?.record(source: entry, path: file.displayPath, reused: true)
-                return (LoadedBulletin(facts: entry.value, body: .file(file.path, config: config)), entry.value.diagnostics)
+                return (LoadedBulletin(facts: entry.value, body: .file(file.path, config: config, site: siteFiles)), entry.value.diagnostics)
             }
-            if let told, !file.isLink, !told.paths.contains(file.path), let entry = memo?.unchangedSource(path: file.displayPath) {
-                return reuse(entry)
+            if let told, !file.isLink, !told.paths.contains(file.path), let entry = memo?.unchangedSource(path: file.displayPath),
+               let reused = reuse(entry) {
+                return reused
             }
             // Stamped before reading: a change while it is read gives it another stamp.
             let stamp = memo == nil ? nil : SourceStamp(path: file.path)
-            if let entry = memo?.source(path: file.displayPath, stamp: stamp) { return reuse(entry) }
+            if let entry = memo?.source(path: file.displayPath, stamp: stamp), let reused = reuse(entry) { return reused }
             let bytes: [UInt8]
             switch ContentLoader.readBytes(file.path, displayPath: file.displayPath, limit: config.maxFileSize) {
             case .success(let read): bytes = read
@@ -137,9 +143,10 @@ public enum SiteBuilder {
             let key = ContentLoader.digest(bytes)
             if var entry = memo?.source(path: file.displayPath, key: key) {
                 entry.stamp = stamp
-                return reuse(entry)
+                if let reused = reuse(entry) { return reused }
             }
-            let (loaded, diagnostics) = ContentLoader.loadBulletin(bytes: bytes, key: key, displayPath: file.displayPath, config: config)
+            let (loaded, diagnostics) = ContentLoader.loadBulletin(bytes: bytes, key: key, displayPath: file.displayPath, config: config,
+                                                                   site: siteFiles)
             if let loaded { memo?.record(source: .init(key: key, stamp: stamp, value: loaded.facts), path: file.displayPath, reused: false) }
             return (loaded, diagnostics)
         }
@@ -164,7 +171,7 @@ public enum SiteBuilder {
             key.add(loaded.factsKey)
         }
         let previous = memo?.aggregates(key: key.value)
-        var diagnostics = found + (previous == nil ? SiteValidator.check(bulletins) : [])
+        var diagnostics = found + (previous == nil ? SiteValidator.check(bulletins, config: site.config) : [])
         let templates = templates(of: options.source, diagnostics: &diagnostics)
         guard !diagnostics.hasErrors, let templates else { return (nil, diagnostics) }
         var aggregates = previous ?? SiteAggregates(of: order, config: site.config)
@@ -178,7 +185,8 @@ public enum SiteBuilder {
             diagnostics.append(.warning("base_url is not set in content/site.yaml (or --base-url): feed.xml and sitemap.xml need absolute URLs and are not written"))
         }
         guard !diagnostics.hasErrors else { return (nil, diagnostics) }
-        return (SiteRenderer(model: SiteModel(config: site.config, order: order, aggregates: aggregates), templates: templates), diagnostics)
+        let model = SiteModel(config: site.config, order: order, aggregates: aggregates)
+        return (SiteRenderer(model: model, templates: templates, files: site.files), diagnostics)
     }
 
     // MARK: - The whole build
@@ -213,7 +221,7 @@ public enum SiteBuilder {
         defer { withExtendedLifetime(lock) {} }
 
         // The search index needs only the bulletins in order: made while they are checked and the pages rendered.
-        let order = SiteOrder(parsed.bulletins)
+        let order = SiteOrder(parsed.bulletins, config: site.config)
         let search = SearchPlan(order: order, settings: site.settings, memo: memo, memory: memory, destination: publisher.destination)
         var searchTask = search.isUnchanged ? nil : Task { try await order.searchIndex(jobs: options.jobs, previous: search.previous) }
         let checked = checkAndAggregate(parsed.bulletins, order: order, found: site.diagnostics + parsed.diagnostics, site: site, options: options,
@@ -262,7 +270,7 @@ public enum SiteBuilder {
 
             var report = BuildReport(
                 diagnostics: diagnostics.readingSourceLines(in: options.source.path).sortedForOutput(),
-                bulletins: renderer.bulletins.count, pages: pages.count { !$0.isText && !$0.isDataFile },
+                bulletins: renderer.bulletins.count, pages: pages.count { !$0.isText && !$0.isDataFile && !$0.isBulletinFile },
                 textEditions: pages.count(where: \.isText), dataFiles: pages.count(where: \.isDataFile),
                 staticFiles: renderer.templates.staticFiles.count, seconds: timer.total, succeeded: true)
             let index = memo?.record.searchIndex

@@ -7,10 +7,13 @@ import Foundation
 /// pages' links: what the search index needs, known before the checks and aggregates.
 struct SiteOrder: Sendable {
     let bulletins: [LoadedBulletin]
+    /// Each bulletin's page folder, site-relative, not yet percent-encoded.
+    let folders: [String]
     /// Each bulletin's page, site-relative and percent-encoded.
     let hrefs: [String]
 
-    init(_ loaded: [LoadedBulletin]) {
+    /// `loaded` in site order, their pages where `config`'s permalink puts them.
+    init(_ loaded: [LoadedBulletin], config: SiteConfig) {
         // Sorted by keys worked out once: series ranked in byte order (String's comparisons would normalise CJK
         // text every time), dates as numbers.
         var seriesRank: [UTF8Key: Int] = [:]
@@ -30,7 +33,8 @@ struct SiteOrder: Sendable {
             return UTF8Key.precedes(loaded[a].sourcePath, loaded[b].sourcePath)
         }
         bulletins = order.map { loaded[$0] }
-        hrefs = bulletins.map { SitePaths.href(SitePaths.bulletin(year: $0.date.year, page: $0.pageNumber)) }
+        folders = bulletins.map { SitePaths.bulletin($0.bulletin, config: config) }
+        hrefs = folders.map(SitePaths.href)
     }
 }
 
@@ -59,12 +63,16 @@ struct SiteModel: Sendable {
     let years: [Int]
     /// The indices of each year's bulletins, in site order.
     let bulletinsByYear: [Int: [Int]]
+    /// Each bulletin's page folder, site-relative, not yet percent-encoded.
+    let folders: [String]
     /// Each bulletin's page, site-relative and percent-encoded: linked from many pages, encoded once.
     let hrefs: [String]
     /// For each bulletin, the indices of its older and newer neighbours in the same series.
     let neighbours: [(older: Int?, newer: Int?)]
     /// Everything worked out from all the bulletins' facts together.
     let aggregates: SiteAggregates
+    /// The indices of each listed series' bulletins (site.yaml `series` as a list, in its order), in site order.
+    let bulletinsBySeries: [[Int]]
 
     var stats: [StatSeries] { aggregates.stats }
     var exemplars: [ExemplarEntry] { aggregates.exemplars }
@@ -88,7 +96,9 @@ struct SiteModel: Sendable {
         bulletins = sorted
         self.years = Array(Set(years)).sorted(by: >)
         bulletinsByYear = Dictionary(grouping: sorted.indices) { years[$0] }
+        folders = order.folders
         hrefs = order.hrefs
+        bulletinsBySeries = config.seriesList.map { series in sorted.indices.filter { sorted[$0].series == series.name } }
         self.neighbours = neighbours
         self.aggregates = aggregates ?? SiteAggregates(of: order, config: config)
     }

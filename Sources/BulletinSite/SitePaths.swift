@@ -12,10 +12,19 @@ enum SitePaths {
 
     static func year(_ year: Int) -> String { "bulletins/\(year)/" }
 
-    /// `bulletins/<year>/<serial or issue>/`.
-    static func bulletin(_ bulletin: Bulletin) -> String { self.bulletin(year: bulletin.date.year, page: bulletin.pageNumber) }
+    /// The folder of a bulletin's page: the site's `bulletinPattern` (`bulletins/{year}/{serial}/` by default)
+    /// filled in with the series' slug, the year, the issue and the serial (the issue when there is none).
+    static func bulletin(_ bulletin: Bulletin, config: SiteConfig) -> String {
+        let slug = config.seriesSettings(bulletin.series)?.slug ?? Normalization.pathSegment(bulletin.series)
+        return config.bulletinPattern
+            .replacing("{series}", with: slug)
+            .replacing("{year}", with: String(bulletin.date.year))
+            .replacing("{issue}", with: String(bulletin.issue))
+            .replacing("{serial}", with: String(bulletin.pageNumber))
+    }
 
-    static func bulletin(year: Int, page: Int) -> String { "bulletins/\(year)/\(page)/" }
+    /// The archive of one series of a site that publishes several.
+    static func series(_ series: SeriesSettings) -> String { "\(series.slug)/" }
 
     static func stat(_ key: String) -> String { "stats/\(key)/" }
 

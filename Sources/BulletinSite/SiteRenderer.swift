@@ -25,11 +25,14 @@ struct SharedContexts: @unchecked Sendable {
 struct SiteRenderer: Sendable {
     let model: SiteModel
     let templates: TemplateLibrary
+    /// Where the files published beside bulletins' pages are read from; nil for a renderer of pages alone.
+    let files: SiteFiles?
     private(set) var shared: SharedContexts
 
-    init(model: SiteModel, templates: TemplateLibrary) {
+    init(model: SiteModel, templates: TemplateLibrary, files: SiteFiles? = nil) {
         self.model = model
         self.templates = templates
+        self.files = files
         var site: [String: Any] = ["title": model.config.title, "language": model.config.language]
         if let base = model.config.baseURL { site["baseURL"] = base }
         site["taxonomies"] = model.taxonomies.filter { !$0.terms.isEmpty }.map {
@@ -71,6 +74,7 @@ struct SiteRenderer: Sendable {
     @discardableResult
     func write(_ page: Page, with publisher: OutputPublisher) throws -> FileStamp {
         if let bytes = dataFileBytes(page) { return try publisher.write(bytes, to: page.file) }
+        if case .bulletinFile(let index, let number) = page.kind { return try publisher.write(try bulletinFileBytes(index, number), to: page.file) }
         return try publisher.write(render(page).utf8, to: page.file)
     }
 
@@ -83,6 +87,18 @@ struct SiteRenderer: Sendable {
         }
     }
 
+    /// The bytes of a file published beside a bulletin's page: its source's, or an image variant's.
+    private func bulletinFileBytes(_ index: Int, _ number: Int) throws -> [UInt8] {
+        let file = bulletins[index].facts.files[number]
+        guard let files else { throw PublishError("\(file.path) of \(bulletins[index].sourcePath) has no site to be read from") }
+        let source = files.siteDirectory + "/" + file.source
+        if file.kind == .image { return try files.images.bytes(ofVariant: file.path, source: source) }
+        guard let data = FileManager.default.contents(atPath: source) else {
+            throw Diagnostic.error("cannot read '\(file.source)', which the bulletin publishes", at: SourceLocation(file: file.source, line: 1, column: 1))
+        }
+        return Array(data)
+    }
+
     /// Renders a page: HTML, the text edition, a feed, a sitemap or a data file. Fails only when the body of a
     /// bulletin from the build cache can no longer be read.
     func render(_ page: Page) throws(Diagnostic) -> String {
@@ -90,7 +106,8 @@ struct SiteRenderer: Sendable {
         switch page.kind {
         case .textEdition(let index):
             let loaded = bulletins[index]
-            return TextEdition.render(loaded.bulletin, body: try loaded.body().textBlocks, width: config.textWidth)
+            let attachments = loaded.facts.files.filter { $0.kind == .attachment }.map { "\($0.title ?? "")（\($0.note)）" }
+            return TextEdition.render(loaded.bulletin, body: try loaded.body().textBlocks, attachments: attachments, width: config.textWidth)
         default:
             let (template, context) = try templateContext(page)
             return templates.render(template, context: context)
@@ -113,6 +130,20 @@ struct SiteRenderer: Sendable {
             addBulletinList(list, root: root, to: &context)
             context["years"] = yearEntries
             context["hasYears"] = !model.years.isEmpty
+            if list.pagination.number == 1 && config.seriesList.count > 1 {
+                context["series"] = config.seriesList.indices.map { number -> [String: Any] in
+                    var series: [String: Any] = ["name": config.seriesList[number].name, "path": SitePaths.href(SitePaths.series(config.seriesList[number]))]
+                    if let latest = model.bulletinsBySeries[number].first { series["latest"] = entry(latest) }
+                    return series
+                }
+                context["hasSeries"] = true
+            }
+        case .series(let number, let list):
+            template = "series"
+            let series = config.seriesList[number]
+            pageContext["title"] = "\(series.name)\(pageSuffix(list.pagination.number)) · \(config.title)"
+            context["series"] = ["name": series.name, "feedPath": config.baseURL == nil ? nil : SitePaths.href(SitePaths.series(series)) + "feed.xml"]
+            addBulletinList(list, root: root, to: &context)
         case .archive:
             template = "archive"
             pageContext["title"] = "往期 · \(config.title)"
@@ -133,6 +164,10 @@ struct SiteRenderer: Sendable {
                 loaded.bulletin, path: href, summary: loaded.summary, bodyHTML: body.html,
                 headings: body.headings.map { ($0.level, $0.text, $0.id) }, links: links)
             bulletin["textPath"] = href + PagePlan.textEditionName
+            let attachments = loaded.facts.files.filter { $0.kind == .attachment }
+            bulletin["attachments"] = attachments.map { ["title": $0.title ?? "", "href": SitePaths.href($0.path), "note": $0.note] }
+            bulletin["hasAttachments"] = !attachments.isEmpty
+            bulletin["hasTables"] = !loaded.facts.tables.isEmpty
             context["bulletin"] = bulletin
             if let older = bulletinPage.older { context["previous"] = entry(older) }
             if let newer = bulletinPage.newer { context["next"] = entry(newer) }
@@ -181,7 +216,12 @@ struct SiteRenderer: Sendable {
             pageContext["title"] = "搜索 · \(config.title)"
         case .feed:
             template = "feed"
-            context["feed"] = FeedContext.feed(model, entry: entry)
+            context["feed"] = FeedContext.feed(model, items: Array(bulletins.indices), title: config.title, path: "", entry: entry)
+        case .seriesFeed(let number):
+            template = "feed"
+            let series = config.seriesList[number]
+            context["feed"] = FeedContext.feed(model, items: model.bulletinsBySeries[number], title: "\(series.name) · \(config.title)",
+                                               path: SitePaths.href(SitePaths.series(series)), entry: entry)
         case .sitemap:
             template = "sitemap"
             context["urls"] = PagePlan.pages(model).compactMap(sitemapEntry)
@@ -189,7 +229,7 @@ struct SiteRenderer: Sendable {
             template = "404"
             pageContext["title"] = "页面未找到 · \(config.title)"
             pageContext["canonical"] = nil
-        case .textEdition, .data, .statValues:
+        case .textEdition, .data, .statValues, .bulletinFile:
             preconditionFailure("\(page.file) is not rendered from a template")
         }
         context["page"] = pageContext
@@ -208,11 +248,13 @@ struct SiteRenderer: Sendable {
     /// The bulletins a page shows as entries (a superset: a stat page shows those of its latest values).
     private func entriesShown(on page: Page) -> [Int] {
         switch page.kind {
-        case .home(let list), .year(_, let list), .term(_, _, let list): list.items
+        case .home(let list): list.items + (config.seriesList.count > 1 ? model.bulletinsBySeries.compactMap(\.first) : [])
+        case .year(_, let list), .term(_, _, let list), .series(_, let list): list.items
         case .bulletin(let bulletinPage): [bulletinPage.older, bulletinPage.newer].compactMap { $0 }
         case .stat(let index): model.stats[index].bulletins
         case .exemplar(let index): model.exemplars[index].mentions.map(\.bulletin)
         case .feed: Array(bulletins.indices.prefix(PagePlan.feedLength))
+        case .seriesFeed(let number): Array(model.bulletinsBySeries[number].prefix(PagePlan.feedLength))
         default: []
         }
     }
@@ -262,7 +304,7 @@ struct SiteRenderer: Sendable {
     private func sitemapEntry(_ page: Page) -> [String: Any]? {
         guard let base = config.baseURL else { return nil }
         switch page.kind {
-        case .textEdition, .search, .feed, .sitemap, .notFound, .data, .statValues: return nil
+        case .textEdition, .search, .feed, .seriesFeed, .sitemap, .notFound, .data, .statValues, .bulletinFile: return nil
         case .bulletin(let bulletinPage):
             return ["loc": base + SitePaths.href(page.directory), "lastmod": bulletins[bulletinPage.index].date.iso]
         default:

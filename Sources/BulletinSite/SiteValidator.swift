@@ -3,7 +3,7 @@ import BulletinSupport
 
 /// Checks that involve several bulletins: identities, serials and output paths must not collide.
 enum SiteValidator {
-    static func check(_ loaded: [LoadedBulletin]) -> [Diagnostic] {
+    static func check(_ loaded: [LoadedBulletin], config: SiteConfig) -> [Diagnostic] {
         var diagnostics: [Diagnostic] = []
         // Each key's first holder, by index into `loaded`.
         var identities: [Claim: Int] = [:], serials: [Claim: Int] = [:], paths: [String: Int] = [:]
@@ -28,12 +28,15 @@ enum SiteValidator {
                     .error,
                     "serial 总第\(serial)期 of \(series) is used by two files: this one and "
                         + "\(first.origin(of: "serial")); serials must be unique within a series"))
-            } else if let first = claim(SitePaths.bulletin(year: item.date.year, page: item.pageNumber), by: index, in: &paths) {
+            } else if let first = claim(SitePaths.bulletin(item.bulletin, config: config), by: index, in: &paths) {
                 let bulletin = item.bulletin
+                let advice = config.seriesList.count > 1 || first.series == bulletin.series
+                    ? "give them distinct serials, or put {series} in the permalink of site.yaml"
+                    : "list both series in site.yaml (series: - name: … slug: …) so that each gets its own addresses"
                 diagnostics.append((bulletin.recordedOrigin(of: "serial") ?? bulletin.origin(of: "issue")).diagnostic(
                     .error,
-                    "this bulletin and \(first.sourcePath) would both be written to \(SitePaths.bulletin(bulletin)); "
-                        + "give them distinct serials"))
+                    "this bulletin and \(first.sourcePath) would both be written to \(SitePaths.bulletin(bulletin, config: config)); "
+                        + advice))
             }
         }
         return diagnostics

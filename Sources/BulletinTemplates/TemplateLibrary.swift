@@ -23,7 +23,7 @@ public struct TemplateLibrary: Sendable {
 
     /// Templates every site build renders.
     public static let requiredTemplates = [
-        "home", "archive", "year", "bulletin", "taxonomy", "term", "stats", "stat", "exemplars", "exemplar", "404", "feed", "sitemap",
+        "home", "archive", "year", "bulletin", "taxonomy", "term", "stats", "stat", "exemplars", "exemplar", "404", "feed", "sitemap", "series",
     ]
 
     /// Loads the defaults and the overrides in `siteTemplatesDirectory` (when it exists). Diagnostics name

@@ -8,8 +8,9 @@ public enum TextEdition {
     /// Two ideographic spaces: the first-line indent of a paragraph.
     static let paragraphIndent = "\u{3000}\u{3000}"
 
-    /// The whole edition: `\n` line endings, no trailing spaces, one final newline.
-    public static func render(_ bulletin: Bulletin, body: [TextBlock], width: Int) -> String {
+    /// The whole edition: `\n` line endings, no trailing spaces, one final newline. `attachments` are the 附件
+    /// in order, each its title with type and size.
+    public static func render(_ bulletin: Bulletin, body: [TextBlock], attachments: [String] = [], width: Int) -> String {
         var lines: [String] = []
         lines.append(center(bulletin.series, width: width))
         lines.append(center(bulletin.issueLabel, width: width))
@@ -20,6 +21,10 @@ public enum TextEdition {
         lines += LineBreaker.wrap(bulletin.title, width: width).map { center($0, width: width) }
         lines.append("")
         lines += renderBody(body, width: width)
+        if !attachments.isEmpty {
+            lines.append("")
+            lines += attachmentNote(attachments, width: width)
+        }
         if !bulletin.stats.isEmpty {
             lines += ["", "数据一览", ""]
             lines += statsTable(bulletin.stats, width: width)
@@ -82,12 +87,31 @@ public enum TextEdition {
             case .thematicBreak:
                 if !lines.isEmpty && lines.last != "" { lines.append("") }
                 lines.append(first + center("＊　＊　＊", width: width - DisplayWidth.of(first)))
+            case .table(let table):
+                if !lines.isEmpty && lines.last != "" { lines.append("") }
+                lines += TextTable.render(table, width: width - DisplayWidth.of(first)).map { first + $0 }
+                lines.append("")
             }
             pendingNotes += block.notes
             previous = block.kind
         }
         flushNotes()
         while lines.last == "" { lines.removeLast() }
+        return lines
+    }
+
+    /// The 附件说明 as GB/T 9704 lays it out: `附件：1.名称` indented two characters, later names under the first
+    /// one's number, a wrapped name aligned with its first character.
+    static func attachmentNote(_ attachments: [String], width: Int) -> [String] {
+        let label = paragraphIndent + "附件："
+        let labelWidth = DisplayWidth.of(label)
+        var lines: [String] = []
+        for (offset, title) in attachments.enumerated() {
+            let number = attachments.count == 1 ? "" : "\(offset + 1)."
+            let first = (offset == 0 ? label : String(repeating: " ", count: labelWidth)) + number
+            lines += LineBreaker.wrap(title, width: width, firstPrefix: first,
+                                      restPrefix: String(repeating: " ", count: labelWidth + DisplayWidth.of(number)))
+        }
         return lines
     }
 

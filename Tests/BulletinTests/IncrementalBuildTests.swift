@@ -299,7 +299,7 @@ import Glibc
             record.sources[loaded.bulletin.sourcePath] = .init(key: loaded.sourceKey, stamp: SourceStamp(digest: 9, changed: -3), value: facts)
         }
         record.outputs["index.html"] = .init(fingerprint: .max, stamp: FileStamp(size: 10, modified: -1, inode: 7))
-        let order = SiteOrder(content.bulletins)
+        let order = SiteOrder(content.bulletins, config: content.config)
         var aggregates = SiteAggregates(of: order, config: content.config)
         aggregates.diagnostics.append(.warning("警告", at: SourceLocation(file: "content/a.md", line: 3, column: 5), sourceLine: "行"))
         #expect(!aggregates.stats.isEmpty && !aggregates.exemplars.isEmpty && aggregates.taxonomies.contains { !$0.terms.isEmpty })
