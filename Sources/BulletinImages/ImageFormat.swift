@@ -1,5 +1,5 @@
 /// An image format Bulletin reads and writes.
-public enum ImageFormat: String, Sendable, CaseIterable {
+public enum ImageFormat: String, Sendable, Codable, CaseIterable {
     case jpeg, png, webp, gif
 
     /// The format a file name extension stands for ("JPG", "jpeg", "png", …), or nil.

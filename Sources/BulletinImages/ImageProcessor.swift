@@ -7,10 +7,17 @@ public struct ImageVariant: Sendable, Equatable {
     public let format: ImageFormat
     /// The encoded file, without metadata (no EXIF, GPS, XMP, IPTC or ICC profile).
     public let bytes: [UInt8]
+
+    public init(width: Int, height: Int, format: ImageFormat, bytes: [UInt8]) {
+        self.width = width
+        self.height = height
+        self.format = format
+        self.bytes = bytes
+    }
 }
 
 /// An image and the variants made from it.
-public struct ProcessedImage: Sendable {
+public struct ProcessedImage: Sendable, Equatable {
     /// The width as shown, after the EXIF orientation is applied.
     public let width: Int
     /// The height as shown, after the EXIF orientation is applied.
@@ -19,6 +26,13 @@ public struct ProcessedImage: Sendable {
     public let format: ImageFormat
     /// By increasing width; at each width WebP first, then the original's format (once when that is WebP).
     public let variants: [ImageVariant]
+
+    public init(width: Int, height: Int, format: ImageFormat, variants: [ImageVariant]) {
+        self.width = width
+        self.height = height
+        self.format = format
+        self.variants = variants
+    }
 }
 
 /// Why an image could not be processed.
@@ -27,7 +41,8 @@ public enum ImageError: Error, Equatable, Sendable, CustomStringConvertible {
     case undecodable(String)
     /// The header claims more pixels than allowed; nothing was decoded.
     case tooManyPixels(width: Int, height: Int, limit: Int)
-    /// An image in a format Bulletin does not publish ("tiff", "svg", "heif").
+    /// An image in a format Bulletin does not publish: "tiff", "svg", "heif", "pdf", … ("magick" for those only
+    /// ImageMagick reads, such as BMP).
     case unsupportedFormat(String)
 
     public var description: String {
@@ -78,22 +93,31 @@ public enum ImageProcessor {
     private static func process(_ data: UnsafeRawBufferPointer, widths: [Int],
                                 maxPixels: Int) throws(ImageError) -> ProcessedImage {
         try start()
+        // Loaders leave benign warnings in libvips' error buffer even when they succeed; they must not be blamed
+        // on the next image that fails. (A failure takes its messages before this runs.)
+        defer { bv_error_clear() }
         guard let base = data.baseAddress, !data.isEmpty else { throw .undecodable("no bytes") }
         guard let loader = bv_find_loader(base, data.count).map({ String(cString: $0) }) else {
             throw .undecodable(lastError())
         }
         guard let format = ImageFormat(loader: loader) else {
-            throw .unsupportedFormat(loader.replacing("load_buffer", with: "").replacing("load", with: ""))
+            throw .unsupportedFormat(loader.replacing("load_buffer", with: ""))
         }
         let (width, height) = try orientedSize(base, data.count, loader: loader)
         let (pixels, overflow) = width.multipliedReportingOverflow(by: height)
         guard !overflow, pixels <= maxPixels else { throw .tooManyPixels(width: width, height: height, limit: maxPixels) }
 
         let formats: [ImageFormat] = format == .webp ? [.webp] : [.webp, format]
+        let sizes = variantWidths(for: width, requested: widths)
+        // The largest size is decoded from the bytes (JPEG and WebP decode at a fraction of their size when they
+        // can); the smaller ones are shrunk from it, so nothing is decoded twice.
+        guard let largest = bv_thumbnail(base, data.count, Int32(sizes.last ?? width)) else { throw .undecodable(lastError()) }
+        defer { bv_unref(largest) }
         var variants: [ImageVariant] = []
-        for variantWidth in variantWidths(for: width, requested: widths) {
-            guard let image = bv_thumbnail(base, data.count, Int32(variantWidth)) else { throw .undecodable(lastError()) }
-            defer { bv_unref(image) }
+        for size in sizes {
+            let image = size == sizes.last ? largest : bv_shrink(largest, Int32(size))
+            guard let image else { throw .undecodable(lastError()) }
+            defer { if image != largest { bv_unref(image) } }
             for output in formats {
                 variants.append(ImageVariant(width: Int(bv_width(image)), height: Int(bv_height(image)), format: output,
                                              bytes: try encode(image, as: output)))
@@ -124,10 +148,10 @@ public enum ImageProcessor {
 
     /// libvips' error messages since the last call, on one line.
     private static func lastError() -> String {
-        guard let text = bv_error_copy() else { return "unknown libvips error" }
+        guard let text = bv_error_copy() else { return "libvips gave no reason" }
         defer { bv_free(text) }
         let message = String(cString: text).split(whereSeparator: \.isNewline).joined(separator: "; ")
-        return message.isEmpty ? "unknown libvips error" : message
+        return message.isEmpty ? "libvips gave no reason" : message
     }
 }
 

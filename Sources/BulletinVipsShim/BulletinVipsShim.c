@@ -5,8 +5,8 @@
 #include <string.h>
 #include <vips/vips.h>
 
-/// Loader options: stop on truncated files and decoding errors, but not on the benign warnings (an
-/// old sRGB profile in a PNG, stray bytes between JPEG markers) that many real files trigger.
+/// Loader options: stop on truncated files and decoding errors, but not on the benign warnings that many real
+/// files trigger (`fail=TRUE` means fail_on=warning, which refuses a JPEG for stray bytes between markers).
 #define BV_LOAD_OPTIONS "fail_on=error"
 
 static pthread_once_t bv_once = PTHREAD_ONCE_INIT;
@@ -36,6 +36,8 @@ int bv_init(void) {
 void bv_set_concurrency(int threads) { vips_concurrency_set(threads < 1 ? 1 : threads); }
 
 char *bv_error_copy(void) { return vips_error_buffer_copy(); }
+
+void bv_error_clear(void) { vips_error_clear(); }
 
 void bv_free(void *buffer) { g_free(buffer); }
 
@@ -90,6 +92,20 @@ bv_image *bv_thumbnail(const void *data, size_t length, int width) {
                               VIPS_SIZE_DOWN, "option_string", BV_LOAD_OPTIONS, NULL) != 0)
         return NULL;
     /* Decode once into memory: each variant is encoded twice, and a sequential load reads only once. */
+    VipsImage *memory = vips_image_copy_memory(thumbnail);
+    g_object_unref(thumbnail);
+    return memory;
+}
+
+bv_image *bv_shrink(bv_image *image, int width) {
+    VipsImage *copy = NULL, *thumbnail = NULL;
+    if (vips_copy(image, &copy, NULL) != 0) return NULL;
+    /* Already upright and in sRGB: keep thumbnail from rotating or colour-converting it again. */
+    vips_image_remove(copy, VIPS_META_ICC_NAME);
+    vips_image_remove(copy, VIPS_META_ORIENTATION);
+    int failed = vips_thumbnail_image(copy, &thumbnail, width, "height", VIPS_MAX_COORD, "size", VIPS_SIZE_DOWN, NULL);
+    g_object_unref(copy);
+    if (failed) return NULL;
     VipsImage *memory = vips_image_copy_memory(thumbnail);
     g_object_unref(thumbnail);
     return memory;

@@ -68,7 +68,7 @@ import Testing
         let report = await site.build()
         #expect(report.succeeded)
         #expect(report.pages == 12)
-        #expect(report.summary.hasPrefix("Built 2 bulletins: 12 pages, 2 text editions, 6 data files, 5 search index files and 3 static files in "))
+        #expect(report.summary.hasPrefix("Built 2 bulletins: 12 pages, 2 text editions, 6 data files, 5 search index files and 4 static files in "))
         let files = TemporarySite.snapshot(site.output).keys.sorted()
         #expect(files == [
             "404.html", "bulletins/2016/1/bulletin.txt", "bulletins/2016/1/index.html", "bulletins/2016/index.html",
@@ -76,7 +76,7 @@ import Testing
             "bulletins/index.html", "data/bulletins.json", "data/exemplars.csv", "data/schema.json", "data/stats.csv",
             "districts/index.html", "exemplars/index.html", "feed.xml", "index.html", "search/docs/0.json", "search/index.html",
             "search/index.json", "search/meta.bin", "search/positions/0.bin", "search/terms/0.bin", "sitemap.xml",
-            "static/favicon.svg", "static/search.js", "static/style.css",
+            "static/favicon.svg", "static/search.js", "static/style.css", "static/table-sort.js",
             "stats/index.html", "tags/index.html",
         ])
         let home = try site.read("index.html")

@@ -108,7 +108,7 @@ import Testing
         let run = try Self.run(["build", "--source", site.root.path])
         #expect(run.status == 0, "\(run.stderr)")
         #expect(run.stderr.isEmpty)
-        #expect(run.stdout.hasPrefix("Built 4 bulletins: 29 pages, 4 text editions, 8 data files, 5 search index files and 3 static files in "))
+        #expect(run.stdout.hasPrefix("Built 4 bulletins: 29 pages, 4 text editions, 8 data files, 5 search index files and 4 static files in "))
         #expect(run.stdout.hasSuffix(" s.\n"))
         let page = try site.read("bulletins/2023/102/index.html")
         #expect(page.contains("<link rel=\"canonical\" href=\"https://bulletins.example.org/bulletins/2023/102/\">"))

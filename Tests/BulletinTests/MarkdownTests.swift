@@ -75,8 +75,8 @@ import Testing
             ```
             """).textBlocks
         #expect(blocks.map(\.kind) == [.heading(level: 2), .paragraph, .paragraph, .paragraph, .paragraph, .thematicBreak, .code])
-        #expect(blocks[1].text == "见志愿杭州网和图说明。")
-        #expect(blocks[1].textWithNoteMarkers == "见志愿杭州网[1]和图说明。")
+        #expect(blocks[1].text == "见志愿杭州网和【图】图说明。")
+        #expect(blocks[1].textWithNoteMarkers == "见志愿杭州网[1]和【图】图说明。")
         #expect(blocks[1].notes == [LinkNote(number: 1, url: "https://zyz.example", offset: 18)])
         #expect(blocks[3].containers == [.quote, .item(marker: "1.", isFirstBlock: true)])
         #expect(blocks[4].containers == [.quote, .item(marker: "1.", isFirstBlock: false), .item(marker: "•", isFirstBlock: true)])

@@ -53,7 +53,7 @@ import Testing
     @Test func defaultTemplatesLoadCleanly() throws {
         let library = try TemplateLibrary.load(siteTemplatesDirectory: nil).get()
         #expect(library.names.isSuperset(of: TemplateLibrary.requiredTemplates))
-        #expect(library.staticFiles.map(\.path) == ["favicon.svg", "search.js", "style.css"])
+        #expect(library.staticFiles.map(\.path) == ["favicon.svg", "search.js", "style.css", "table-sort.js"])
     }
 
     @Test func embeddedDefaultsAreTheRepositoryTemplates() throws {

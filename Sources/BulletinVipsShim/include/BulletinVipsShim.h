@@ -25,8 +25,12 @@ int bv_init(void);
 /// Sets the worker threads libvips uses per pipeline (at least 1).
 void bv_set_concurrency(int threads);
 
-/// The libvips error messages so far, cleared; free the result with `bv_free`. Never NULL.
+/// The libvips error messages so far, cleared; free the result with `bv_free`. libvips keeps one buffer for the
+/// whole process, so messages from other threads can appear here too.
 char *bv_error_copy(void);
+
+/// Forgets the libvips error messages so far (loaders leave their warnings there even when they succeed).
+void bv_error_clear(void);
 
 /// Frees a buffer returned by this shim (`g_free`).
 void bv_free(void *buffer);
@@ -66,6 +70,10 @@ int bv_point(bv_image *image, int x, int y, double *values, int capacity);
 /// ICC profile, and shrunk to `width` pixels wide keeping its aspect ratio (never enlarged), held in memory.
 /// Animated images give their first frame. `data` is only needed during the call. NULL on failure.
 bv_image *bv_thumbnail(const void *data, size_t length, int width);
+
+/// `image` (made by `bv_thumbnail`) shrunk to `width` pixels wide keeping its aspect ratio (never enlarged), held
+/// in memory. Cheaper than `bv_thumbnail` for a second, smaller size: nothing is decoded again. NULL on failure.
+bv_image *bv_shrink(bv_image *image, int width);
 
 /// `image` encoded as `format` into a new buffer (free it with `bv_free`), with all metadata stripped
 /// (EXIF, XMP, IPTC, ICC). 0 on success.
