@@ -137,6 +137,7 @@ def main():
     parser.add_argument("artifacts")
     parser.add_argument("archive", nargs="?")
     parser.add_argument("--hostile", metavar="DIR", help="the built hostile fixture site")
+    parser.add_argument("--rich", metavar="DIR", help="the built rich fixture site (tables, photos, attachments, two series)")
     parser.add_argument("--serve", nargs=2, metavar=("BULLETIN", "SOURCE"), help="the bulletin binary and a site to preview")
     arguments = parser.parse_args()
     site, artifacts = arguments.site, arguments.artifacts
@@ -189,6 +190,8 @@ def main():
             ranking_checks(driver, arguments.archive)
         if arguments.hostile:
             csp_checks(driver, arguments.hostile)
+        if arguments.rich:
+            rich_checks(driver, arguments.rich, artifacts)
         if arguments.serve:
             serve_checks(driver, *arguments.serve)
 
@@ -337,6 +340,71 @@ def ranking_checks(driver, archive):
         check(len(results) == 1 and results[0][0].endswith("bulletins/2023/102/"), "search finds an exemplar's name")
     finally:
         server.shutdown()
+
+
+def table_column(driver, table, column):
+    return driver.execute_script(
+        "return Array.from(arguments[0].tBodies[0].rows).map(r => r.cells[arguments[1]].textContent)", table, column)
+
+
+def rich_checks(driver, rich, artifacts):
+    """Tables, photos and attachments of the rich fixture on a 390 px phone, and its two series' pages."""
+    server = serve(rich)
+    try:
+        base = f"http://127.0.0.1:{server.server_address[1]}/"
+        driver.set_window_size(390, 900)
+        driver.get_log("browser")  # drop entries of earlier checks
+        for path in ["", "xxjl/", "cwjb/", "cwjb/2017/305/"]:
+            driver.get(base + path)
+            errors = [entry["message"] for entry in driver.get_log("browser") if entry["level"] == "SEVERE"]
+            check(not errors, f"rich /{path} at 390px: no console errors {errors}")
+        driver.get(base + "xxjl/2017/305/")
+        driver.get_log("browser")
+        driver.get(base + "xxjl/2017/305/")
+        overflow = driver.execute_script("return document.documentElement.scrollWidth - document.documentElement.clientWidth")
+        check(overflow <= 0, f"rich bulletin at 390px: the page does not scroll sideways (overflow {overflow}px)")
+        tables = driver.find_elements(By.CSS_SELECTOR, "table.data-table")
+        check(len(tables) == 4, f"rich bulletin: four tables ({len(tables)})")
+        wide = driver.execute_script(
+            "const r = document.querySelectorAll('.bulletin-body .table-scroll')[3]; return [r.scrollWidth, r.clientWidth]")
+        check(wide[0] > wide[1], f"rich bulletin at 390px: the wide table scrolls sideways inside its region {wide}")
+        first = tables[0]
+        check(table_column(driver, first, 1) == ["市住建局", "市公安局", "市城管局（含执法支队）", "市交通运输局"],
+              "table sorting: rows start in the bulletin's order")
+        score = first.find_elements(By.CSS_SELECTOR, "thead th")[2]
+        driver.execute_script("arguments[0].scrollIntoView()", score)
+        score.find_element(By.TAG_NAME, "button").click()
+        ascending = table_column(driver, first, 2)
+        check(ascending == ["93.31%", "94.2", "95.6", "1,027"] and score.get_attribute("aria-sort") == "ascending",
+              f"table sorting: a click on 得分 sorts by number, ascending {ascending}")
+        score.find_element(By.TAG_NAME, "button").click()
+        descending = table_column(driver, first, 2)
+        check(descending == ["1,027", "95.6", "94.2", "93.31%"] and score.get_attribute("aria-sort") == "descending",
+              f"table sorting: a second click reverses the order {descending}")
+        unit = first.find_elements(By.CSS_SELECTOR, "thead th")[1]
+        unit.find_element(By.TAG_NAME, "button").click()
+        check(table_column(driver, first, 2)[0] is not None and score.get_attribute("aria-sort") is None,
+              "table sorting: sorting by another column clears the first one's state")
+        image = driver.find_element(By.CSS_SELECTOR, ".bulletin-body picture img")
+        driver.execute_script("arguments[0].scrollIntoView()", image)
+        loaded = driver.execute_script(
+            "const i = arguments[0]; return new Promise(done => { const report = () => done([i.complete, i.naturalWidth, i.currentSrc,"
+            " i.getBoundingClientRect().width, i.getBoundingClientRect().height]);"
+            " if (i.complete) report(); else i.addEventListener('load', report); });", image)
+        complete, natural, source, shown_width, shown_height = loaded
+        # naturalWidth is in CSS pixels: the 480w candidate at the density `sizes` gives it on a 390 px screen.
+        check(complete and natural > 0 and source.endswith("images/leifeng-square-480.webp"),
+              f"image at 390px: the 480 px WebP variant is loaded ({natural}, {source})")
+        check(shown_width <= 390 and abs(shown_height / shown_width - 1.5) < 0.02,
+              f"image at 390px: fits the screen at its upright aspect ratio ({shown_width:.0f} × {shown_height:.0f})")
+        attachment = driver.find_element(By.CSS_SELECTOR, ".attachment-list a")
+        status = driver.execute_script(
+            "return fetch(arguments[0].href).then(r => [r.status, r.headers.get('content-length')])", attachment)
+        check(status[0] == 200, f"attachment link answers 200 {status}")
+        driver.save_screenshot(os.path.join(artifacts, "rich-305-phone.png"))
+    finally:
+        server.shutdown()
+        driver.set_window_size(1280, 900)
 
 
 def csp_checks(driver, hostile):

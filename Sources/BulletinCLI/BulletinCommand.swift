@@ -161,7 +161,7 @@ struct New: AsyncParsableCommand {
     @Option(name: .long, help: "The site folder.")
     var source: String = "."
 
-    @Option(name: .long, help: "The series (default: the site's default series).")
+    @Option(name: .long, help: "The series, by name or (on a site of several series) slug (default: the site's default series).")
     var series: String?
 
     @Option(name: .long, help: "The issue date, YYYY-MM-DD (default: today in the site's time zone).")

@@ -4,22 +4,34 @@ import Foundation
 
 /// `bulletin new` and `bulletin init`: files editors start from.
 public enum Scaffold {
-    /// A new bulletin file for the next issue of `series` (the site's default when nil) on `date` (today in the
-    /// site's time zone when nil): issue one
-    /// after the series' latest in that year (1 in a new year), serial one after the latest serial. Returns the
-    /// written path, relative to the site. Refuses to overwrite an existing file.
+    /// A new bulletin file for the next issue of `series` (its name or, on a site of several series, its slug;
+    /// the site's default when nil) on `date` (today in the site's time zone when nil): issue one after the
+    /// series' latest in that year (1 in a new year), serial one after the latest serial. On a site of several
+    /// series the file goes to `content/<slug>/<year>/`. Returns the written path, relative to the site.
+    /// Refuses to overwrite an existing file.
     public static func newBulletin(site: URL, series requested: String?, date requestedDate: CalendarDate?, title: String?) async
         -> Result<String, DiagnosticList> {
         let content = SiteBuilder.load(site)
         if content.diagnostics.hasErrors { return .failure(DiagnosticList(content.diagnostics.sortedForOutput())) }
         let date = requestedDate ?? today(in: content.config.timeZone)
-        guard let series = requested ?? content.config.series else {
-            return .failure(DiagnosticList([.error("no series: pass --series or set 'series' in content/site.yaml")]))
+        let listed = content.config.seriesList
+        let names = listed.map { "\($0.name) (\($0.slug))" }.joined(separator: ", ")
+        guard var series = requested ?? content.config.series else {
+            let hint = listed.isEmpty ? "set 'series' in content/site.yaml" : "one of \(names)"
+            return .failure(DiagnosticList([.error("no series: pass --series, \(hint)")]))
+        }
+        var folder = "bulletins"
+        if !listed.isEmpty {
+            guard let settings = listed.first(where: { $0.name == series || $0.slug == series }) else {
+                return .failure(DiagnosticList([.error("--series '\(series)' is not one of the series in content/site.yaml: \(names)")]))
+            }
+            series = settings.name
+            if listed.count > 1 { folder = settings.slug }
         }
         let ofSeries = content.bulletins.map(\.bulletin).filter { $0.series == series }
         let issue = (ofSeries.filter { $0.date.year == date.year }.map(\.issue).max() ?? 0) + 1
         let serial = ofSeries.compactMap(\.serial).max().map { $0 + 1 }
-        let relative = "content/bulletins/\(date.year)/\(serial ?? issue).md"
+        let relative = "content/\(folder)/\(date.year)/\(serial ?? issue).md"
         let file = site.appending(path: relative)
         if FileManager.default.fileExists(atPath: file.path) {
             return .failure(DiagnosticList([.error("\(relative) already exists; bulletin new never overwrites a file")]))
@@ -29,7 +41,9 @@ public enum Scaffold {
         lines += ["issue: \(issue)                # 第\(issue)期"]
         if let serial { lines.append("serial: \(serial)             # 总第\(serial)期") }
         lines += ["date: \(date.iso)"]
-        if content.config.publishers.isEmpty { lines += ["publishers:", "  - （编发单位）"] }
+        if content.config.publishers.isEmpty && content.config.seriesSettings(series)?.publishers.isEmpty != false {
+            lines += ["publishers:", "  - （编发单位）"]
+        }
         lines += [
             "tags: []",
             "districts: []",

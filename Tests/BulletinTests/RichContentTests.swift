@@ -95,6 +95,16 @@ import Testing
         #expect(try site.read("cwjb/2017/305/bulletin.txt").contains("杭州市创建全国文明城市工作指挥部办公室"))
     }
 
+    @Test func tableCellsAreFoundBySearch() async throws {
+        let site = try await builtFixture()
+        defer { site.remove() }
+        let index = try DecodedIndex(folder: site.output.appending(path: "search"))
+        let urls = try index.documents.map { $0["url"]! }
+        let document = try #require(urls.firstIndex(of: "xxjl/2017/305/"))
+        #expect(index.phrase("良渚街道") == [document], "a cell of the table read from a GB18030 file")
+        #expect(index.phrase("乡镇综合得分及排名") == [document], "a caption")
+    }
+
     @Test func aChangedTableFileRebuildsItsBulletin() async throws {
         let site = try CLITests.fixture("rich")
         defer { site.remove() }

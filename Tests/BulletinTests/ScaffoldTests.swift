@@ -19,6 +19,20 @@ import Testing
         #expect(try CLITests.run(["build", "--source", site.root.path, "--drafts"]).status == 0, "new files build at once")
     }
 
+    @Test func newTakesASeriesBySlugOnASiteOfSeveral() throws {
+        let site = try CLITests.fixture("rich")
+        defer { site.remove() }
+        let run = try CLITests.run(["new", "--source", site.root.path, "--series", "cwjb", "--date", "2017-04-01"])
+        #expect(run.status == 0, "\(run.stderr)")
+        #expect(run.stdout == "content/cwjb/2017/306.md\n", "serial 306 after the series' own 305")
+        let text = try site.read("content/cwjb/2017/306.md", in: site.root)
+        #expect(text.contains("series: 创文工作简报\n") && text.contains("issue: 6 ") && !text.contains("publishers:"))
+        let unknown = try CLITests.run(["new", "--source", site.root.path, "--series", "gzjb"])
+        #expect(unknown.status == 1)
+        #expect(unknown.stderr.contains("--series 'gzjb' is not one of the series in content/site.yaml: 杭州精神文明建设·信息交流 (xxjl), 创文工作简报 (cwjb)"))
+        #expect(try CLITests.run(["build", "--source", site.root.path]).status == 0, "the new file builds at once")
+    }
+
     @Test func newNeverOverwrites() throws {
         let site = try CLITests.fixture("archive")
         defer { site.remove() }
