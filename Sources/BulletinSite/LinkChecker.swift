@@ -1,7 +1,8 @@
 import BulletinModel
 import Foundation
 
-/// Checks every link of a built site: `href` and `src` in pages, links and `<loc>` in the feed and sitemap.
+/// Checks every link of a built site: `href`, `src` and each `srcset` candidate in pages, links and `<loc>` in the
+/// feed and sitemap.
 /// Internal targets must exist (a folder means its `index.html`) and fragments must name an `id` in the target
 /// page. External links are not fetched.
 public enum LinkChecker {
@@ -23,6 +24,12 @@ public enum LinkChecker {
         for path in files where path.hasSuffix(".html") || path.hasSuffix(".xml") {
             let bytes = read(root, path)
             var links = attributes(named: ["href", "src"], in: bytes)
+            for set in attributes(named: ["srcset"], in: bytes) {
+                // `a-480.webp 480w, a-960.webp 960w`: each candidate's address, at the attribute's place.
+                links += set.value.split(separator: ",").compactMap { candidate in
+                    candidate.split(separator: " ").first.map { Found(value: String($0), line: set.line, column: set.column) }
+                }
+            }
             if path.hasSuffix(".xml") { links += elements(named: "loc", in: bytes) }
             let display = displayPrefix + path
             for link in links {

@@ -12,6 +12,7 @@ import Testing
                 <a href="page.html#nowhere">bad anchor</a> <img src="../../etc/passwd" alt="">
                 <a href="https://site.example/bulletins/">self absolute</a> <a href="https://site.example/nope/">self missing</a>
                 <a href="/bulletins/">root-relative</a> <a href="%E5%BF%97%E6%84%BF/">encoded</a> <a href="#top">same page</a>
+                <img srcset="page.html 480w, gone-960.webp 960w" alt="">
                 """,
             "out/bulletins/index.html": "<p id=\"x\">x</p>",
             "out/page.html": "<h2 id=\"here\">h</h2>",
@@ -26,12 +27,14 @@ import Testing
             "out/index.html:3:54: error: broken link '../../etc/passwd': it leads outside the site",
             "out/index.html:4:70: error: broken link 'https://site.example/nope/': no file out/nope/",
             "out/index.html:5:92: error: broken link '#top': out/index.html has no element with id 'top'",
+            "out/index.html:6:14: error: broken link 'gone-960.webp': no file out/gone-960.webp",
             "out/sitemap.xml:1:72: error: broken link 'https://site.example/gone/': no file out/gone/",
         ])
     }
 
-    @Test func theSampleSiteAndTheFixtureArchiveHaveNoBrokenLinks() async throws {
-        for source in [repositoryRoot, repositoryRoot.appending(path: "Tests/BulletinTests/Fixtures/archive")] {
+    @Test func theSampleSiteAndTheFixturesHaveNoBrokenLinks() async throws {
+        for source in [repositoryRoot, repositoryRoot.appending(path: "Tests/BulletinTests/Fixtures/archive"),
+                       repositoryRoot.appending(path: "Tests/BulletinTests/Fixtures/rich")] {
             let output = FileManager.default.temporaryDirectory.appending(path: "bulletin-links-\(UUID().uuidString)")
             defer { try? FileManager.default.removeItem(at: output) }
             let options = BuildOptions(source: source, destination: output, includeDrafts: true)
