@@ -100,6 +100,8 @@ public struct BuildReport: Sendable {
     /// Feeds, sitemap and data files written.
     public var dataFiles: Int
     public var staticFiles: Int
+    /// Attachments, linked files and photo variants published beside bulletins' pages.
+    public var bulletinFiles = 0
     /// Files of the search index and their total size in bytes.
     public var searchFiles: Int = 0
     public var searchBytes: Int = 0
@@ -133,7 +135,8 @@ public struct BuildReport: Sendable {
         }
         return "Built \(bulletins) \(plural(bulletins, "bulletin")): \(pages) \(plural(pages, "page")), "
             + "\(textEditions) \(plural(textEditions, "text edition")), \(dataFiles) \(plural(dataFiles, "data file")), "
-            + "\(searchFiles) \(plural(searchFiles, "search index file")) "
+            + "\(searchFiles) \(plural(searchFiles, "search index file"))"
+            + (bulletinFiles > 0 ? ", \(bulletinFiles) \(plural(bulletinFiles, "file")) beside bulletins (attachments and photos) " : " ")
             + "and \(staticFiles) \(plural(staticFiles, "static file")) in \(time) s"
             + (reusedFiles > 0 ? " (\(reusedFiles) unchanged \(plural(reusedFiles, "file")) kept from the previous build)." : ".")
     }

@@ -283,6 +283,7 @@ public enum SiteBuilder {
                 report.reusedAggregates = taken.reusedAggregates
                 report.renderedFiles = taken.rendered.sorted()
             }
+            report.bulletinFiles = pages.count(where: \.isBulletinFile)
             report.stageSeconds = timer.stages
             return report
         } catch {
