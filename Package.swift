@@ -102,13 +102,13 @@ let package = Package(
             name: "BulletinFuzzing",
             dependencies: [
                 "BulletinModel", "BulletinFrontMatter", "BulletinAggregates", "BulletinImport", "BulletinServer", "BulletinSite",
-                "BulletinSearch",
+                "BulletinSearch", "BulletinTables",
             ]
         ),
     ]
         // libFuzzer targets: `scripts/fuzz` builds them with `--sanitize=fuzzer -Xswiftc -DFUZZING`; otherwise
         // they replay the input files given as arguments.
-        + ["FuzzFrontMatter", "FuzzRender", "FuzzImport", "FuzzPaths", "FuzzServerPath"].map { name in
+        + ["FuzzFrontMatter", "FuzzRender", "FuzzTable", "FuzzImport", "FuzzPaths", "FuzzServerPath"].map { name in
             .executableTarget(name: name, dependencies: ["BulletinFuzzing"])
         }
         + [

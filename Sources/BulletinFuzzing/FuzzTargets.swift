@@ -5,6 +5,7 @@ import BulletinModel
 import BulletinSearch
 import BulletinServer
 import BulletinSite
+import BulletinTables
 import Foundation
 
 /// What each fuzz target does with one input. The libFuzzer entry points call these, and so do the regression
@@ -30,6 +31,20 @@ public enum FuzzTargets {
         let document = SearchDocument(title: text, url: "a/", textURL: "a/bulletin.txt", date: "2017-03-07", issueLabel: "第1期",
                                       year: 2017, tags: [text], districts: [], headTexts: [text], texts: [text, text])
         _ = SearchIndex(documents: [document], analyzed: [AnalyzedDocument(document)])
+    }
+
+    /// The table reader: the input as a table file (UTF-8 or GB18030, CSV or TSV) read into rows and a table, and
+    /// as the rows of a table block rendered to HTML and text. Rows start on lines in increasing order.
+    public static func table(_ bytes: [UInt8]) {
+        guard let text = TableReader.decode(bytes) else { return }
+        let rows = TableReader.rows(text)
+        precondition(rows.rows.count == rows.lines.count, "a row without its line")
+        precondition(zip(rows.lines, rows.lines.dropFirst()).allSatisfy { $0 < $1 }, "row lines out of order \(rows.lines)")
+        _ = TableReader.table(rows.rows, header: 1, caption: nil)
+        let block = Array("---\ntitle: 标题\nissue: 1\ndate: 2017-03-07\n---\n```table caption=\"表\"\n".utf8) + Array(text.utf8)
+            + Array("\n```\n".utf8)
+        _ = BulletinRenderer.render(bytes: block, format: .html)
+        _ = BulletinRenderer.render(bytes: block, format: .text)
     }
 
     /// The importer.

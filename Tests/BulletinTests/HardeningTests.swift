@@ -296,7 +296,7 @@ enum CSVReader {
 
 /// Inputs the fuzzers found (and tricky seeds), replayed through the same code the fuzz targets run.
 @Suite struct FuzzRegressionTests {
-    @Test(arguments: ["FuzzFrontMatter", "FuzzRender", "FuzzImport", "FuzzPaths", "FuzzServerPath"])
+    @Test(arguments: ["FuzzFrontMatter", "FuzzRender", "FuzzTable", "FuzzImport", "FuzzPaths", "FuzzServerPath"])
     func replay(target: String) throws {
         let folder = repositoryRoot.appending(path: "Tests/BulletinTests/Fixtures/fuzz/\(target)")
         let inputs = (try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? []
@@ -306,6 +306,7 @@ enum CSVReader {
             switch target {
             case "FuzzFrontMatter": FuzzTargets.frontMatter(bytes)
             case "FuzzRender": FuzzTargets.render(bytes)
+            case "FuzzTable": FuzzTargets.table(bytes)
             case "FuzzImport": FuzzTargets.importer(bytes)
             case "FuzzPaths": FuzzTargets.paths(bytes)
             default: FuzzTargets.serverPath(bytes, root: FuzzTargets.servedRoot)
