@@ -23,7 +23,7 @@ let package = Package(
             pkgConfig: "libcmark",
             providers: [.apt(["libcmark-dev"])]
         ),
-        // Support code: file bytes and stamps, stable digests, the parallel map, a locked value. No dependencies.
+        // Support code: file bytes and stamps, stable digests, the parallel map, a locked value, HTML escaping. No dependencies.
         .target(name: "BulletinSupport"),
         // Domain values and diagnostics.
         .target(name: "BulletinModel", dependencies: ["BulletinSupport"]),
@@ -37,11 +37,11 @@ let package = Package(
         // Table blocks' rows: CSV and TSV, UTF-8 or GB18030 files (only importer of CSV.swift).
         .target(name: "BulletinTables", dependencies: ["BulletinModel", .product(name: "CSV", package: "CSV.swift")]),
         // Markdown to HTML and a Swift syntax tree (only importer of libcmark).
-        .target(name: "BulletinMarkdown", dependencies: ["BulletinModel", "BulletinTables", "CCmark"]),
+        .target(name: "BulletinMarkdown", dependencies: ["BulletinModel", "BulletinSupport", "BulletinTables", "CCmark"]),
         // What the bulletins say together: stats over time, exemplars, taxonomies, continuity.
         .target(name: "BulletinAggregates", dependencies: ["BulletinModel"]),
         // SVG charts drawn at build time.
-        .target(name: "BulletinCharts", dependencies: ["BulletinModel"]),
+        .target(name: "BulletinCharts", dependencies: ["BulletinModel", "BulletinSupport"]),
         // The plain-text edition: CJK line breaking and the printed layout in text.
         .target(name: "BulletinText", dependencies: ["BulletinModel", "BulletinMarkdown"]),
         // The static full-text search index and its tokenizer (the search page's script follows the same rules).

@@ -1,4 +1,5 @@
 import BulletinModel
+import BulletinSupport
 import Foundation
 
 /// One line of a line chart.
@@ -60,14 +61,14 @@ public enum Charts {
             svg += "<polyline fill=\"none\" stroke=\"\(color)\" stroke-width=\"2\" points=\"\(coordinates)\"/>\n"
             for point in sorted where showsMarkers {
                 svg += "<circle cx=\"\(format(x(point.date)))\" cy=\"\(format(y(point.value)))\" r=\"3.5\" fill=\"\(color)\">"
-                    + "<title>\(escape(line.name)) \(point.date.chinese)：\(escape(axisLabel(point.value)))\(escape(unit))</title></circle>\n"
+                    + "<title>\(HTMLText.escape(line.name)) \(point.date.chinese)：\(HTMLText.escape(axisLabel(point.value)))\(HTMLText.escape(unit))</title></circle>\n"
             }
         }
         if series.count > 1 {
             for (index, line) in series.enumerated() {
                 let rowY = top + 14 + Double(index) * 16
                 svg += "<rect x=\"\(format(width - right - 150))\" y=\"\(format(rowY - 9))\" width=\"10\" height=\"10\" fill=\"\(palette[index % palette.count])\"/>"
-                svg += "<text x=\"\(format(width - right - 136))\" y=\"\(format(rowY))\">\(escape(line.name))</text>\n"
+                svg += "<text x=\"\(format(width - right - 136))\" y=\"\(format(rowY))\">\(HTMLText.escape(line.name))</text>\n"
             }
         }
         return svg + "</svg>\n"
@@ -107,8 +108,8 @@ public enum Charts {
             let center = left + slot * (Double(index) + 0.5)
             svg += "<rect x=\"\(format(center - barWidth / 2))\" y=\"\(format(y(bar.value)))\" width=\"\(format(barWidth))\" "
                 + "height=\"\(format(height - bottom - y(bar.value)))\" fill=\"\(palette[0])\">"
-                + "<title>\(escape(bar.label))：\(escape(axisLabel(bar.value)))\(escape(unit))</title></rect>\n"
-            svg += "<text x=\"\(format(center))\" y=\"\(format(height - bottom + 20))\" text-anchor=\"middle\">\(escape(bar.label))</text>\n"
+                + "<title>\(HTMLText.escape(bar.label))：\(HTMLText.escape(axisLabel(bar.value)))\(HTMLText.escape(unit))</title></rect>\n"
+            svg += "<text x=\"\(format(center))\" y=\"\(format(height - bottom + 20))\" text-anchor=\"middle\">\(HTMLText.escape(bar.label))</text>\n"
         }
         return svg + "</svg>\n"
     }
@@ -134,8 +135,8 @@ public enum Charts {
         """
         <svg xmlns="http://www.w3.org/2000/svg" class="chart" viewBox="0 0 \(Int(width)) \(Int(height))" role="img" \
         aria-labelledby="\(id)-title \(id)-desc" font-family="'Noto Sans CJK SC', 'PingFang SC', 'Microsoft YaHei', sans-serif" font-size="12" fill="#1a1a1a">
-        <title id="\(id)-title">\(escape(title))</title>
-        <desc id="\(id)-desc">\(escape(description))</desc>
+        <title id="\(id)-title">\(HTMLText.escape(title))</title>
+        <desc id="\(id)-desc">\(HTMLText.escape(description))</desc>
 
         """
     }
@@ -145,9 +146,9 @@ public enum Charts {
         for tick in ticks {
             let position = format(y(tick))
             svg += "<line x1=\"\(format(left))\" y1=\"\(position)\" x2=\"\(format(width - right))\" y2=\"\(position)\" stroke=\"#ddd\"/>\n"
-            svg += "<text x=\"\(format(left - 8))\" y=\"\(format(y(tick) + 4))\" text-anchor=\"end\">\(escape(axisLabel(tick)))</text>\n"
+            svg += "<text x=\"\(format(left - 8))\" y=\"\(format(y(tick) + 4))\" text-anchor=\"end\">\(HTMLText.escape(axisLabel(tick)))</text>\n"
         }
-        svg += "<text x=\"\(format(left - 8))\" y=\"\(format(top - 16))\" text-anchor=\"end\">\(escape(unit))</text>\n"
+        svg += "<text x=\"\(format(left - 8))\" y=\"\(format(top - 16))\" text-anchor=\"end\">\(HTMLText.escape(unit))</text>\n"
         svg += "<line x1=\"\(format(left))\" y1=\"\(format(height - bottom))\" x2=\"\(format(width - right))\" y2=\"\(format(height - bottom))\" stroke=\"#555\"/>\n"
         return svg
     }
@@ -178,17 +179,4 @@ public enum Charts {
         return (tenths < 0 ? "-" : "") + String(abs(tenths) / 10) + "." + String(abs(tenths) % 10)
     }
 
-    static func escape(_ text: String) -> String {
-        var result = ""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "&": result += "&amp;"
-            case "<": result += "&lt;"
-            case ">": result += "&gt;"
-            case "\"": result += "&quot;"
-            default: result.unicodeScalars.append(scalar)
-            }
-        }
-        return result
-    }
 }

@@ -1,4 +1,5 @@
 import BulletinModel
+import BulletinSupport
 
 /// What a body's relative paths lead to: table files, linked files and images. The site build answers (it
 /// knows the bulletin's folder, what may be published and where); without it, paths are left as written and
@@ -66,32 +67,13 @@ public struct PublishedImage: Sendable, Equatable {
     func html(alt: String) -> String {
         let sizes = "(max-width: 48rem) 100vw, 48rem"
         func srcset(_ variants: [Variant]) -> String {
-            variants.map { "\(HTML.escape($0.url)) \($0.width)w" }.joined(separator: ", ")
+            variants.map { "\(HTMLText.escape($0.url)) \($0.width)w" }.joined(separator: ", ")
         }
-        let fallbackImage = fallback.last.map { HTML.escape($0.url) } ?? ""
+        let fallbackImage = fallback.last.map { HTMLText.escape($0.url) } ?? ""
         var html = "<picture>"
         if !webp.isEmpty { html += "<source type=\"image/webp\" srcset=\"\(srcset(webp))\" sizes=\"\(sizes)\">" }
         html += "<img src=\"\(fallbackImage)\" srcset=\"\(srcset(fallback))\" sizes=\"\(sizes)\" width=\"\(width)\" height=\"\(height)\""
-        html += " alt=\"\(HTML.escape(alt))\" loading=\"lazy\" decoding=\"async\"></picture>"
+        html += " alt=\"\(HTMLText.escape(alt))\" loading=\"lazy\" decoding=\"async\"></picture>"
         return html
-    }
-}
-
-/// Escaping text for HTML.
-enum HTML {
-    /// `text` with `&`, `<`, `>` and `"` escaped: safe in element content and in quoted attributes.
-    static func escape(_ text: String) -> String {
-        guard text.utf8.contains(where: { $0 == 0x26 || $0 == 0x3C || $0 == 0x3E || $0 == 0x22 }) else { return text }
-        var result = ""
-        for character in text.unicodeScalars {
-            switch character {
-            case "&": result += "&amp;"
-            case "<": result += "&lt;"
-            case ">": result += "&gt;"
-            case "\"": result += "&quot;"
-            default: result.unicodeScalars.append(character)
-            }
-        }
-        return result
     }
 }

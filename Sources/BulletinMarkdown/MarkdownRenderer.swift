@@ -21,7 +21,7 @@ public struct RenderedMarkdown: Sendable {
     public var diagnostics: [Diagnostic]
     /// The tables of the body, in order.
     public var tables: [BodyTable] = []
-    /// The relative paths of files the body shows or links to, as written, in order (each once).
+    /// The relative paths of files the body shows or links to, as written, in order.
     public var linkedFiles: [LinkedFile] = []
 
     /// A body with nothing in it.
@@ -119,7 +119,7 @@ private struct TreeTransformer {
         var links: [OpaquePointer] = []
         var images: [OpaquePointer] = []
         var tableBlocks: [OpaquePointer] = []
-        var paragraphs: [OpaquePointer] = []
+        var pipeParagraphs: [OpaquePointer] = []
         let iterator = cmark_iter_new(document)
         defer { cmark_iter_free(iterator) }
         while true {
@@ -138,7 +138,8 @@ private struct TreeTransformer {
             case CMARK_NODE_CODE_BLOCK:
                 if let info = cmark_node_get_fence_info(node), TableBlockInfo.isTable(String(cString: info)) { tableBlocks.append(node) }
             case CMARK_NODE_PARAGRAPH:
-                paragraphs.append(node)
+                // Only a paragraph whose text starts with a pipe may be a pipe table.
+                if let first = cmark_node_first_child(node), literal(first).contains("|") { pipeParagraphs.append(node) }
             case CMARK_NODE_SOFTBREAK:
                 softBreaks.append(node)
             case CMARK_NODE_HEADING:
@@ -159,7 +160,7 @@ private struct TreeTransformer {
         }
         for parent in strongCandidates { StrongFixer.pairUnmatchedDelimiters(in: parent) }
         for node in softBreaks where CJK.isBreakBetweenCJK(node) { cmark_node_free(node) }
-        for node in paragraphs { warnOfPipeTable(node) }
+        for node in pipeParagraphs { warnOfPipeTable(node) }
         for node in links { publishLink(node) }
         var tableOfBlock: [OpaquePointer: BodyTable] = [:]
         for node in tableBlocks {

@@ -1,4 +1,5 @@
 import BulletinModel
+import BulletinSupport
 import BulletinTables
 
 /// The attributes of a ```` ```table ```` block's info string: `table caption="…" file="…" header="1"`.
@@ -63,14 +64,14 @@ struct TableBlockInfo {
 /// alignment and sorting, inside a region that scrolls sideways on a narrow screen.
 enum TableHTML {
     static func render(_ table: BodyTable) -> String {
-        let label = table.caption.map(HTML.escape) ?? "表格"
+        let label = table.caption.map(HTMLText.escape) ?? "表格"
         var html = "<div class=\"table-scroll\" role=\"region\" tabindex=\"0\" aria-label=\"\(label)\">\n"
         html += "<table class=\"data-table\">\n"
-        if let caption = table.caption { html += "<caption>\(HTML.escape(caption))</caption>\n" }
+        if let caption = table.caption { html += "<caption>\(HTMLText.escape(caption))</caption>\n" }
         if !table.header.isEmpty {
             html += "<thead>\n"
             for row in table.header {
-                html += "<tr>" + row.map { "<th scope=\"col\">\(HTML.escape($0))</th>" }.joined() + "</tr>\n"
+                html += "<tr>" + row.map { "<th scope=\"col\">\(HTMLText.escape($0))</th>" }.joined() + "</tr>\n"
             }
             html += "</thead>\n"
         }
@@ -79,9 +80,9 @@ enum TableHTML {
             html += "<tr>"
             for cell in row {
                 if let number = BodyTable.number(cell) {
-                    html += "<td class=\"num\" data-sort=\"\(number.plain)\">\(HTML.escape(cell))</td>"
+                    html += "<td class=\"num\" data-sort=\"\(number.plain)\">\(HTMLText.escape(cell))</td>"
                 } else {
-                    html += "<td>\(HTML.escape(cell))</td>"
+                    html += "<td>\(HTMLText.escape(cell))</td>"
                 }
             }
             html += "</tr>\n"

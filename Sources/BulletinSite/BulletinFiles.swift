@@ -56,11 +56,14 @@ struct SiteFiles: Sendable {
     /// `content/` with symbolic links resolved: no file outside it is read.
     let contentDirectory: String
     let images: ImageStore
+    /// The largest table file read, in bytes: the site's limit for a bulletin file (`max_file_size`).
+    let maxTableFileSize: Int
 
-    init(siteDirectory: URL, images: ImageStore) {
+    init(siteDirectory: URL, images: ImageStore, maxTableFileSize: Int = ContentLoader.maximumFileSize) {
         self.siteDirectory = siteDirectory.standardizedFileURL.path
         contentDirectory = siteDirectory.appending(path: "content").standardizedFileURL.resolvingSymlinksInPath().path
         self.images = images
+        self.maxTableFileSize = maxTableFileSize
     }
 
     /// The path of a file as diagnostics show it: relative to the site folder.
@@ -133,10 +136,16 @@ struct BulletinFileResolver: BodyFileResolver {
             return .failure(BodyFileProblem("file=\"\(path)\" must be a path relative to the bulletin file, such as 305/排名.csv"))
         }
         return locate(path).flatMap { absolute in
-            guard let data = FileManager.default.contents(atPath: absolute) else {
+            let display = site.displayPath(absolute)
+            switch ContentLoader.readBytes(absolute, displayPath: display, limit: site.maxTableFileSize) {
+            case .failure:
                 return .failure(BodyFileProblem("cannot read the table file '\(path)'"))
+            case .success(let bytes) where bytes.count > site.maxTableFileSize:
+                return .failure(BodyFileProblem("the table file '\(path)' is larger than \(site.maxTableFileSize) bytes, the limit for a "
+                                                + "bulletin's files (max_file_size in site.yaml)"))
+            case .success(let bytes):
+                return .success(TableFile(bytes: bytes, displayPath: display))
             }
-            return .success(TableFile(bytes: Array(data), displayPath: site.displayPath(absolute)))
         }
     }
 

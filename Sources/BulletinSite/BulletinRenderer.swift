@@ -17,7 +17,7 @@ public enum BulletinRenderer {
         let path = file.standardizedFileURL.path
         let displayPath = path.hasPrefix(root) ? String(path.dropFirst(root.count)) : path
         let (loaded, fileDiagnostics) = ContentLoader.loadBulletin(
-            path: file.path, displayPath: displayPath, config: config, site: SiteFiles(siteDirectory: siteDirectory, images: ImageStore(cacheFolder: nil)))
+            path: file.path, displayPath: displayPath, config: config, site: SiteFiles(siteDirectory: siteDirectory, images: ImageStore(cacheFolder: nil), maxTableFileSize: config.maxFileSize))
         diagnostics += fileDiagnostics
         let templates = SiteBuilder.templates(of: siteDirectory, diagnostics: &diagnostics)
         guard let loaded, let templates, !diagnostics.hasErrors else { return (nil, diagnostics.sortedForOutput()) }

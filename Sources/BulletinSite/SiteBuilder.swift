@@ -109,7 +109,8 @@ public enum SiteBuilder {
         var settings = StableDigest()
         settings.add(toolIdentity)
         settings.add((try? JSONEncoder.sorted.encode(config)).map(Array.init) ?? [])
-        let files = SiteFiles(siteDirectory: options.source, images: memory?.images ?? ImageStore(cacheFolder: options.cacheFolder))
+        let files = SiteFiles(siteDirectory: options.source, images: memory?.images ?? ImageStore(cacheFolder: options.cacheFolder),
+                              maxTableFileSize: config.maxFileSize)
         return .success(SiteSources(config: config, listing: listing, diagnostics: diagnostics + listing.skipped, settings: settings.value,
                                     files: files))
     }

@@ -43,7 +43,7 @@ struct SiteOrder: Sendable {
 struct SiteAggregates: Sendable, Equatable, Codable {
     let stats: [StatSeries]
     let exemplars: [ExemplarEntry]
-    /// Tags, districts, and series when a site has more than one.
+    /// Tags, districts, and series when a site has more than one and does not list them in site.yaml.
     let taxonomies: [Taxonomy]
     /// The folder name of every tag, district and exemplar name percent-encoded for links, computed once
     /// (Unicode normalisation and encoding are costly, and every bulletin page links to these).
@@ -133,7 +133,8 @@ extension SiteAggregates {
         let terms = termsPart.get()
         let tags = terms[0], districts = terms[1], series = terms[2]
         var taxonomies = [tags.taxonomy, districts.taxonomy]
-        if series.taxonomy.terms.count > 1 { taxonomies.append(series.taxonomy) }
+        // Series listed in site.yaml have archives of their own (`SitePaths.series`); others get term pages.
+        if series.taxonomy.terms.count > 1 && config.seriesList.count < 2 { taxonomies.append(series.taxonomy) }
         let diagnostics = stats.diagnostics + exemplars.diagnostics + tags.diagnostics + districts.diagnostics
             + series.diagnostics + Continuity.check(bulletins)
         self.init(stats: stats.series, exemplars: exemplars.entries, taxonomies: taxonomies, encodedFolderNames: namesPart.get(),
