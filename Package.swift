@@ -63,11 +63,7 @@ let package = Package(
         // libvips from Debian's libvips-dev; only BulletinVipsShim includes it.
         .systemLibrary(name: "CVips", pkgConfig: "vips", providers: [.apt(["libvips-dev"])]),
         // Non-variadic C wrappers around the few libvips calls BulletinImages needs (Swift cannot call variadic C).
-        .target(
-            name: "BulletinVipsShim",
-            dependencies: ["CVips"],
-            linkerSettings: [.linkedLibrary("vips"), .linkedLibrary("gobject-2.0"), .linkedLibrary("glib-2.0")]
-        ),
+        .target(name: "BulletinVipsShim", dependencies: ["CVips"]),
         // Responsive, metadata-free image variants (only importer of BulletinVipsShim).
         .target(name: "BulletinImages", dependencies: ["BulletinVipsShim"]),
         // Loading, validating, rendering and writing a whole site (SHA-256 of published files from swift-crypto).
@@ -117,7 +113,7 @@ let package = Package(
             dependencies: [
                 "BulletinSupport", "BulletinModel", "BulletinFrontMatter", "BulletinTables", "BulletinMarkdown", "BulletinText",
                 "BulletinAggregates", "BulletinCharts", "BulletinTemplates", "BulletinSearch", "BulletinMemo", "BulletinImages",
-                "BulletinSite", "BulletinServer", "BulletinImport", "BulletinCLI", "BulletinFuzzing", "bulletin",
+                "BulletinVipsShim", "BulletinSite", "BulletinServer", "BulletinImport", "BulletinCLI", "BulletinFuzzing", "bulletin",
             ],
             exclude: ["Fixtures", "Golden"]
         ),
