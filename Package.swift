@@ -66,12 +66,19 @@ let package = Package(
         .target(name: "BulletinVipsShim", dependencies: ["CVips"]),
         // Responsive, metadata-free image variants (only importer of BulletinVipsShim).
         .target(name: "BulletinImages", dependencies: ["BulletinVipsShim"]),
+        // qpdf from Debian's libqpdf-dev: PDFs rewritten with their document information, reproducibly.
+        .systemLibrary(name: "CQPDF", pkgConfig: "libqpdf", providers: [.apt(["libqpdf-dev"])]),
+        // poppler from Debian's libpoppler-glib-dev: where text lies on a printed page.
+        .systemLibrary(name: "CPoppler", pkgConfig: "poppler-glib", providers: [.apt(["libpoppler-glib-dev"])]),
+        // The print edition: pages printed to PDF by headless Chromium over the DevTools protocol, read back by
+        // poppler, finished by qpdf.
+        .target(name: "BulletinPrint", dependencies: ["BulletinModel", "BulletinSupport", "CQPDF", "CPoppler"]),
         // Loading, validating, rendering and writing a whole site (SHA-256 of published files from swift-crypto).
         .target(
             name: "BulletinSite",
             dependencies: [
                 "BulletinSupport", "BulletinModel", "BulletinFrontMatter", "BulletinMarkdown", "BulletinText", "BulletinAggregates",
-                "BulletinCharts", "BulletinTemplates", "BulletinSearch", "BulletinMemo", "BulletinImages",
+                "BulletinCharts", "BulletinTemplates", "BulletinSearch", "BulletinMemo", "BulletinImages", "BulletinPrint",
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
@@ -113,7 +120,7 @@ let package = Package(
             dependencies: [
                 "BulletinSupport", "BulletinModel", "BulletinFrontMatter", "BulletinTables", "BulletinMarkdown", "BulletinText",
                 "BulletinAggregates", "BulletinCharts", "BulletinTemplates", "BulletinSearch", "BulletinMemo", "BulletinImages",
-                "BulletinVipsShim", "BulletinSite", "BulletinServer", "BulletinImport", "BulletinCLI", "BulletinFuzzing", "bulletin",
+                "BulletinVipsShim", "BulletinPrint", "BulletinSite", "BulletinServer", "BulletinImport", "BulletinCLI", "BulletinFuzzing", "bulletin",
             ],
             exclude: ["Fixtures", "Golden"]
         ),

@@ -74,9 +74,13 @@ struct Build: AsyncParsableCommand {
     @Flag(name: .customLong("no-cache"), help: "Render everything, neither reading nor writing the build cache (SOURCE/.bulletin-cache).")
     var noCache = false
 
+    @Flag(name: .long, help: "Also print every bulletin to bulletin.pdf (as site.yaml 'pdf: true'; needs Debian's chromium).")
+    var pdf = false
+
     func run() async throws {
         var options = site.buildOptions
         options.jobs = max(1, jobs)
+        if pdf { options.pdf = true }
         if !noCache { options.cacheFolder = options.source.appending(path: BuildOptions.cacheFolderName) }
         let bar = ProgressBar(enabled: !quiet && isatty(STDERR_FILENO) != 0)
         options.progress = { bar.show($0) }
@@ -92,6 +96,8 @@ struct Build: AsyncParsableCommand {
                 for line in report.timingLines { print(line) }
             }
             if !quiet { print(report.summary) }
+            // The site is published; a print edition that could not be made is still a failure.
+            if report.diagnostics.hasErrors { throw ExitCode.failure }
         } else {
             Console.printError(report.summary)
             throw ExitCode.failure
@@ -252,6 +258,7 @@ struct Serve: AsyncParsableCommand {
         let stopHandlers = Self.removeOnStop(preview)
         defer { withExtendedLifetime(stopHandlers) {} }
         var build = BuildOptions(source: site, destination: preview, includeDrafts: drafts)
+        build.pdf = false  // the preview stays quick: print editions are made by bulletin build
         // Rebuilds after an edit decode and render only what the edit changed; the build cache stays in memory.
         build.memory = BuildMemory()
         let server = PreviewServer(options: .init(build: build, host: host, port: port, timings: timings, allowedHosts: allowedHosts),
@@ -324,29 +331,49 @@ struct Import: ParsableCommand {
     }
 }
 
-/// `bulletin render`: prints one bulletin as its plain-text edition or HTML page.
-struct Render: ParsableCommand {
+/// `bulletin render`: one bulletin as its plain-text edition, HTML page or print edition.
+struct Render: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Print one bulletin to standard output as plain text or HTML.",
-        discussion: "Uses the settings and templates of the site the file belongs to (the folder holding its content/)."
+        abstract: "Render one bulletin as plain text, HTML or PDF.",
+        discussion: """
+            Uses the settings and templates of the site the file belongs to (the folder holding its content/). \
+            Text and HTML go to standard output unless --output names a file; a PDF needs --output.
+            """
     )
 
     @Argument(help: "The bulletin's Markdown file.")
     var file: String
 
-    @Option(name: .long, help: "text (the plain-text edition) or html (the bulletin page).")
+    @Option(name: .long, help: "text (the plain-text edition), html (the bulletin page) or pdf (the print edition).")
     var format: BulletinRenderer.Format = .text
 
     @Option(name: .long, help: "The site folder (default: the folder above the file's content/).")
     var source: String?
 
-    func run() throws {
-        let result = BulletinRenderer.render(
-            file: URL(fileURLWithPath: file), format: format,
-            site: source.map { URL(fileURLWithPath: $0, isDirectory: true) })
-        for diagnostic in result.diagnostics { Console.printError(diagnostic.rendered) }
-        guard let output = result.output else { throw ExitCode.failure }
-        FileHandle.standardOutput.write(Data(output.utf8))
+    @Option(name: .long, help: "The file to write (default: standard output, for text and html).")
+    var output: String?
+
+    func validate() throws {
+        if format == .pdf && output == nil { throw ValidationError("--format pdf needs --output FILE.pdf") }
+    }
+
+    func run() async throws {
+        let file = URL(fileURLWithPath: file)
+        let site = source.map { URL(fileURLWithPath: $0, isDirectory: true) }
+        let bytes: [UInt8]?, diagnostics: [Diagnostic]
+        if format == .pdf {
+            (bytes, diagnostics) = await BulletinRenderer.renderPDF(file: file, site: site)
+        } else {
+            let result = BulletinRenderer.render(file: file, format: format, site: site)
+            (bytes, diagnostics) = (result.output.map { Array($0.utf8) }, result.diagnostics)
+        }
+        for diagnostic in diagnostics { Console.printError(diagnostic.rendered) }
+        guard let bytes else { throw ExitCode.failure }
+        if let output {
+            try Data(bytes).write(to: URL(fileURLWithPath: output))
+        } else {
+            FileHandle.standardOutput.write(Data(bytes))
+        }
     }
 }
 

@@ -6,7 +6,7 @@ import Yams
 public enum SiteConfigDecoder {
     static let knownKeys = [
         "title", "base_url", "language", "time_zone", "series", "publishers", "text_width", "page_size",
-        "unsafe_html", "stat_conflicts", "import_vocabulary", "max_file_size", "permalink",
+        "unsafe_html", "stat_conflicts", "import_vocabulary", "max_file_size", "permalink", "pdf",
     ]
     static let seriesKeys = ["name", "slug", "publishers"]
     static let permalinkFields = ["{series}", "{year}", "{issue}", "{serial}"]
@@ -62,6 +62,7 @@ public enum SiteConfigDecoder {
             config.pageSize = size
         }
         if let unsafe = reader.bool(fields["unsafe_html"], field: "unsafe_html") { config.unsafeHTML = unsafe }
+        if let pdf = reader.bool(fields["pdf"], field: "pdf") { config.pdf = pdf }
         if let size = reader.integer(fields["max_file_size"], field: "max_file_size", minimum: 1024,
                                      meaning: "the largest bulletin file in bytes") {
             config.maxFileSize = size

@@ -257,6 +257,8 @@ public struct SiteConfig: Sendable, Codable {
     public var seriesList: [SeriesSettings] = []
     /// Page address pattern of a bulletin, without the leading `/` (site.yaml `permalink`); nil for the default.
     public var permalink: String?
+    /// Whether every bulletin is also printed to `bulletin.pdf` (site.yaml `pdf`, or `bulletin build --pdf`).
+    public var pdf = false
 
     /// The pattern of bulletin page addresses: `permalink`, else `bulletins/{year}/{serial}/` for one series and
     /// `{series}/{year}/{serial}/` for several.

@@ -41,6 +41,9 @@ public struct BuildOptions: Sendable {
     /// With `memory`: the files that may have changed since the build `memory` remembers (from a file watcher);
     /// the other bulletin files are taken from memory without looking at them. Nil when not known.
     public var changedFiles: ChangedFiles?
+    /// Whether to print every bulletin to `bulletin.pdf`: true for `--pdf`, false to leave it out (the preview
+    /// server), nil as site.yaml's `pdf` says.
+    public var pdf: Bool?
 
     public init(source: URL, destination: URL? = nil, includeDrafts: Bool = false, baseURL: String? = nil,
                 jobs: Int = ProcessInfo.processInfo.activeProcessorCount) {
@@ -102,6 +105,9 @@ public struct BuildReport: Sendable {
     public var staticFiles: Int
     /// Attachments, linked files and photo variants published beside bulletins' pages.
     public var bulletinFiles = 0
+    /// Print editions (`bulletin.pdf`) in the site, and how many of them were printed by this build.
+    public var printEditions = 0
+    public var printed = 0
     /// Files of the search index and their total size in bytes.
     public var searchFiles: Int = 0
     public var searchBytes: Int = 0
@@ -137,7 +143,9 @@ public struct BuildReport: Sendable {
             + "\(textEditions) \(plural(textEditions, "text edition")), \(dataFiles) \(plural(dataFiles, "data file")), "
             + "\(searchFiles) \(plural(searchFiles, "search index file"))"
             + (bulletinFiles > 0 ? ", \(bulletinFiles) \(plural(bulletinFiles, "file")) beside bulletins (attachments and photos) " : " ")
-            + "and \(staticFiles) \(plural(staticFiles, "static file")) in \(time) s"
+            + "and \(staticFiles) \(plural(staticFiles, "static file"))"
+            + (printEditions > 0 ? ", \(printEditions) \(plural(printEditions, "print edition")) (\(printed) printed)" : "")
+            + " in \(time) s"
             + (reusedFiles > 0 ? " (\(reusedFiles) unchanged \(plural(reusedFiles, "file")) kept from the previous build)." : ".")
     }
 

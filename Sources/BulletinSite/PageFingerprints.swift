@@ -89,6 +89,10 @@ struct PageFingerprints: Sendable {
             for neighbour in [bulletinPage.older, bulletinPage.newer] { digest.add(neighbour.map(entry) ?? 0) }
         case .textEdition(let index):
             digest.add(model.bulletins[index].sourceKey)
+        case .printEdition(let index):
+            // What its page prints (the links to its neighbours are not printed), with this machine's fonts and browser.
+            digest.add(model.bulletins[index].sourceKey)
+            digest.add(PrintEdition.printerIdentity)
         case .bulletinFile(let index, let file):
             digest.add(model.bulletins[index].facts.files[file].sha256)
         case .taxonomy(let index):

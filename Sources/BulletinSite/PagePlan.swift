@@ -22,6 +22,8 @@ struct Page: Sendable {
         case bulletin(BulletinPage)
         /// The plain-text edition of the bulletin at this index.
         case textEdition(Int)
+        /// The print edition (PDF) of the bulletin at this index, printed from its page after the site is published.
+        case printEdition(Int)
         /// A file published beside the page of a bulletin (an attachment, a linked file, an image variant): the
         /// bulletin's index and the file's among its `files`.
         case bulletinFile(bulletin: Int, file: Int)
@@ -70,6 +72,7 @@ struct Page: Sendable {
         case .bulletin: "bulletin pages"
         case .textEdition: "text editions"
         case .bulletinFile: "attachments and images"
+        case .printEdition: "print editions"
         case .taxonomy: "taxonomy pages"
         case .term: "term pages"
         case .statsIndex: "stats page"
@@ -90,7 +93,7 @@ struct Page: Sendable {
     func showsBody(of indices: Set<Int>) -> Bool {
         switch kind {
         case .bulletin(let page): indices.contains(page.index)
-        case .textEdition(let index), .bulletinFile(let index, _): indices.contains(index)
+        case .textEdition(let index), .bulletinFile(let index, _), .printEdition(let index): indices.contains(index)
         default: false
         }
     }
@@ -107,6 +110,14 @@ struct Page: Sendable {
     var isText: Bool {
         switch kind {
         case .textEdition: true
+        default: false
+        }
+    }
+
+    /// Whether this is a print edition, made after the site is published.
+    var isPrintEdition: Bool {
+        switch kind {
+        case .printEdition: true
         default: false
         }
     }
@@ -134,6 +145,8 @@ enum PagePlan {
     static let feedLength = 20
     /// The name of a bulletin's plain-text edition beside its page.
     static let textEditionName = "bulletin.txt"
+    /// The name of a bulletin's print edition beside its page.
+    static let printEditionName = "bulletin.pdf"
 
     static func pages(_ model: SiteModel) -> [Page] {
         let size = model.config.pageSize
@@ -152,6 +165,7 @@ enum PagePlan {
             let neighbours = model.neighbours[index]
             pages.append(page(.bulletin(Page.BulletinPage(index: index, older: neighbours.older, newer: neighbours.newer)), in: folder))
             pages.append(Page(kind: .textEdition(index), directory: folder, file: folder + textEditionName))
+            if model.config.pdf { pages.append(Page(kind: .printEdition(index), directory: folder, file: folder + printEditionName)) }
             for (number, file) in model.bulletins[index].facts.files.enumerated() {
                 pages.append(Page(kind: .bulletinFile(bulletin: index, file: number), directory: folder, file: folder + file.path))
             }

@@ -88,6 +88,7 @@ public enum SiteBuilder {
             ]))
         }
         var (config, diagnostics) = ContentLoader.loadConfig(siteDirectory: options.source)
+        if let pdf = options.pdf { config.pdf = pdf }
         if let baseURL = options.baseURL {
             if let normalized = SiteConfigDecoder.normalizedBaseURL(baseURL) {
                 config.baseURL = normalized
@@ -239,7 +240,10 @@ public enum SiteBuilder {
             try publisher.prepareStaging()
             let pages = PagePlan.pages(renderer.model)
             let toRender = pagesToRender(pages, renderer: renderer, site: site, options: options, memo: memo, publisher: publisher)
-            let timings = try render(toRender, renderer: renderer, options: options, memo: memo, publisher: publisher)
+            // Print editions are printed from the published site, last.
+            let toPrint = toRender.filter(\.page.isPrintEdition)
+            let timings = try render(toRender.filter { !$0.page.isPrintEdition }, renderer: renderer, options: options, memo: memo,
+                                     publisher: publisher)
             for file in renderer.templates.staticFiles {
                 try publisher.write(file.bytes, to: "static/" + file.path)
             }
@@ -269,9 +273,23 @@ public enum SiteBuilder {
             }
             timer.end(memo == nil ? "publish" : "publish and save the build cache")
 
+            let printing = await PrintEdition.print(
+                toPrint, model: renderer.model, destination: publisher.destination, jobs: options.jobs,
+                progress: ProgressCounter(stage: "printing PDFs", total: toPrint.count, report: options.progress))
+            diagnostics += printing.diagnostics
+            if let memo, !printing.written.isEmpty {
+                for (page, fingerprint, stamp) in printing.written {
+                    if let fingerprint { memo.record(output: page.file, .init(fingerprint: fingerprint, stamp: stamp), rendered: true) }
+                }
+                let record = memo.record
+                memory?.state.update { $0.record = record }
+                if let recordPath { SiteMemo.save(record, to: recordPath) }
+            }
+            if !toPrint.isEmpty { timer.end("print PDFs") }
+
             var report = BuildReport(
                 diagnostics: diagnostics.readingSourceLines(in: options.source.path).sortedForOutput(),
-                bulletins: renderer.bulletins.count, pages: pages.count { !$0.isText && !$0.isDataFile && !$0.isBulletinFile },
+                bulletins: renderer.bulletins.count, pages: pages.count { !$0.isText && !$0.isDataFile && !$0.isBulletinFile && !$0.isPrintEdition },
                 textEditions: pages.count(where: \.isText), dataFiles: pages.count(where: \.isDataFile),
                 staticFiles: renderer.templates.staticFiles.count, seconds: timer.total, succeeded: true)
             let index = memo?.record.searchIndex
@@ -285,6 +303,8 @@ public enum SiteBuilder {
                 report.renderedFiles = taken.rendered.sorted()
             }
             report.bulletinFiles = pages.count(where: \.isBulletinFile)
+            report.printEditions = pages.count(where: \.isPrintEdition)
+            report.printed = printing.written.count
             report.stageSeconds = timer.stages
             return report
         } catch {

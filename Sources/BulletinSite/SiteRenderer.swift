@@ -164,6 +164,7 @@ struct SiteRenderer: Sendable {
                 loaded.bulletin, path: href, summary: loaded.summary, bodyHTML: body.html,
                 headings: body.headings.map { ($0.level, $0.text, $0.id) }, links: links)
             bulletin["textPath"] = href + PagePlan.textEditionName
+            if config.pdf { bulletin["pdfPath"] = href + PagePlan.printEditionName }
             let attachments = loaded.facts.files.filter { $0.kind == .attachment }
             bulletin["attachments"] = attachments.map { ["title": $0.title ?? "", "href": SitePaths.href($0.path), "note": $0.note] }
             bulletin["hasAttachments"] = !attachments.isEmpty
@@ -229,7 +230,7 @@ struct SiteRenderer: Sendable {
             template = "404"
             pageContext["title"] = "页面未找到 · \(config.title)"
             pageContext["canonical"] = nil
-        case .textEdition, .data, .statValues, .bulletinFile:
+        case .textEdition, .data, .statValues, .bulletinFile, .printEdition:
             preconditionFailure("\(page.file) is not rendered from a template")
         }
         context["page"] = pageContext
@@ -304,7 +305,7 @@ struct SiteRenderer: Sendable {
     private func sitemapEntry(_ page: Page) -> [String: Any]? {
         guard let base = config.baseURL else { return nil }
         switch page.kind {
-        case .textEdition, .search, .feed, .seriesFeed, .sitemap, .notFound, .data, .statValues, .bulletinFile: return nil
+        case .textEdition, .search, .feed, .seriesFeed, .sitemap, .notFound, .data, .statValues, .bulletinFile, .printEdition: return nil
         case .bulletin(let bulletinPage):
             return ["loc": base + SitePaths.href(page.directory), "lastmod": bulletins[bulletinPage.index].date.iso]
         default:

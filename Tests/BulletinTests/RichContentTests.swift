@@ -22,7 +22,7 @@ import Testing
         try expectGolden(try site.read("xxjl/2017/305/bulletin.txt"), "rich-305.txt")
         #expect(page.contains("<script src=\"../../../static/table-sort.js\" defer></script>"))
         // A page without tables loads no script.
-        #expect(!(try site.read("xxjl/2017/306/index.html")).contains("table-sort.js"))
+        #expect(!(try site.read("cwjb/2017/305/index.html")).contains("table-sort.js"))
     }
 
     @Test func aWideTableStaysWithinTheTextWidth() async throws {

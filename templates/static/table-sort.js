@@ -1,8 +1,11 @@
 // Sorts a bulletin's tables by a click on a column header: numbers (cells with data-sort) by value, text by
 // the Chinese collation. The table reads the same without this script; a second click reverses the order.
+// For printing the headers become plain text again: Chromium repeats a table's header row on every page it
+// continues on only when the row holds no buttons.
 "use strict";
 (function () {
   const collator = new Intl.Collator("zh-CN", { numeric: true });
+  const headers = [];
 
   function sortKey(cell) {
     if (!cell) return "";
@@ -18,7 +21,6 @@
 
   function sortBy(table, column, header) {
     const body = table.tBodies[0];
-    if (!body) return;
     const descending = header.getAttribute("aria-sort") === "ascending";
     for (const other of table.tHead.rows[table.tHead.rows.length - 1].cells) other.removeAttribute("aria-sort");
     header.setAttribute("aria-sort", descending ? "descending" : "ascending");
@@ -27,10 +29,8 @@
     for (const { row } of rows) body.appendChild(row);
   }
 
-  for (const table of document.querySelectorAll("table.data-table")) {
-    if (!table.tHead || table.tHead.rows.length === 0 || !table.tBodies[0] || table.tBodies[0].rows.length < 2) continue;
-    const headerRow = table.tHead.rows[table.tHead.rows.length - 1];
-    Array.from(headerRow.cells).forEach((header, column) => {
+  function addButtons() {
+    for (const { table, header, column } of headers) {
       const button = document.createElement("button");
       button.type = "button";
       button.className = "sort-button";
@@ -39,6 +39,19 @@
       header.textContent = "";
       header.appendChild(button);
       button.addEventListener("click", () => sortBy(table, column, header));
-    });
+    }
   }
+
+  function removeButtons() {
+    for (const { header } of headers) header.textContent = header.textContent;
+  }
+
+  for (const table of document.querySelectorAll("table.data-table")) {
+    if (!table.tHead || table.tHead.rows.length === 0 || !table.tBodies[0] || table.tBodies[0].rows.length < 2) continue;
+    const headerRow = table.tHead.rows[table.tHead.rows.length - 1];
+    Array.from(headerRow.cells).forEach((header, column) => headers.push({ table, header, column }));
+  }
+  addButtons();
+  window.addEventListener("beforeprint", removeButtons);
+  window.addEventListener("afterprint", addButtons);
 })();
