@@ -260,12 +260,6 @@ public struct SiteConfig: Sendable, Codable {
     /// Whether every bulletin is also printed to `bulletin.pdf` (site.yaml `pdf`, or `bulletin build --pdf`).
     public var pdf = false
 
-    /// The pattern of bulletin page addresses: `permalink`, else `bulletins/{year}/{serial}/` for one series and
-    /// `{series}/{year}/{serial}/` for several.
-    public var bulletinPattern: String {
-        permalink ?? (seriesList.count > 1 ? "{series}/{year}/{serial}/" : "bulletins/{year}/{serial}/")
-    }
-
     /// The settings of the series named `name`, when site.yaml lists it.
     public func seriesSettings(_ name: String) -> SeriesSettings? {
         seriesList.first { $0.name == name }

@@ -12,15 +12,29 @@ enum SitePaths {
 
     static func year(_ year: Int) -> String { "bulletins/\(year)/" }
 
-    /// The folder of a bulletin's page: the site's `bulletinPattern` (`bulletins/{year}/{serial}/` by default)
-    /// filled in with the series' slug, the year, the issue and the serial (the issue when there is none).
+    /// The folder of a bulletin's page: site.yaml's `permalink` filled in with the series' slug, the year, the
+    /// issue and the serial (the issue when there is none); without one, `bulletins/{year}/{serial}/` for a site of
+    /// one series and `{series}/{year}/{serial}/` for several. Made for every bulletin in every build: the pattern
+    /// is read piece by piece and the slug worked out only when it is used.
     static func bulletin(_ bulletin: Bulletin, config: SiteConfig) -> String {
-        let slug = config.seriesSettings(bulletin.series)?.slug ?? Normalization.pathSegment(bulletin.series)
-        return config.bulletinPattern
-            .replacing("{series}", with: slug)
-            .replacing("{year}", with: String(bulletin.date.year))
-            .replacing("{issue}", with: String(bulletin.issue))
-            .replacing("{serial}", with: String(bulletin.pageNumber))
+        func slug() -> String { config.seriesSettings(bulletin.series)?.slug ?? Normalization.pathSegment(bulletin.series) }
+        guard let pattern = config.permalink else {
+            let top = config.seriesList.count > 1 ? slug() : "bulletins"
+            return "\(top)/\(bulletin.date.year)/\(bulletin.pageNumber)/"
+        }
+        var folder = ""
+        var rest = pattern[...]
+        while let open = rest.firstIndex(of: "{"), let close = rest[open...].firstIndex(of: "}") {
+            folder += rest[..<open]
+            switch rest[rest.index(after: open)..<close] {
+            case "series": folder += slug()
+            case "year": folder += String(bulletin.date.year)
+            case "issue": folder += String(bulletin.issue)
+            default: folder += String(bulletin.pageNumber)
+            }
+            rest = rest[rest.index(after: close)...]
+        }
+        return folder + rest
     }
 
     /// The archive of one series of a site that publishes several.
