@@ -22,9 +22,10 @@ enum PrintEdition {
             guard let text, let data = try? JSONSerialization.data(withJSONObject: [text]) else { return "null" }
             return String(decoding: data.dropFirst().dropLast(), as: UTF8.self)
         }
+        let root = siteRoot.absoluteString.hasSuffix("/") ? siteRoot.absoluteString : siteRoot.absoluteString + "/"
         return """
             (() => {
-              const root = \(literal(siteRoot.absoluteString.hasSuffix("/") ? siteRoot.absoluteString : siteRoot.absoluteString + "/")), base = \(literal(baseURL));
+              const root = \(literal(root)), base = \(literal(baseURL));
               for (const link of document.querySelectorAll('a[href]')) {
                 const url = new URL(link.getAttribute('href'), location.href);
                 if (url.protocol !== 'file:') continue;
@@ -75,14 +76,10 @@ enum PrintEdition {
     /// The document information of a bulletin's PDF: its title, publishers, series and issue, and its date at
     /// midnight in the site's time zone.
     static func metadata(_ bulletin: Bulletin, config: SiteConfig) -> PDFMetadata {
-        let zone = TimeZone(identifier: config.timeZone) ?? TimeZone(secondsFromGMT: 8 * 3600)!
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = zone
-        let noon = calendar.date(from: DateComponents(year: bulletin.date.year, month: bulletin.date.month, day: bulletin.date.day, hour: 12))
-        let offset = zone.secondsFromGMT(for: noon ?? Date(timeIntervalSince1970: 0)) / 60
-        let sign = offset < 0 ? "-" : "+"
-        func two(_ value: Int) -> String { value < 10 ? "0\(value)" : "\(value)" }
-        let date = "D:\(bulletin.date.year)\(two(bulletin.date.month))\(two(bulletin.date.day))000000\(sign)\(two(abs(offset) / 60))'\(two(abs(offset) % 60))'"
+        // The feed's RFC 3339 time of the same midnight, `2017-03-07T00:00:00+08:00`, as a PDF date.
+        let time = FeedContext.timestamp(bulletin.date, zone: TimeZone(identifier: config.timeZone) ?? TimeZone(secondsFromGMT: 8 * 3600)!)
+        let offset = time.suffix(6)
+        let date = "D:" + time.prefix(19).filter(\.isNumber) + offset.prefix(3) + "'" + offset.suffix(2) + "'"
         return PDFMetadata(title: bulletin.title, author: bulletin.publishers.joined(separator: "、"),
                            subject: "\(bulletin.series) \(bulletin.issueLabel)", date: date)
     }
