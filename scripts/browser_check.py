@@ -42,6 +42,8 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support.ui import WebDriverWait
 
+from checks import check, summary
+
 PAGES = {
     "home": "",
     "bulletin-305": "bulletins/2017/305/",
@@ -53,19 +55,6 @@ VECTORS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "Tests"
                        "tokenizer-vectors.json")
 WIDTHS = {"phone": 390, "desktop": 1280}
 MASTHEAD_RED = (200, 22, 29)
-
-passed, failed = 0, 0
-
-
-def check(condition, description):
-    global passed, failed
-    if condition:
-        passed += 1
-        print(f"ok: {description}")
-    else:
-        failed += 1
-        print(f"FAILED: {description}")
-
 
 class QuietHandler(http.server.SimpleHTTPRequestHandler):
     def log_message(self, *args):
@@ -229,8 +218,7 @@ def main():
     finally:
         driver.quit()
         server.shutdown()
-    print(f"{passed} passed, {failed} failed")
-    return 1 if failed else 0
+    return summary()
 
 
 def search_results(driver, query):

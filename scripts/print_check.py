@@ -19,18 +19,7 @@ import shutil
 import subprocess
 import sys
 
-passed, failed = 0, 0
-
-
-def check(condition, description):
-    global passed, failed
-    if condition:
-        passed += 1
-        print(f"ok: {description}")
-    else:
-        failed += 1
-        print(f"FAILED: {description}")
-
+from checks import check, summary
 
 def run(*arguments):
     return subprocess.run(arguments, capture_output=True, text=True, check=True).stdout
@@ -166,8 +155,7 @@ def main():
           f"rich 306: the table's header row is repeated on every page it continues on {continued}")
     again = build(bulletin, site, output)
     check("(0 printed)" in again, f"rich: a rebuild with nothing changed prints no PDF again ({again.strip()})")
-    print(f"{passed} passed, {failed} failed")
-    return 1 if failed else 0
+    return summary()
 
 
 if __name__ == "__main__":
