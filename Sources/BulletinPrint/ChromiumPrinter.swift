@@ -91,11 +91,11 @@ public final class ChromiumPrinter: Sendable {
 
     /// The page at `url` printed to PDF with its CSS page size and backgrounds, tagged and with an outline of
     /// its headings, after its fonts have loaded, laid out for print `width` CSS pixels wide. `measure` (a
-    /// JavaScript expression) runs before printing; when `revise`, given the PDF and the number `measure` gave,
-    /// returns another expression, that runs in the page and the page is printed again (to place what only the
-    /// printed pages tell, such as where the last page ends).
+    /// JavaScript expression) runs before printing. When it gives a number, the page is first printed for
+    /// `revise` to look at (with that number): the expression `revise` returns runs in the page before it is
+    /// printed for good (to place what only the printed pages tell, such as where the last page ends).
     public func print(_ url: URL, width: Int, measure: String? = nil,
-                      revise: (@Sendable (_ pdf: [UInt8], _ measured: Double?) -> String?)? = nil) async throws(PrintError) -> [UInt8] {
+                      revise: (@Sendable (_ pdf: [UInt8], _ measured: Double) -> String?)? = nil) async throws(PrintError) -> [UInt8] {
         do {
             return try await withThrowingTaskGroup(of: [UInt8]?.self) { group in
                 group.addTask { try await self.printInNewTab(url, width: width, measure: measure, revise: revise) }
@@ -115,7 +115,7 @@ public final class ChromiumPrinter: Sendable {
     }
 
     private func printInNewTab(_ url: URL, width: Int, measure: String?,
-                               revise: (@Sendable ([UInt8], Double?) -> String?)?) async throws -> [UInt8] {
+                               revise: (@Sendable ([UInt8], Double) -> String?)?) async throws -> [UInt8] {
         let target = try await pipe.call("Target.createTarget", ["url": "about:blank"])["targetId"] as? String ?? ""
         defer { Task { [pipe] in _ = try? await pipe.call("Target.closeTarget", ["targetId": target]) } }
         let session = try await pipe.call("Target.attachToTarget", ["targetId": target, "flatten": true])["sessionId"] as? String ?? ""
@@ -129,17 +129,18 @@ public final class ChromiumPrinter: Sendable {
         _ = try await evaluate("document.fonts.ready.then(() => true)", session: session)
         var measured: Double?
         if let measure { measured = (try await evaluate(measure, session: session)["result"] as? [String: Any])?["value"] as? Double }
-        var pdf = try await printToPDF(session: session)
-        if let revise, let script = revise(pdf, measured) {
+        guard let revise, let measured else { return try await printToPDF(session: session, complete: true) }
+        // A print made to be revised is only looked at: it goes without tags and outline, which cost time.
+        if let script = revise(try await printToPDF(session: session, complete: false), measured) {
             _ = try await evaluate(script, session: session)
-            pdf = try await printToPDF(session: session)
         }
-        return pdf
+        return try await printToPDF(session: session, complete: true)
     }
 
-    private func printToPDF(session: String) async throws -> [UInt8] {
+    /// The page printed; `complete` with tags for screen readers and an outline of its headings.
+    private func printToPDF(session: String, complete: Bool) async throws -> [UInt8] {
         let printed = try await pipe.call("Page.printToPDF", [
-            "preferCSSPageSize": true, "printBackground": true, "generateTaggedPDF": true, "generateDocumentOutline": true,
+            "preferCSSPageSize": true, "printBackground": true, "generateTaggedPDF": complete, "generateDocumentOutline": complete,
         ], session: session)
         guard let base64 = printed["data"] as? String, let data = Data(base64Encoded: base64) else {
             throw DevToolsError("Page.printToPDF gave no PDF")

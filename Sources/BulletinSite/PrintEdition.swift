@@ -39,9 +39,9 @@ enum PrintEdition {
 
     /// The 版记 moved to the foot of the last page: once the page is printed, poppler draws its last page and
     /// finds where the 版记's last rule ends, and the 版记's top margin grows by what is left of the type area
-    /// below it. Nil when it is already there, or the page has none (`hasFootnote` nil).
-    static func footnote(_ pdf: [UInt8], hasFootnote: Double?) -> String? {
-        guard hasFootnote != nil, let rule = PDFLayout.lowestRule(pdf, above: typeAreaFoot) else { return nil }
+    /// below it. Nil when it is already there. (`prepareScript` gives a number only for a page with a 版记.)
+    static func footnote(_ pdf: [UInt8], hasFootnote: Double) -> String? {
+        guard let rule = PDFLayout.lowestRule(pdf, above: typeAreaFoot) else { return nil }
         let gap = (typeAreaFoot - rule) * 96 / 72 - 0.5
         guard gap > 0.5 else { return nil }
         return """
@@ -85,7 +85,8 @@ enum PrintEdition {
     }
 
     /// Prints `pages` (print editions of `model`'s bulletins) from the site published in `destination`, `jobs`
-    /// at a time, writing each PDF beside its page; the stamp of each file written, by page, and an error for
+    /// tabs of one browser at a time (printing is bound by the processors: more tabs, or a browser per job, were
+    /// not faster), writing each PDF beside its page; the stamp of each file written, by page, and an error for
     /// each PDF that could not be made (the rest of the site stands).
     static func print(_ pages: [(page: Page, fingerprint: UInt64?)], model: SiteModel, destination: URL, jobs: Int,
                       progress: ProgressCounter) async -> (written: [(page: Page, fingerprint: UInt64?, stamp: FileStamp)], diagnostics: [Diagnostic]) {
