@@ -9,10 +9,11 @@ import Foundation
 /// The memo of a site's builds: bulletins as parsed, by file, and the aggregates, by the facts they come from.
 typealias SiteMemo = BuildMemo<ParsedFacts, SiteAggregates>
 
-/// The build pipeline: read → parse → check and aggregate → plan → render → publish. Each stage is a function
-/// of the previous stage's values; with a build cache, the memo of the previous build is consulted between
-/// stages (a file whose stamp or text is unchanged is not parsed again, aggregates of unchanged facts are not
-/// worked out again, a page whose fingerprint is unchanged is kept instead of rendered).
+/// The build pipeline: read → parse → check and aggregate → plan → render → publish, and with `pdf` → print
+/// (`PrintEdition`, from the published site). Each stage is a function of the previous stage's values; with a
+/// build cache, the memo of the previous build is consulted between stages (a file whose stamp or text is
+/// unchanged is not parsed again, aggregates of unchanged facts are not worked out again, a page whose
+/// fingerprint is unchanged is kept instead of rendered or printed).
 public enum SiteBuilder {
     /// Runs every check of a build without writing anything: the diagnostics a build would report.
     public static func check(_ options: BuildOptions) async -> [Diagnostic] {
