@@ -73,13 +73,15 @@ let package = Package(
         // The print edition: pages printed to PDF by headless Chromium over the DevTools protocol, read back by
         // poppler, finished by qpdf.
         .target(name: "BulletinPrint", dependencies: ["BulletinModel", "BulletinSupport", "CQPDF", "CPoppler"]),
+        // renameat2(RENAME_EXCHANGE), which glibc declares only under _GNU_SOURCE: the atomic swap of the output.
+        .target(name: "BulletinFileShim"),
         // Loading, validating, rendering and writing a whole site (SHA-256 of published files from swift-crypto).
         .target(
             name: "BulletinSite",
             dependencies: [
                 "BulletinSupport", "BulletinModel", "BulletinFrontMatter", "BulletinMarkdown", "BulletinText", "BulletinAggregates",
                 "BulletinCharts", "BulletinTemplates", "BulletinSearch", "BulletinMemo", "BulletinImages", "BulletinPrint",
-                .product(name: "Crypto", package: "swift-crypto"),
+                "BulletinFileShim", .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
         // Importing bulletins from text extracted from PDF or Word files.

@@ -1,3 +1,4 @@
+import BulletinFileShim
 import BulletinModel
 import BulletinSupport
 import Foundation
@@ -340,13 +341,9 @@ struct OutputPublisher {
         if FileManager.default.fileExists(atPath: url.path) { try FileManager.default.removeItem(at: url) }
     }
 
-    /// Atomically swaps two paths with Linux's renameat2(RENAME_EXCHANGE); false where it is unavailable.
+    /// Atomically swaps two paths with Linux's renameat2(RENAME_EXCHANGE); false where the file system cannot.
     private func exchange(_ a: URL, _ b: URL) -> Bool {
-        typealias RenameAt2 = @convention(c) (Int32, UnsafePointer<CChar>, Int32, UnsafePointer<CChar>, UInt32) -> Int32
-        guard let symbol = dlsym(nil, "renameat2") else { return false }
-        let renameat2 = unsafeBitCast(symbol, to: RenameAt2.self)
-        let renameExchange: UInt32 = 2
-        return renameat2(AT_FDCWD, a.path, AT_FDCWD, b.path, renameExchange) == 0
+        bulletin_exchange_paths(a.path, b.path) == 0
     }
 
     private func errnoText() -> String { String(cString: strerror(errno)) }
