@@ -15,6 +15,7 @@ let package = Package(
         .package(url: "https://github.com/swhitty/FlyingFox", from: "0.27.0"),
         .package(url: "https://github.com/yaslab/CSV.swift", from: "2.5.0"),
         .package(url: "https://github.com/apple/swift-crypto", "3.0.0"..<"5.0.0"),
+        .package(url: "https://github.com/weichsel/ZIPFoundation", from: "0.9.19"),
     ],
     targets: [
         // libcmark from Debian's libcmark-dev; only BulletinMarkdown imports it.
@@ -84,8 +85,12 @@ let package = Package(
                 "BulletinFileShim", .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
-        // Importing bulletins from text extracted from PDF or Word files.
-        .target(name: "BulletinImport", dependencies: ["BulletinModel"]),
+        // Importing bulletins from text, PDF (poppler; Tesseract for scans) and Word files (only importer of
+        // ZIPFoundation).
+        .target(
+            name: "BulletinImport",
+            dependencies: ["BulletinModel", "CPoppler", .product(name: "ZIPFoundation", package: "ZIPFoundation")]
+        ),
         // The live preview server (only importer of FlyingFox).
         .target(
             name: "BulletinServer",

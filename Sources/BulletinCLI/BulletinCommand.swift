@@ -287,16 +287,16 @@ struct Serve: AsyncParsableCommand {
     }
 }
 
-/// `bulletin import`: bulletins from text extracted from PDF or Word files.
+/// `bulletin import`: bulletins from PDF, Word, scanned and text files.
 struct Import: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "import",
-        abstract: "Turn extracted text of historic bulletins into bulletin files, marking what needs review.",
+        abstract: "Turn historic bulletins (PDF, DOCX, scans, text) into bulletin files, marking what needs review.",
         discussion: "Uncertain values carry '# import: check — …' comments and are listed in the report. Exit status 2 when some files failed."
     )
 
-    @Argument(help: "Text files or folders of them (UTF-8 or GB18030/GBK).")
-    var paths: [String]
+    @Argument(help: "Files or folders of them: PDF (scanned pages are OCR'd), DOCX, page images, text (UTF-8 or GB18030/GBK).")
+    var paths: [String] = []
 
     @Option(name: .long, help: "Folder the bulletins are written to.")
     var into: String = "content/bulletins"
@@ -316,13 +316,38 @@ struct Import: ParsableCommand {
     @Option(name: .long, help: "The site whose content/site.yaml gives the default series and import_vocabulary.")
     var source: String = "."
 
+    @Option(name: .customLong("time-limit"), help: "Processor seconds reading one PDF, DOCX or image may take.")
+    var timeLimit = 300
+
+    @Option(name: .customLong("memory-limit"), help: "Megabytes of memory reading one PDF, DOCX or image may take.")
+    var memoryLimit = 2048
+
+    @Option(name: .customLong("read-one"), help: .hidden)
+    var readOne: String?
+
+    func validate() throws {
+        guard readOne != nil || !paths.isEmpty else { throw ValidationError("Name the files or folders to import.") }
+        guard timeLimit > 0, memoryLimit >= 64 else { throw ValidationError("--time-limit must be positive and --memory-limit at least 64.") }
+    }
+
     func run() throws {
+        let limits = ImportBatch.FileLimits(seconds: timeLimit, megabytes: memoryLimit)
+        if let readOne {
+            do {
+                FileHandle.standardOutput.write(Data(try ImportBatch.readOne(readOne, limits: limits)))
+            } catch {
+                Console.printError(error.description)
+                throw ExitCode(1)
+            }
+            return
+        }
         let config = SiteBuilder.siteConfig(URL(fileURLWithPath: source, isDirectory: true))
         let vocabulary = config.importVocabulary.map { (keywords: $0.keywords, unit: $0.unit, key: $0.key) }
         let outcome = ImportBatch.run(
             paths, into: URL(fileURLWithPath: into, isDirectory: true),
             options: ImportOptions(series: series ?? config.series, keepPunctuation: keepPunctuation, vocabulary: vocabulary),
-            dryRun: dryRun, force: force)
+            dryRun: dryRun, force: force,
+            isolation: .worker(executable: URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().path, limits: limits))
         for markdown in outcome.printed { print(markdown) }
         for line in outcome.reports { Console.printError(line) }
         for failure in outcome.failures { Console.printError("error: \(failure)") }

@@ -1,39 +1,81 @@
 import BulletinModel
 import Foundation
 
-/// The lines of an extracted text after clean-up: page numbers and repeated page headers gone, ASCII
-/// punctuation inside Chinese text made full-width, spaces between Chinese and Latin or digits removed, the
-/// 版记 block at the end separated out.
+/// The lines of a source after clean-up: page numbers and repeated page headers gone, ASCII punctuation inside
+/// Chinese text made full-width, spaces between Chinese and Latin or digits removed; the 版记 block at the end,
+/// imprint lines (准印号, 责任编辑, 投稿邮箱…) and the 附件 list separated out.
 struct ExtractedLines {
-    var lines: [String]
-    /// Where the 版记 block starts in `lines`, if there is one.
-    var distributionStart: Int?
-    var distributionLines: [String]
+    var lines: [SourceLine]
+    var distributionLines: [String] = []
     /// `共印N份`.
     var copies: Int?
+    /// Imprint lines, kept as comments.
+    var imprint: [String] = []
+    /// The 附件说明: `附件：1.…` and the numbered lines after it.
+    var attachments: [String] = []
 
-    static func clean(_ text: String, keepPunctuation: Bool) -> ExtractedLines {
-        var lines = text.split(separator: "\n", omittingEmptySubsequences: false).map { trim(String($0)) }
-        lines = lines.map { isPageNumber($0) ? "" : $0 }
-        var counts: [String: Int] = [:]
-        for line in lines where !line.isEmpty && line.count <= 30 { counts[line, default: 0] += 1 }
-        var seen: Set<String> = []
-        lines = lines.enumerated().map { index, line in
-            guard counts[line, default: 0] >= 3, isHeaderLike(line) else { return line }
-            defer { seen.insert(line) }
-            return index < 12 && !seen.contains(line) ? line : ""
+    static func clean(_ source: [SourceLine], keepPunctuation: Bool) -> ExtractedLines {
+        var lines = source.map { line -> SourceLine in
+            var line = line
+            line.text = trim(line.text)
+            if isPageNumber(line.text) { line.text = "" }
+            if !keepPunctuation { line.text = Punctuation.normalize(line.text) }
+            return line
         }
-        if !keepPunctuation { lines = lines.map(Punctuation.normalize) }
-        var result = ExtractedLines(lines: lines, distributionStart: nil, distributionLines: [], copies: nil)
-        if let start = distributionBlockStart(lines) {
-            result.distributionStart = start
-            result.distributionLines = Array(lines[start...]).filter { !$0.isEmpty }
-            for line in result.distributionLines {
-                if let match = line.firstMatch(of: /共印\s*([0-9]+)\s*份/) { result.copies = Int(match.1) }
-            }
+        var counts: [String: Int] = [:]
+        for line in lines where !line.text.isEmpty && line.text.count <= 30 { counts[line.text, default: 0] += 1 }
+        var seen: Set<String> = []
+        for index in lines.indices {
+            let text = lines[index].text
+            guard counts[text, default: 0] >= 3, isHeaderLike(text) else { continue }
+            if index >= 12 || seen.contains(text) { lines[index].text = "" }
+            seen.insert(text)
+        }
+        var result = ExtractedLines(lines: lines)
+        if let start = distributionBlockStart(lines.map(\.text)) {
+            result.distributionLines = lines[start...].map(\.text).filter { !$0.isEmpty && !isRule($0) }
             result.lines = Array(lines[..<start])
         }
+        for line in result.distributionLines {
+            if let match = line.firstMatch(of: /共印\s*([0-9]+)\s*份/) { result.copies = Int(match.1) }
+        }
+        result.separateImprintAndAttachments()
         return result
+    }
+
+    /// Moves imprint lines and the 附件 list out of the lines.
+    private mutating func separateImprintAndAttachments() {
+        var kept: [SourceLine] = []
+        var inAttachments = false
+        for line in lines {
+            let text = line.text
+            if Self.isImprint(text) {
+                imprint.append(text)
+                continue
+            }
+            if text.firstMatch(of: /^附\s*件\s*[0-9０-９]*\s*[：:]/) != nil {
+                attachments.append(text)
+                inAttachments = true
+                continue
+            }
+            if inAttachments, text.firstMatch(of: /^[0-9０-９]{1,2}\s*[.．、]/) != nil {
+                attachments.append(text)
+                continue
+            }
+            if !text.isEmpty { inAttachments = false }
+            kept.append(line)
+        }
+        lines = kept
+    }
+
+    /// 准印号, 出版许可证, 投稿邮箱, 责任编辑, 主编, 电话, 地址, `（共印500份）` and the like.
+    static func isImprint(_ text: String) -> Bool {
+        guard !text.isEmpty, text.count <= 60 else { return false }
+        if text.firstMatch(of: /^[（(]?\s*共印\s*[0-9]+\s*份\s*[）)]?$/) != nil { return true }
+        if text.firstMatch(of: /准印|出版许可证|内部资料性出版物|投稿(专用)?邮箱|电子邮箱|^(责任编辑|主\s*编|副主编|编\s*辑|校\s*对|审\s*核|签\s*发|联系电话|电\s*话|传\s*真|地\s*址|邮\s*编|E-?mail)\s*[：:]/.ignoresCase()) != nil {
+            return true
+        }
+        return false
     }
 
     static func trim(_ line: String) -> String {
@@ -53,13 +95,18 @@ struct ExtractedLines {
         !line.hasSuffix("。") && !line.hasSuffix("，")
     }
 
-    /// The first line of the trailing 版记 block: 报/送/发 lines, their rules and the printing line.
+    /// The first line of the trailing 版记 block: 报/送/发 lines, their rules and the printing line (`…印发`).
     static func distributionBlockStart(_ lines: [String]) -> Int? {
         var start: Int?
         var index = lines.count - 1
         while index >= 0 {
             let line = lines[index]
-            if line.isEmpty || isRule(line) || line.contains("印发") || line.contains("共印") {
+            if line.isEmpty || isRule(line) || line.contains("共印") || isImprint(line) {
+                index -= 1
+                continue
+            }
+            if line.hasSuffix("印发") && line.count <= 50 {
+                start = index
                 index -= 1
                 continue
             }

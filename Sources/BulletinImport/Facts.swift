@@ -10,6 +10,7 @@ struct Facts {
         var unit: String
         var scope: String?
         var note: String?
+        var asOf: String?
     }
 
     struct FoundExemplar {
@@ -62,7 +63,7 @@ struct Facts {
     static let genericEntries = 2
 
     static func extract(from paragraphs: [String], vocabulary extra: [(keywords: [String], unit: String?, key: String)],
-                        bulletinYear: Int?) -> Facts {
+                        bulletinYear: Int?, knownDistricts: [String] = []) -> Facts {
         var facts = Facts()
         var usedKeys: Set<String> = []
         var generated = 0
@@ -71,7 +72,11 @@ struct Facts {
                 for match in sentence.matches(of: /([0-9]+(?:,[0-9]{3})*(?:\.[0-9]+)?)(万|亿)?(余|多)?(人次|小时|万元|户|名|个|篇|册|次|项|家|支|场|元|所|座|处|件|人|期|批)/) {
                     let number = String(match.1), magnitude = match.2.map(String.init) ?? "", approximate = match.3.map(String.init)
                     let unit = String(match.4)
-                    if sentence[match.range.upperBound...].first.map({ "年月日号".contains($0) }) == true { continue }
+                    let after = sentence[match.range.upperBound...]
+                    if after.first.map({ "年月日号".contains($0) }) == true || after.hasPrefix("百分点") || unit == "个" && after.hasPrefix("月") {
+                        continue
+                    }
+                    if number.contains("."), magnitude.isEmpty, !["小时", "万元", "元"].contains(unit) { continue }
                     let label = label(in: sentence, around: match.range)
                     let clause = clause(in: sentence, around: match.range)
                     let specific = extra + vocabulary.dropLast(genericEntries), generic = Array(vocabulary.suffix(genericEntries))
@@ -94,11 +99,35 @@ struct Facts {
                     facts.stats.append(FoundStat(key: key!, keyIsGenerated: isGenerated, label: label,
                                                  value: number.replacingOccurrences(of: ",", with: "") + magnitude, unit: unit, note: note))
                 }
-                facts.exemplars += exemplars(in: sentence, bulletinYear: bulletinYear)
-                for district in districtNames(in: sentence) where !facts.districts.contains(district) { facts.districts.append(district) }
+                facts.exemplars += exemplars(in: sentence, bulletinYear: bulletinYear, knownDistricts: knownDistricts)
+                for district in districtNames(in: sentence, known: knownDistricts) where !facts.districts.contains(district) { facts.districts.append(district) }
             }
         }
         return facts
+    }
+
+    /// Stats from the rows of a printed stats table (`数据一览` of a print edition: label, value with its unit,
+    /// optionally the date it holds at), keys from the vocabulary where the label has its words.
+    static func printedStats(_ rows: [[String]], vocabulary extra: [(keywords: [String], unit: String?, key: String)]) -> [FoundStat] {
+        var stats: [FoundStat] = []
+        var used: Set<String> = []
+        for row in rows.dropFirst() where row.count >= 2 {
+            let figure = row.dropFirst().joined()
+            guard let match = figure.firstMatch(of: /^([0-9][0-9,]*(?:\.[0-9]+)?(?:万|亿)?)([^0-9]{1,4}?)([0-9]{4}年[0-9]{1,2}月[0-9]{1,2}日)?$/) else { continue }
+            let unit = String(match.2)
+            var key = (extra + vocabulary).first { entry in
+                (entry.unit == nil || entry.unit == unit) && entry.keywords.allSatisfy { row[0].contains($0) }
+            }?.key
+            if let found = key, used.contains(found) { key = nil }
+            let generated = key == nil
+            let name = key ?? "imported_stat_\(stats.count + 1)"
+            used.insert(name)
+            var stat = FoundStat(key: name, keyIsGenerated: generated, label: row[0], value: match.1.replacingOccurrences(of: ",", with: ""),
+                                 unit: unit)
+            if let asOf = match.3, let (date, _) = DateText.find(in: String(asOf)) { stat.asOf = date.iso }
+            stats.append(stat)
+        }
+        return stats
     }
 
     /// The clause (between commas or semicolons) holding a figure.
@@ -147,7 +176,7 @@ struct Facts {
     }
 
     /// Honours in the usual phrasings: `X、Y被评为Z`, `X被中宣部评为“Z”`, `X荣获Z称号`.
-    static func exemplars(in sentence: String, bulletinYear: Int?) -> [FoundExemplar] {
+    static func exemplars(in sentence: String, bulletinYear: Int?, knownDistricts: [String] = []) -> [FoundExemplar] {
         var program: String?, year: Int?
         if let match = sentence.firstMatch(of: /在([0-9]{4})年(.+?)活动中/) {
             year = Int(match.1)
@@ -171,7 +200,7 @@ struct Facts {
                 let (name, kind, uncertain) = classify(subject)
                 guard !name.isEmpty else { continue }
                 found.append(FoundExemplar(name: name, kind: kind, kindUncertain: uncertain, honor: honor, program: program,
-                                           conferredBy: conferredBy, year: year, district: districtNames(in: name).first))
+                                           conferredBy: conferredBy, year: year, district: districtNames(in: name, known: knownDistricts).first))
             }
         }
         return found
@@ -191,15 +220,30 @@ struct Facts {
         return (name, .organization, true)
     }
 
-    /// District names standing at a clause start: `西湖区`, `萧山区北干街道…` (not 社区, 景区 and the like).
-    static func districtNames(in text: String) -> [String] {
-        let common: Set<String> = ["社区", "小区", "景区", "园区", "城区", "辖区", "藏区", "地区", "片区", "校区", "街区", "市区", "郊区", "灾区"]
-        var names: [String] = []
-        for match in text.matches(of: /(?:^|[，。、；：“])([\p{Han}]{2})区/) {
-            let name = String(match.1) + "区"
-            if !common.contains(String(name.suffix(2))), !names.contains(name) { names.append(name) }
+    /// Places named in the text: county-level names of the gazetteer (`西湖区`, `桐庐县`, `建德市`) and the districts
+    /// the site's bulletins already use; never a word such as 社区, 建成区 or the `区` of `市、区`.
+    static func districtNames(in text: String, known: [String] = []) -> [String] {
+        var names: [(String.Index, String)] = []
+        for name in known where !name.isEmpty {
+            if let range = text.range(of: name) { names.append((range.lowerBound, name)) }
         }
-        return names
+        var index = text.startIndex
+        while index < text.endIndex {
+            if "区县市旗".contains(text[index]) {
+                let end = text.index(after: index)
+                var start = index
+                var found: (String.Index, String)?
+                for _ in 1...7 {
+                    guard start > text.startIndex else { break }
+                    start = text.index(before: start)
+                    let candidate = String(text[start..<end])
+                    if CountyNames.all.contains(candidate) { found = (start, candidate) }
+                }
+                if let found, !names.contains(where: { $0.1 == found.1 || $0.1.hasSuffix(found.1) }) { names.append(found) }
+            }
+            index = text.index(after: index)
+        }
+        return names.sorted { $0.0 < $1.0 }.map(\.1)
     }
 }
 

@@ -1,7 +1,8 @@
 import Foundation
 
 /// `bulletin import` over files and folders: folders walked in sorted order, deterministic output names, no
-/// file overwritten without `force`, one bad file not stopping the others.
+/// file overwritten without `force`, one bad file not stopping the others. PDF and Word files can be read each in
+/// a child process of its own under time and memory limits, so that one hostile file fails alone.
 public enum ImportBatch {
     public struct Outcome: Sendable {
         /// Per file: the report lines, and the Markdown when it was not written (dry run).
@@ -11,26 +12,44 @@ public enum ImportBatch {
         public var failures: [String] = []
     }
 
-    public static func run(_ paths: [String], into folder: URL, options: ImportOptions, dryRun: Bool, force: Bool) -> Outcome {
+    /// Where PDF and Word files are read.
+    public enum Isolation: Sendable {
+        /// In this process (tests, and the worker itself).
+        case none
+        /// Each by `executable import --read-one FILE` in a child process with these limits.
+        case worker(executable: String, limits: FileLimits)
+    }
+
+    /// What reading one file may take: processor seconds (wall-clock time is twice that) and address space.
+    public struct FileLimits: Sendable {
+        public var seconds: Int
+        public var megabytes: Int
+
+        public init(seconds: Int = 300, megabytes: Int = 2048) {
+            self.seconds = seconds
+            self.megabytes = megabytes
+        }
+    }
+
+    public static func run(_ paths: [String], into folder: URL, options: ImportOptions, dryRun: Bool, force: Bool,
+                           isolation: Isolation = .none) -> Outcome {
         var outcome = Outcome()
         for file in expand(paths) {
-            let bytes: [UInt8]
+            let document: SourceDocument
             do {
-                bytes = Array(try Data(contentsOf: URL(fileURLWithPath: file)))
+                switch isolation {
+                case .worker(let executable, let limits) where SourceKind(path: file).needsIsolation:
+                    document = try readInWorker(file, executable: executable, limits: limits)
+                default:
+                    document = try read(file)
+                }
             } catch {
-                outcome.failures.append("\(file): cannot read: \(error.localizedDescription)")
+                outcome.failures.append("\(file): \(error.description)")
                 continue
             }
-            let decoded: (text: String, encoding: TextDecoding.Encoding)
-            switch TextDecoding.decode(bytes) {
-            case .success(let value): decoded = value
-            case .failure(let failure):
-                outcome.failures.append("\(file): neither UTF-8 nor GB18030 text (undecodable byte at offset \(failure.offset))")
-                continue
-            }
-            let imported = Importer.importText(decoded.text, sourceName: file, encoding: decoded.encoding.rawValue, options: options)
+            let imported = Importer.importDocument(document, sourceName: file, options: options)
             let target = folder.appending(path: imported.relativePath)
-            outcome.reports += imported.report.lines + ["  → \(target.path)"]
+            outcome.reports += imported.report.lines + ["  → \(target.path)"] + imported.files.map { "  → \(folder.appending(path: $0.path).path)" }
             if dryRun {
                 outcome.printed.append(imported.markdown)
                 continue
@@ -42,12 +61,116 @@ public enum ImportBatch {
             do {
                 try FileManager.default.createDirectory(at: target.deletingLastPathComponent(), withIntermediateDirectories: true)
                 try Data(imported.markdown.utf8).write(to: target)
+                for picture in imported.files {
+                    let path = folder.appending(path: picture.path)
+                    try FileManager.default.createDirectory(at: path.deletingLastPathComponent(), withIntermediateDirectories: true)
+                    try Data(picture.bytes).write(to: path)
+                }
                 outcome.written.append(target.path)
             } catch {
                 outcome.failures.append("\(file): cannot write \(target.path): \(error.localizedDescription)")
             }
         }
         return outcome
+    }
+
+    /// The kinds of file import reads, by name and first bytes.
+    enum SourceKind {
+        case text, pdf, docx, image, legacyWord
+
+        init(path: String, head: [UInt8] = []) {
+            let name = path.lowercased()
+            if head.starts(with: Array("%PDF".utf8)) || name.hasSuffix(".pdf") { self = .pdf }
+            else if name.hasSuffix(".docx") { self = .docx }
+            else if name.hasSuffix(".doc") || name.hasSuffix(".wps") { self = .legacyWord }
+            else if [".png", ".jpg", ".jpeg", ".tif", ".tiff"].contains(where: name.hasSuffix) { self = .image }
+            else { self = .text }
+        }
+
+        var needsIsolation: Bool { self != .text && self != .legacyWord }
+    }
+
+    /// One file as a source document, read in this process.
+    public static func read(_ file: String) throws(ImportError) -> SourceDocument {
+        let bytes: [UInt8]
+        do {
+            bytes = Array(try Data(contentsOf: URL(fileURLWithPath: file)))
+        } catch {
+            throw ImportError("cannot read: \(error.localizedDescription)")
+        }
+        switch SourceKind(path: file, head: Array(bytes.prefix(8))) {
+        case .pdf:
+            return try PDFReader.read(bytes)
+        case .docx:
+            return try DOCXReader.read(bytes)
+        case .legacyWord:
+            throw ImportError("\(file.split(separator: ".").last!.uppercased()) files are not read directly: convert them to DOCX first, "
+                              + "e.g. soffice --headless --convert-to docx \"\(file)\" (Debian libreoffice-writer-nogui)")
+        case .image:
+            return try OCR().read(imageFile: file)
+        case .text:
+            switch TextDecoding.decode(bytes) {
+            case .success(let decoded): return .text(decoded.text, encoding: decoded.encoding.rawValue)
+            case .failure(let failure):
+                throw ImportError("neither UTF-8 nor GB18030 text (undecodable byte at offset \(failure.offset))")
+            }
+        }
+    }
+
+    /// Reads `file` in `executable import --read-one`, a child process with `limits`; its document comes back as JSON.
+    static func readInWorker(_ file: String, executable: String, limits: FileLimits) throws(ImportError) -> SourceDocument {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: executable)
+        process.arguments = ["import", "--read-one", file, "--time-limit", String(limits.seconds), "--memory-limit", String(limits.megabytes)]
+        let output = Pipe()
+        let errorFile = FileManager.default.temporaryDirectory.appending(path: "bulletin-import-\(getpid())-\(UUID().uuidString).txt")
+        defer { try? FileManager.default.removeItem(at: errorFile) }
+        process.standardOutput = output
+        process.standardInput = FileHandle.nullDevice
+        do {
+            _ = FileManager.default.createFile(atPath: errorFile.path, contents: nil)
+            process.standardError = try FileHandle(forWritingTo: errorFile)
+            try process.run()
+        } catch {
+            throw ImportError("cannot start the reader \(executable): \(error.localizedDescription)")
+        }
+        let pid = process.processIdentifier
+        let deadline = DispatchWorkItem { kill(pid, SIGKILL) }
+        DispatchQueue.global().asyncAfter(deadline: .now() + .seconds(limits.seconds * 2), execute: deadline)
+        let data = output.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        deadline.cancel()
+        let message = ((try? String(contentsOf: errorFile, encoding: .utf8)) ?? "").trimmingSpaces()
+        if process.terminationReason == .uncaughtSignal {
+            let signal = process.terminationStatus
+            if signal == SIGXCPU || signal == SIGKILL {
+                throw ImportError("stopped: reading it took longer than the limit of \(limits.seconds) s (--time-limit)")
+            }
+            throw ImportError("stopped: the reader crashed (signal \(signal)), most likely at the memory limit of \(limits.megabytes) MB (--memory-limit)")
+        }
+        guard process.terminationStatus == 0 else {
+            throw ImportError(message.isEmpty ? "the reader failed (exit \(process.terminationStatus))" : message)
+        }
+        do {
+            return try JSONDecoder().decode(SourceDocument.self, from: data)
+        } catch {
+            throw ImportError("the reader's answer could not be read: \(error)")
+        }
+    }
+
+    /// The worker's side: limits set on this process (and the OCR program it starts), then the file read and
+    /// written to standard output as JSON. Errors are thrown for the caller to print.
+    public static func readOne(_ file: String, limits: FileLimits) throws(ImportError) -> [UInt8] {
+        var memory = rlimit(rlim_cur: rlim_t(limits.megabytes) << 20, rlim_max: rlim_t(limits.megabytes) << 20)
+        var time = rlimit(rlim_cur: rlim_t(limits.seconds), rlim_max: rlim_t(limits.seconds + 5))
+        setrlimit(__rlimit_resource_t(RLIMIT_AS.rawValue), &memory)
+        setrlimit(__rlimit_resource_t(RLIMIT_CPU.rawValue), &time)
+        let document = try read(file)
+        do {
+            return Array(try JSONEncoder().encode(document))
+        } catch {
+            throw ImportError("cannot encode the document: \(error)")
+        }
     }
 
     /// Files named, and the files below folders named, in sorted order (hidden files skipped).

@@ -1,7 +1,7 @@
 import CPoppler
 
 /// What a printed page looks like, read back with poppler (Debian `libpoppler-glib-dev`, drawing with cairo).
-/// This file is the only one that touches poppler.
+/// This file is the only one of the print edition that touches poppler (the importer reads PDFs in `PDFReader`).
 public enum PDFLayout {
     /// How far below the top of the last page of `pdf` (in points) its lowest rule above `limit` points ends: a
     /// row of dark pixels across more than half of the page's width, such as the 版记's last rule. Nil when the

@@ -1,0 +1,169 @@
+import CPoppler
+import Foundation
+
+/// PDF files through poppler (Debian `libpoppler-glib-dev`): the text layer with each character's position, font
+/// and colour, made into lines by where the characters lie (so table cells on one row stay one row); pages with
+/// no text layer rendered with cairo and read by OCR. This file is the only one in the importer that touches
+/// poppler.
+enum PDFReader {
+    /// Characters per page under which a page counts as scanned (no text layer).
+    static let scannedBelow = 20
+
+    static func read(_ bytes: [UInt8], ocr: OCR = OCR()) throws(ImportError) -> SourceDocument {
+        let data = bytes.withUnsafeBytes { g_bytes_new($0.baseAddress, gsize($0.count)) }
+        defer { g_bytes_unref(data) }
+        var error: UnsafeMutablePointer<GError>?
+        guard let document = poppler_document_new_from_bytes(data, nil, &error) else {
+            let message = error.map { String(cString: $0.pointee.message) } ?? "unknown error"
+            if let error { g_error_free(error) }
+            throw ImportError("not a readable PDF: \(message)")
+        }
+        defer { g_object_unref(UnsafeMutableRawPointer(document)) }
+        let count = Int(poppler_document_get_n_pages(document))
+        guard count > 0 else { throw ImportError("the PDF has no pages") }
+        var pages: [PositionedPage] = []
+        var scanned: [Int] = []
+        for number in 0..<count {
+            guard let page = poppler_document_get_page(document, Int32(number)) else { continue }
+            defer { g_object_unref(UnsafeMutableRawPointer(page)) }
+            let positioned = textLayer(page)
+            if positioned.lines.reduce(0, { $0 + $1.text.count }) < scannedBelow {
+                scanned.append(number)
+                pages.append(try ocr.read(page: render(page, dpi: OCR.dpi), dpi: OCR.dpi, pageNumber: number + 1))
+            } else {
+                pages.append(positioned)
+            }
+        }
+        let pageWord = count == 1 ? "page" : "pages"
+        var result: SourceDocument
+        if scanned.isEmpty {
+            result = SourceDocument(format: "PDF, \(count) \(pageWord)", lines: PageLayout.lines(of: pages))
+        } else {
+            let confidences = pages.flatMap(\.lines).compactMap(\.confidence)
+            let mean = confidences.isEmpty ? 0 : confidences.reduce(0, +) / Double(confidences.count)
+            let kind = scanned.count == count ? "scanned PDF" : "PDF with \(scanned.count) scanned of"
+            result = SourceDocument(format: "\(kind), \(count) \(pageWord) (OCR, mean confidence \(Int(mean.rounded()))%)",
+                                    lines: PageLayout.lines(of: pages))
+            result.ocrConfidence = mean
+            result.notes.append("OCR'd \(scanned.count) of \(count) \(pageWord) (mean confidence \(Int(mean.rounded()))%): read it against the scan")
+        }
+        if let title = poppler_document_get_title(document) {
+            result.metadataTitle = String(cString: title)
+            g_free(title)
+        }
+        return result
+    }
+
+    /// One character of the text layer where it lies.
+    private struct Glyph {
+        var character: Character
+        var left, top, right, bottom: Double
+        var size: Double
+        var bold: Bool
+        var red: Bool
+    }
+
+    /// The page's characters grouped into lines by their vertical position, each split into segments at wide gaps.
+    static func textLayer(_ page: OpaquePointer) -> PositionedPage {
+        var width = 0.0, height = 0.0
+        poppler_page_get_size(page, &width, &height)
+        guard let raw = poppler_page_get_text(page) else { return PositionedPage(width: width, height: height, lines: []) }
+        let text = Array(String(cString: raw).unicodeScalars)
+        g_free(raw)
+        var rectangles: UnsafeMutablePointer<PopplerRectangle>?
+        var rectangleCount: guint = 0
+        guard poppler_page_get_text_layout(page, &rectangles, &rectangleCount) != 0, let rectangles else {
+            return PositionedPage(width: width, height: height, lines: [])
+        }
+        defer { g_free(rectangles) }
+        var styles = Array(repeating: (size: 10.0, bold: false, red: false), count: text.count)
+        let attributes = poppler_page_get_text_attributes(page)
+        var node = attributes
+        while let current = node {
+            if let attribute = current.pointee.data?.assumingMemoryBound(to: PopplerTextAttributes.self).pointee {
+                let font = attribute.font_name.map { String(cString: $0) } ?? ""
+                let bold = font.range(of: "bold|black|heavy|semibold|hei", options: [.regularExpression, .caseInsensitive]) != nil
+                let color = attribute.color
+                let red = color.red > 45_000 && color.green < 23_000 && color.blue < 23_000
+                let start = max(0, Int(attribute.start_index)), end = min(text.count - 1, Int(attribute.end_index))
+                if start <= end { for index in start...end { styles[index] = (attribute.font_size, bold, red) } }
+            }
+            node = current.pointee.next
+        }
+        poppler_page_free_text_attributes(attributes)
+
+        var glyphs: [Glyph] = []
+        for (index, scalar) in text.enumerated() where index < Int(rectangleCount) {
+            guard !scalar.properties.isWhitespace else { continue }
+            let box = rectangles[index]
+            glyphs.append(Glyph(character: Character(scalar), left: box.x1, top: box.y1, right: box.x2, bottom: box.y2,
+                                size: styles[index].size, bold: styles[index].bold, red: styles[index].red))
+        }
+        return PositionedPage(width: width, height: height, lines: lines(of: glyphs))
+    }
+
+    /// Glyphs whose vertical middles lie within half a line of each other form a line, read left to right.
+    private static func lines(of glyphs: [Glyph]) -> [PositionedLine] {
+        var rows: [[Glyph]] = []
+        for glyph in glyphs.sorted(by: { ($0.top + $0.bottom) < ($1.top + $1.bottom) }) {
+            let middle = (glyph.top + glyph.bottom) / 2
+            if let last = rows.last?.first, abs((last.top + last.bottom) / 2 - middle) < min(last.bottom - last.top, glyph.bottom - glyph.top) * 0.45 {
+                rows[rows.count - 1].append(glyph)
+            } else {
+                rows.append([glyph])
+            }
+        }
+        return rows.map { row in
+            let sorted = row.sorted { $0.left < $1.left }
+            var segments: [(text: String, left: Double, right: Double)] = []
+            var previous: Glyph?
+            for glyph in sorted {
+                let gap = previous.map { glyph.left - $0.right } ?? .infinity
+                if gap > glyph.size * 0.9 {
+                    segments.append((String(glyph.character), glyph.left, glyph.right))
+                } else {
+                    if let previous, gap > glyph.size * 0.2, isLatin(previous.character) && isLatin(glyph.character) {
+                        segments[segments.count - 1].text.append(" ")
+                    }
+                    segments[segments.count - 1].text.append(glyph.character)
+                    segments[segments.count - 1].right = glyph.right
+                }
+                previous = glyph
+            }
+            var sizes: [Double: Int] = [:]
+            for glyph in row { sizes[(glyph.size * 2).rounded() / 2, default: 0] += 1 }
+            let size = sizes.max { $0.value < $1.value || $0.value == $1.value && $0.key < $1.key }?.key ?? 10
+            return PositionedLine(segments: segments, top: row.map(\.top).min()!, bottom: row.map(\.bottom).max()!, size: size,
+                                  bold: row.allSatisfy(\.bold), red: row.filter(\.red).count * 2 > row.count)
+        }
+    }
+
+    private static func isLatin(_ character: Character) -> Bool {
+        character.isASCII && (character.isLetter || character.isNumber)
+    }
+
+    /// The page drawn at `dpi` on white, as an 8-bit grey PNG for OCR.
+    static func render(_ page: OpaquePointer, dpi: Double) -> [UInt8] {
+        var width = 0.0, height = 0.0
+        poppler_page_get_size(page, &width, &height)
+        let scale = dpi / 72
+        guard let surface = cairo_image_surface_create(CAIRO_FORMAT_RGB24, Int32(width * scale), Int32(height * scale)) else { return [] }
+        defer { cairo_surface_destroy(surface) }
+        let cairo = cairo_create(surface)
+        defer { cairo_destroy(cairo) }
+        cairo_set_source_rgb(cairo, 1, 1, 1)
+        cairo_paint(cairo)
+        cairo_scale(cairo, scale, scale)
+        poppler_page_render_for_printing(page, cairo)
+        cairo_surface_flush(surface)
+        var png: [UInt8] = []
+        withUnsafeMutablePointer(to: &png) { target in
+            _ = cairo_surface_write_to_png_stream(surface, { closure, data, length in
+                guard let closure, let data else { return CAIRO_STATUS_WRITE_ERROR }
+                closure.assumingMemoryBound(to: [UInt8].self).pointee.append(contentsOf: UnsafeBufferPointer(start: data, count: Int(length)))
+                return CAIRO_STATUS_SUCCESS
+            }, target)
+        }
+        return png
+    }
+}
