@@ -107,7 +107,9 @@ struct BodyReflow {
                 let ended = endsSentence(current.text) || current.text.hasSuffix("：") || endsWithSource(current.text)
                 let headingLine = sectionLevel(current.text) != nil && !current.text.contains("。") && previousShort
                 let startsBlock = sawBlank || sectionLevel(text) != nil || line.startsParagraph || previousShort
-                if headingLine || ended && (startsBlock || endsWithSource(current.text)) || hasLayout && line.startsParagraph && ended {
+                let fragmentBeforeSection = sectionLevel(text) != nil && previousShort
+                if headingLine || fragmentBeforeSection || ended && (startsBlock || endsWithSource(current.text))
+                    || hasLayout && line.startsParagraph && ended {
                     flush()
                 }
             }

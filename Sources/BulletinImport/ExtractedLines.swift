@@ -39,6 +39,7 @@ struct ExtractedLines {
         for line in result.distributionLines {
             if let match = line.firstMatch(of: /共印\s*([0-9]+)\s*份/) { result.copies = Int(match.1) }
         }
+        result.lines.removeAll { isRule($0.text) }
         result.separateImprintAndAttachments()
         return result
     }
@@ -108,6 +109,12 @@ struct ExtractedLines {
             if line.hasSuffix("印发") && line.count <= 50 {
                 start = index
                 index -= 1
+                while index >= 0 && lines[index].isEmpty { index -= 1 }
+                // The printing office on a line of its own above its date.
+                if index >= 0, lines[index].count <= 20, DateText.find(in: lines[index]) == nil, Masthead.isOrganization(lines[index]) {
+                    start = index
+                    index -= 1
+                }
                 continue
             }
             if line.firstMatch(of: /^(报|送|发|抄送|抄报|分送)\s*[：:]/) != nil {

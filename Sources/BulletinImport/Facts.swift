@@ -73,7 +73,8 @@ struct Facts {
                     let number = String(match.1), magnitude = match.2.map(String.init) ?? "", approximate = match.3.map(String.init)
                     let unit = String(match.4)
                     let after = sentence[match.range.upperBound...]
-                    if after.first.map({ "年月日号".contains($0) }) == true || after.hasPrefix("百分点") || unit == "个" && after.hasPrefix("月") {
+                    if after.first.map({ "年月日号".contains($0) }) == true || after.hasPrefix("百分点")
+                        || unit == "个" && ["月", "工作日", "季度", "年度", "星期", "小时"].contains(where: { after.hasPrefix($0) }) {
                         continue
                     }
                     if number.contains("."), magnitude.isEmpty, !["小时", "万元", "元"].contains(unit) { continue }
@@ -261,6 +262,7 @@ struct Distribution {
             guard let match = line.firstMatch(of: /^(报|送|发|抄送|抄报|分送)\s*[：:]\s*(.+)$/) else { continue }
             var text = String(match.2)
             if let cut = text.range(of: "共印") { text = String(text[..<cut.lowerBound]) }
+            text = text.trimmingCharacters(in: "。. ")
             let items = text.split(whereSeparator: { "，,；;".contains($0) }).flatMap { $0.split(separator: "  ") }
                 .map { String($0).trimmingSpaces() }.filter { !$0.isEmpty }
             switch match.1 {

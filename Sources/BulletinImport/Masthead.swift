@@ -254,6 +254,7 @@ struct Masthead {
         }
         var joined = text, end = first + 1
         if end < lines.count, !lines[end].text.isEmpty, lines[end].text.count <= 25, !BodyReflow.endsSentence(text),
+           !lines[end].text.contains("，"), lines[end].table == nil,
            !BodyReflow.endsSentence(lines[end].text) || Self.endsDocumentTitle(lines[end].text),
            end + 1 == lines.count || lines[end + 1].text.isEmpty || !lines[first].isParagraph {
             joined += lines[end].text

@@ -105,7 +105,7 @@ extension SourceDocument {
     static func text(_ text: String, encoding: String) -> SourceDocument {
         let raw = text.replacingOccurrences(of: "\r\n", with: "\n").replacingOccurrences(of: "\r", with: "\n")
             .replacingOccurrences(of: "\u{0C}", with: "\n")
-        var lines = raw.split(separator: "\n", omittingEmptySubsequences: false).map { SourceLine(text: String($0)) }
+        var lines = cellTables(raw.split(separator: "\n", omittingEmptySubsequences: false).map { SourceLine(text: String($0)) })
         let wrapped = isWrapped(lines.map(\.text))
         for index in lines.indices {
             let line = lines[index].text
@@ -113,6 +113,61 @@ extension SourceDocument {
             lines[index].isParagraph = !wrapped
         }
         return SourceDocument(format: "\(encoding) text" + (wrapped ? "" : ", one paragraph a line"), lines: lines)
+    }
+
+    /// Tables that text extraction wrote one cell a line (`序号`, `单位`, `得分`, `1`, `东城区…`, `96.5`, `2`, …), put
+    /// back together: the header runs from a `序号` (or `排名`, `名次`) line to the line `1`, and each row starts
+    /// with the next number. A cell ending in a comma takes the line after it (a cell wrapped in the PDF).
+    static func cellTables(_ lines: [SourceLine]) -> [SourceLine] {
+        var result: [SourceLine] = []
+        var index = 0
+        while index < lines.count {
+            let first = ExtractedLines.trim(lines[index].text)
+            guard ["序号", "排名", "名次", "序"].contains(first) else {
+                result.append(lines[index])
+                index += 1
+                continue
+            }
+            var cells: [(text: String, line: Int)] = []
+            var cursor = index
+            while cursor < lines.count, cells.count < 400 {
+                let text = ExtractedLines.trim(lines[cursor].text)
+                if !text.isEmpty {
+                    guard text.count <= 40, !text.hasSuffix("。") else { break }
+                    cells.append((text, cursor))
+                }
+                cursor += 1
+            }
+            guard let headerEnd = cells.firstIndex(where: { $0.text == "1" }), (2...8).contains(headerEnd) else {
+                result.append(lines[index])
+                index += 1
+                continue
+            }
+            let width = headerEnd
+            var rows = [cells[..<width].map(\.text)]
+            var position = headerEnd
+            var lastLine = cells[headerEnd - 1].line
+            while position + width <= cells.count, cells[position].text == String(rows.count) {
+                var row = cells[position..<position + width].map(\.text)
+                guard !row.dropFirst().contains(where: { rows[0].contains($0) }) else { break }
+                lastLine = cells[position + width - 1].line
+                position += width
+                if row[width - 1].hasSuffix("，"), position < cells.count, cells[position].text != String(rows.count + 1) {
+                    row[width - 1] += cells[position].text
+                    lastLine = cells[position].line
+                    position += 1
+                }
+                rows.append(row)
+            }
+            guard rows.count >= 3 else {
+                result.append(lines[index])
+                index += 1
+                continue
+            }
+            result.append(.table(rows))
+            index = lastLine + 1
+        }
+        return result
     }
 
     /// Whether the text's long lines were broken inside sentences (as PDF extraction gives) rather than being

@@ -133,7 +133,12 @@ import Testing
         let site = try TemporarySite()
         defer { site.remove() }
         let into = site.root.appending(path: "content/bulletins").path
-        let fixtures = repositoryRoot.appending(path: "Tests/BulletinTests/Fixtures/import").path
+        let archive = site.root.appending(path: "archive")
+        try FileManager.default.createDirectory(at: archive, withIntermediateDirectories: true)
+        for name in ["broken-encoding.txt", "seed-305.txt", "supplement-gbk.txt", "variant-masthead.txt"] {
+            try FileManager.default.copyItem(at: Self.fixtures.appending(path: name), to: archive.appending(path: name))
+        }
+        let fixtures = archive.path
         let first = try CLITests.run(["import", fixtures, "--into", into])
         #expect(first.status == 2, "broken-encoding.txt fails, the others are imported")
         #expect(first.stderr.contains("broken-encoding.txt: neither UTF-8 nor GB18030 text (undecodable byte at offset 4)"))
