@@ -61,6 +61,8 @@ enum PDFReader {
         var size: Double
         var bold: Bool
         var red: Bool
+        /// The text layer has a space before it (`大力弘扬志愿精神 踊跃投身`).
+        var spaceBefore: Bool
     }
 
     /// The page's characters grouped into lines by their vertical position, each split into segments at wide gaps.
@@ -93,11 +95,16 @@ enum PDFReader {
         poppler_page_free_text_attributes(attributes)
 
         var glyphs: [Glyph] = []
+        var spaceBefore = false
         for (index, scalar) in text.enumerated() where index < Int(rectangleCount) {
-            guard !scalar.properties.isWhitespace else { continue }
+            guard !scalar.properties.isWhitespace else {
+                spaceBefore = scalar == " " || scalar == "\u{3000}"
+                continue
+            }
             let box = rectangles[index]
             glyphs.append(Glyph(character: Character(scalar), left: box.x1, top: box.y1, right: box.x2, bottom: box.y2,
-                                size: styles[index].size, bold: styles[index].bold, red: styles[index].red))
+                                size: styles[index].size, bold: styles[index].bold, red: styles[index].red, spaceBefore: spaceBefore))
+            spaceBefore = false
         }
         return PositionedPage(width: width, height: height, lines: lines(of: glyphs))
     }
@@ -122,7 +129,7 @@ enum PDFReader {
                 if gap > glyph.size * 0.9 {
                     segments.append((String(glyph.character), glyph.left, glyph.right))
                 } else {
-                    if let previous, gap > glyph.size * 0.2, isLatin(previous.character) && isLatin(glyph.character) {
+                    if glyph.spaceBefore || previous.map({ gap > glyph.size * 0.2 && isLatin($0.character) && isLatin(glyph.character) }) == true {
                         segments[segments.count - 1].text.append(" ")
                     }
                     segments[segments.count - 1].text.append(glyph.character)
