@@ -118,7 +118,7 @@ let package = Package(
     ]
         // libFuzzer targets: `scripts/fuzz` builds them with `--sanitize=fuzzer -Xswiftc -DFUZZING`; otherwise
         // they replay the input files given as arguments.
-        + ["FuzzFrontMatter", "FuzzRender", "FuzzTable", "FuzzImport", "FuzzPaths", "FuzzServerPath"].map { name in
+        + ["FuzzFrontMatter", "FuzzRender", "FuzzTable", "FuzzImport", "FuzzDOCX", "FuzzPaths", "FuzzServerPath"].map { name in
             .executableTarget(name: name, dependencies: ["BulletinFuzzing"])
         }
         + [
@@ -128,6 +128,7 @@ let package = Package(
                 "BulletinSupport", "BulletinModel", "BulletinFrontMatter", "BulletinTables", "BulletinMarkdown", "BulletinText",
                 "BulletinAggregates", "BulletinCharts", "BulletinTemplates", "BulletinSearch", "BulletinMemo", "BulletinImages",
                 "BulletinVipsShim", "BulletinPrint", "BulletinSite", "BulletinServer", "BulletinImport", "BulletinCLI", "BulletinFuzzing", "bulletin",
+                .product(name: "ZIPFoundation", package: "ZIPFoundation"),
             ],
             exclude: ["Fixtures", "Golden"]
         ),

@@ -53,6 +53,15 @@ public enum FuzzTargets {
         _ = Importer.importText(decoded.text, sourceName: "fuzz.txt", encoding: decoded.encoding.rawValue, options: ImportOptions())
     }
 
+    /// The Word reader: the input as a whole DOCX package (ZIP, limits and all) and as its `word/document.xml`, each
+    /// read document imported.
+    public static func docx(_ bytes: [UInt8]) {
+        let documents = [try? DOCXReader.read(bytes), try? DOCXReader.read(documentXML: bytes)]
+        for document in documents.compactMap({ $0 }) {
+            _ = Importer.importDocument(document, sourceName: "fuzz.docx", options: ImportOptions())
+        }
+    }
+
     /// Names turned into folders: never empty, never a path separator, `.` or `..`, never NUL, at most 255 bytes.
     public static func paths(_ bytes: [UInt8]) {
         let text = String(decoding: bytes, as: UTF8.self)

@@ -62,6 +62,8 @@ struct BodyReflow {
         var block: Block?
         var boldLead: String?
         var confidences: [Double] = []
+        /// How many source lines were joined.
+        var lines = 0
         var isEmpty: Bool { text.isEmpty }
     }
 
@@ -108,7 +110,8 @@ struct BodyReflow {
                 let headingLine = sectionLevel(current.text) != nil && !current.text.contains("。") && previousShort
                 let startsBlock = sawBlank || sectionLevel(text) != nil || line.startsParagraph || previousShort
                 let fragmentBeforeSection = sectionLevel(text) != nil && previousShort
-                if headingLine || fragmentBeforeSection || ended && (startsBlock || endsWithSource(current.text))
+                let salutation = current.lines == 1 && current.text.hasSuffix("：") && current.text.count <= 40
+                if headingLine || fragmentBeforeSection || salutation || ended && (startsBlock || endsWithSource(current.text))
                     || hasLayout && line.startsParagraph && ended {
                     flush()
                 }
@@ -120,6 +123,7 @@ struct BodyReflow {
                 current.text += " "
             }
             current.text += text
+            current.lines += 1
             if let confidence = line.confidence { current.confidences.append(confidence) }
             previousShort = width > 0 && text.count < width - 2
             sawBlank = false

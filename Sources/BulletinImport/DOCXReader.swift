@@ -11,17 +11,30 @@ import ZIPFoundation
 /// A DOCX is a ZIP from outside: entry count, sizes and compression ratios are limited before anything is
 /// inflated (zip bombs), entry names are never used as paths, and XML with a document type declaration is refused,
 /// so no entity, external or internal, is ever expanded.
-enum DOCXReader {
+public enum DOCXReader {
     /// What a DOCX may hold before it is refused.
-    struct Limits: Sendable {
-        var entries = 5_000
-        var entryBytes: UInt64 = 64 << 20
-        var totalBytes: UInt64 = 256 << 20
+    public struct Limits: Sendable {
+        public var entries: Int
+        public var entryBytes: UInt64
+        public var totalBytes: UInt64
         /// Uncompressed over compressed size, for entries above 1 MiB.
-        var ratio: UInt64 = 200
+        public var ratio: UInt64
+
+        public init(entries: Int = 5_000, entryBytes: UInt64 = 64 << 20, totalBytes: UInt64 = 256 << 20, ratio: UInt64 = 200) {
+            self.entries = entries
+            self.entryBytes = entryBytes
+            self.totalBytes = totalBytes
+            self.ratio = ratio
+        }
     }
 
-    static func read(_ bytes: [UInt8], limits: Limits = Limits()) throws(ImportError) -> SourceDocument {
+    /// The document inside `word/document.xml` alone (no styles, no pictures): what the DOCX fuzz target reads.
+    public static func read(documentXML: [UInt8]) throws(ImportError) -> SourceDocument {
+        SourceDocument(format: "DOCX", lines: try WordBody.parse(documentXML, styles: WordStyles()))
+    }
+
+    /// A Word package's bulletin: its paragraphs with their layout, tables and pictures.
+    public static func read(_ bytes: [UInt8], limits: Limits = Limits()) throws(ImportError) -> SourceDocument {
         let archive: Archive
         do {
             archive = try Archive(data: Data(bytes), accessMode: .read)
@@ -79,7 +92,7 @@ enum DOCXReader {
                 continue
             }
             guard let target = relationships[id], let bytes = try contents(Self.resolve(target)), let kind = ImageKind(bytes) else {
-                document.notes.append("a picture in the DOCX (\(relationships[id] ?? id)) is not PNG, JPEG, GIF or WebP and was left out")
+                document.notes.append("a picture in the DOCX (\(relationships[id] ?? id)) is missing or not PNG, JPEG, GIF or WebP and was left out")
                 continue
             }
             let name = "image-\(document.images.count + 1).\(kind.rawValue)"

@@ -32,7 +32,7 @@ struct ExtractedLines {
             seen.insert(text)
         }
         var result = ExtractedLines(lines: lines)
-        if let start = distributionBlockStart(lines.map(\.text)) {
+        if let start = distributionBlockStart(lines.map { $0.isBlank || !$0.text.isEmpty ? $0.text : "\u{FFFC}" }) {
             result.distributionLines = lines[start...].map(\.text).filter { !$0.isEmpty && !isRule($0) }
             result.lines = Array(lines[..<start])
         }

@@ -144,7 +144,7 @@ public enum ImportBatch {
         if process.terminationReason == .uncaughtSignal {
             let signal = process.terminationStatus
             if signal == SIGXCPU || signal == SIGKILL {
-                throw ImportError("stopped: reading it took longer than the limit of \(limits.seconds) s (--time-limit)")
+                throw ImportError("stopped: reading it took longer than its time limit of \(limits.seconds) s (--time-limit)")
             }
             throw ImportError("stopped: the reader crashed (signal \(signal)), most likely at the memory limit of \(limits.megabytes) MB (--memory-limit)")
         }

@@ -51,6 +51,9 @@ struct OCR: Sendable {
         }
         let result = try Self.run(executable, [image, "stdout", "-l", languages, "--dpi", String(Int(dpi)), "--psm", "4", "tsv"], folder: folder)
         guard result.status == 0 else {
+            if result.signalled, result.status == SIGXCPU || result.status == SIGKILL {
+                throw ImportError("stopped: OCR of \(what) took longer than the time limit (--time-limit)")
+            }
             if result.error.contains("Failed loading language") || result.error.contains("Error opening data file") {
                 throw ImportError("OCR has no Simplified Chinese data: apt-get install tesseract-ocr-chi-sim")
             }
@@ -121,7 +124,8 @@ struct OCR: Sendable {
     }
 
     /// Runs a program to its end, its standard error kept in a file of `folder`.
-    static func run(_ executable: String, _ arguments: [String], folder: URL) throws(ImportError) -> (status: Int32, output: String, error: String) {
+    static func run(_ executable: String, _ arguments: [String], folder: URL) throws(ImportError)
+        -> (status: Int32, signalled: Bool, output: String, error: String) {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
@@ -139,6 +143,6 @@ struct OCR: Sendable {
         let outputData = output.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
         let errorText = (try? String(contentsOf: errorFile, encoding: .utf8)) ?? ""
-        return (process.terminationStatus, String(decoding: outputData, as: UTF8.self), errorText)
+        return (process.terminationStatus, process.terminationReason == .uncaughtSignal, String(decoding: outputData, as: UTF8.self), errorText)
     }
 }

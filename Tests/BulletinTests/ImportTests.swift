@@ -136,7 +136,7 @@ import Testing
         let archive = site.root.appending(path: "archive")
         try FileManager.default.createDirectory(at: archive, withIntermediateDirectories: true)
         for name in ["broken-encoding.txt", "seed-305.txt", "supplement-gbk.txt", "variant-masthead.txt"] {
-            try FileManager.default.copyItem(at: Self.fixtures.appending(path: name), to: archive.appending(path: name))
+            try FileManager.default.copyItem(at: repositoryRoot.appending(path: "Tests/BulletinTests/Fixtures/import/\(name)"), to: archive.appending(path: name))
         }
         let fixtures = archive.path
         let first = try CLITests.run(["import", fixtures, "--into", into])
