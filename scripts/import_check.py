@@ -24,6 +24,10 @@ character accuracy for its PDF: 1 − Levenshtein(body, truth) / len(truth), ove
 whitespace, `#`, `**` and comments removed. An import that exits non-zero scores 0 and its stderr is printed.
 Exit status 1 when some file is below --min (or its character accuracy below --min-chars).
 
+With --roundtrip BULLETIN.md it also prints the bulletin as its print edition (`BINARY render --format pdf`,
+which needs chromium), imports that PDF and requires the fields the page shows (title, series, issue, serial,
+date, publishers, distribution) and every body block (paragraphs, headings, tables) to come back exactly.
+
 Hidden, for checking this script: `--markdown FILE --genre NAME [--variant txt|docx|pdf]` scores a Markdown
 file instead of running the binary.
 """
@@ -345,6 +349,42 @@ def run_import(binary, path, timeout):
     return result.stdout.decode("utf-8", "replace"), stderr
 
 
+def roundtrip(binary, source, timeout):
+    """The print edition of `source` imported: one decision per shown field, one per body block."""
+    with open(source, encoding="utf-8") as handle:
+        original = handle.read()
+    with tempfile.TemporaryDirectory() as scratch:
+        pdf = os.path.join(scratch, "bulletin.pdf")
+        printed = subprocess.run([binary, "render", source, "--format", "pdf", "--output", pdf], capture_output=True,
+                                 timeout=timeout)
+        if printed.returncode != 0:
+            label = f"roundtrip {os.path.basename(source)}"
+            return Result(label, [Decision(False, "print", "a PDF", "none")], failure=printed.stderr.decode("utf-8", "replace"))
+        markdown, stderr = run_import(binary, pdf, timeout)
+    label = f"roundtrip {os.path.relpath(source, ROOT)} → PDF"
+    if markdown is None:
+        return Result(label, [Decision(False, "import", "a bulletin", "none")], failure=stderr)
+    want_front, want_body, _ = split_markdown(original)
+    got_front, got_body, problem = split_markdown(markdown)
+    decisions = []
+    for key in ["title", "series", "issue", "serial", "date", "publishers", "distribution"]:
+        want, got = want_front.get(key), got_front.get(key)
+        decisions.append(Decision(show(want) == show(got), f"field {key}", show(want), show(got)))
+
+    def blocks(body):
+        return [block.strip() for block in body.split("\n\n") if block.strip() and not block.strip().startswith("<!--")]
+
+    want_blocks, got_blocks = blocks(want_body), blocks(got_body)
+    for index, want in enumerate(want_blocks):
+        got = got_blocks[index] if index < len(got_blocks) else "nothing"
+        decisions.append(Decision(want == got, f"body block {index + 1}", want[:40] + "…", got[:40] + "…"))
+    if len(got_blocks) > len(want_blocks):
+        decisions.append(Decision(False, "body blocks", len(want_blocks), len(got_blocks)))
+    result = Result(label, decisions, problem)
+    result.exact = True
+    return result
+
+
 class Result:
     def __init__(self, label, decisions, problem=None, accuracy=None, failure=None):
         self.label, self.decisions, self.problem, self.accuracy, self.failure = \
@@ -352,8 +392,11 @@ class Result:
         self.total = len(decisions)
         self.right = 0 if failure else sum(d.ok for d in decisions)
         self.ratio = self.right / self.total if self.total else 1.0
+        self.exact = False  # a round trip passes only when every decision is right
 
     def passed(self, minimum, min_chars):
+        if self.exact:
+            return self.ratio == 1.0
         return self.ratio >= minimum and (self.accuracy is None or self.accuracy >= min_chars)
 
 
@@ -409,6 +452,7 @@ def main(argv=None):
     parser.add_argument("--min-chars", type=float, default=0.85, help="least character accuracy of a scan")
     parser.add_argument("--verbose", action="store_true", help="list the wrong decisions of every file")
     parser.add_argument("--genre", action="append", help="only this genre (repeatable)")
+    parser.add_argument("--roundtrip", metavar="BULLETIN.md", help="also print this bulletin to PDF and import it back")
     parser.add_argument("--timeout", type=float, default=300, help=argparse.SUPPRESS)
     parser.add_argument("--markdown", help=argparse.SUPPRESS)
     parser.add_argument("--variant", choices=["txt", "docx", "pdf"], help=argparse.SUPPRESS)
@@ -447,6 +491,9 @@ def main(argv=None):
                 markdown, stderr = run_import(binary, path, args.timeout)
                 failure = stderr if markdown is None else None
                 results.append(evaluate(f"{name}/{source}", expected, markdown, truth, failure))
+        if args.roundtrip:
+            trip = roundtrip(binary, os.path.abspath(args.roundtrip), args.timeout)
+            results.append(trip)
 
     width = max(len(r.label) for r in results) if results else 0
     for result in results:
