@@ -313,7 +313,7 @@ struct Import: ParsableCommand {
     @Flag(name: .customLong("keep-punctuation"), help: "Keep ASCII punctuation inside Chinese text.")
     var keepPunctuation = false
 
-    @Option(name: .long, help: "The site whose content/site.yaml gives the default series and import_vocabulary.")
+    @Option(name: .long, help: "The site whose content/site.yaml gives the default series and import_vocabulary, and whose bulletins' districts are places besides the gazetteer's.")
     var source: String = "."
 
     @Option(name: .customLong("time-limit"), help: "Processor seconds reading one PDF, DOCX or image may take.")
@@ -345,7 +345,8 @@ struct Import: ParsableCommand {
         let vocabulary = config.importVocabulary.map { (keywords: $0.keywords, unit: $0.unit, key: $0.key) }
         let outcome = ImportBatch.run(
             paths, into: URL(fileURLWithPath: into, isDirectory: true),
-            options: ImportOptions(series: series ?? config.series, keepPunctuation: keepPunctuation, vocabulary: vocabulary),
+            options: ImportOptions(series: series ?? config.series, keepPunctuation: keepPunctuation, vocabulary: vocabulary,
+                                   districts: SiteBuilder.districtsInUse(URL(fileURLWithPath: source, isDirectory: true))),
             dryRun: dryRun, force: force,
             isolation: .worker(executable: URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().path, limits: limits))
         for markdown in outcome.printed { print(markdown) }

@@ -91,8 +91,13 @@ public enum Importer {
             report.found.append(name)
             yaml.append("\(name): \(plain ? value : YAMLText.quote(value))" + (comment.map { "   # import: check — \($0)" } ?? ""))
         }
-        field("title", masthead.title)
-        field("series", masthead.series, comment: masthead.seriesUncertain ? "joined from the masthead lines" : nil)
+        func ocrNote(_ confidence: Double?) -> String? {
+            guard let confidence, confidence < BodyReflow.reviewConfidence else { return nil }
+            return "OCR confidence \(Int(confidence.rounded()))%: compare with the scan"
+        }
+        field("title", masthead.title, comment: ocrNote(masthead.titleConfidence))
+        field("series", masthead.series,
+              comment: ocrNote(masthead.seriesConfidence) ?? (masthead.seriesUncertain ? "joined from the masthead lines" : nil))
         field("issue", masthead.issue.map(String.init), comment: masthead.supplement ? "增刊 (supplement)" : nil, plain: true)
         field("serial", masthead.serial.map(String.init), plain: true)
         field("date", masthead.date?.iso, comment: masthead.signature.isEmpty ? nil : "from the 落款", plain: true)

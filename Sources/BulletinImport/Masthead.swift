@@ -16,6 +16,9 @@ struct Masthead {
     var publishers: [String] = []
     var date: CalendarDate?
     var title: String?
+    /// The lowest OCR confidence of the lines the series and the title were read from.
+    var seriesConfidence: Double?
+    var titleConfidence: Double?
     /// Masthead lines that are kept only as comments: URLs, document numbers, page chrome.
     var dropped: [String] = []
     /// The 落款's lines, taken out of the body.
@@ -137,6 +140,7 @@ struct Masthead {
         if series == nil, !seriesLines.isEmpty {
             series = seriesLines.map(\.text).joined(separator: "·")
             seriesUncertain = seriesLines.count > 1
+            seriesConfidence = seriesLines.compactMap(\.confidence).min()
         }
         let issueText = lines[issueLine].text
         if let match = issueText.firstMatch(of: Self.issuePattern) { issue = ChineseNumbers.value(String(match.1)) }
@@ -243,6 +247,7 @@ struct Masthead {
                 end += 1
             }
             title = lines[first..<end].map(\.text).joined()
+            titleConfidence = lines[first..<end].compactMap(\.confidence).min()
             if end - first > 1 { warnings.append("title joined from \(end - first) lines: \(title!)") }
             lines.removeSubrange(0..<end)
             return

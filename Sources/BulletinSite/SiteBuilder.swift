@@ -42,6 +42,12 @@ public enum SiteBuilder {
         }
     }
 
+    /// The districts the bulletins of the site in `directory` name, sorted: places an import may take besides
+    /// the gazetteer's.
+    public static func districtsInUse(_ directory: URL) -> [String] {
+        Set(load(directory).bulletins.flatMap(\.facts.bulletin.districts)).sorted()
+    }
+
     /// The settings of the site in `directory` (defaults when it has no valid content/site.yaml).
     public static func siteConfig(_ directory: URL) -> SiteConfig {
         ContentLoader.loadConfig(siteDirectory: directory).0

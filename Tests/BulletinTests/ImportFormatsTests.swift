@@ -153,6 +153,9 @@ import ZIPFoundation
         #expect(imported.report.encoding.hasPrefix("scanned PDF, 1 page (OCR, mean confidence "))
         #expect(imported.report.warnings.contains { $0.hasPrefix("OCR'd 1 of 1 page") })
         #expect(imported.markdown.contains("title: 我市扎实推进新时代文明实践中心建设\n"))
+        let series = imported.markdown.split(separator: "\n").first { $0.hasPrefix("series: ") } ?? ""
+        #expect(series == "series: 精神文明建设简报" || series.contains("# import: check — OCR confidence"),
+                "the 44 pt masthead is read right or marked for review: \(series)")
         #expect(imported.markdown.contains("## 一、坚持高位推动，构建全域覆盖的组织体系\n"))
     }
 
@@ -235,6 +238,25 @@ import ZIPFoundation
         #expect(!markdown.contains("stats:"), "percentage points and durations are not counts")
         #expect(!markdown.contains("districts:"), "建成区 and 市、区 are not places")
         #expect(imported.report.missing == ["series", "issue", "serial"])
+    }
+
+    @Test func theSitesOwnDistrictsArePlacesToo() throws {
+        let site = try TemporarySite(["content/bulletins/2020/1.md": """
+            ---
+            title: 南湖新区文明创建
+            series: 示例简报
+            issue: 1
+            date: 2020-01-06
+            publishers: [示例市文明办]
+            districts: [南湖新区]
+            ---
+
+            正文。
+            """, "archive/2.txt": "示例简报\n第2期\n示例市文明办  2020年2月3日\n\n新区动态\n\n南湖新区开展文明劝导，桐庐县也派人参加。\n"])
+        defer { site.remove() }
+        let run = try CLITests.run(["import", "--dry-run", "--source", site.root.path, site.root.appending(path: "archive/2.txt").path])
+        #expect(run.status == 0, "\(run.stderr)")
+        #expect(run.stdout.contains("districts: [南湖新区, 桐庐县]\n"), "\(run.stdout)")
     }
 
     @Test func districtsComeFromTheGazetteerAndTheSite() {
