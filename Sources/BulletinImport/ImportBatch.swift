@@ -119,40 +119,19 @@ public enum ImportBatch {
 
     /// Reads `file` in `executable import --read-one`, a child process with `limits`; its document comes back as JSON.
     static func readInWorker(_ file: String, executable: String, limits: FileLimits) throws(ImportError) -> SourceDocument {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = ["import", "--read-one", file, "--time-limit", String(limits.seconds), "--memory-limit", String(limits.megabytes)]
-        let output = Pipe()
-        let errorFile = FileManager.default.temporaryDirectory.appending(path: "bulletin-import-\(getpid())-\(UUID().uuidString).txt")
-        defer { try? FileManager.default.removeItem(at: errorFile) }
-        process.standardOutput = output
-        process.standardInput = FileHandle.nullDevice
-        do {
-            _ = FileManager.default.createFile(atPath: errorFile.path, contents: nil)
-            process.standardError = try FileHandle(forWritingTo: errorFile)
-            try process.run()
-        } catch {
-            throw ImportError("cannot start the reader \(executable): \(error.localizedDescription)")
-        }
-        let pid = process.processIdentifier
-        let deadline = DispatchWorkItem { kill(pid, SIGKILL) }
-        DispatchQueue.global().asyncAfter(deadline: .now() + .seconds(limits.seconds * 2), execute: deadline)
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        deadline.cancel()
-        let message = ((try? String(contentsOf: errorFile, encoding: .utf8)) ?? "").trimmingSpaces()
-        if process.terminationReason == .uncaughtSignal {
-            let signal = process.terminationStatus
-            if signal == SIGXCPU || signal == SIGKILL {
+        let arguments = ["import", "--read-one", file, "--time-limit", String(limits.seconds), "--memory-limit", String(limits.megabytes)]
+        let reader = try ChildProcess.run(executable, arguments, seconds: limits.seconds * 2)
+        if reader.signalled {
+            if reader.status == SIGXCPU || reader.status == SIGKILL {
                 throw ImportError("stopped: reading it took longer than its time limit of \(limits.seconds) s (--time-limit)")
             }
-            throw ImportError("stopped: the reader crashed (signal \(signal)), most likely at the memory limit of \(limits.megabytes) MB (--memory-limit)")
+            throw ImportError("stopped: the reader crashed (signal \(reader.status)), most likely at the memory limit of \(limits.megabytes) MB (--memory-limit)")
         }
-        guard process.terminationStatus == 0 else {
-            throw ImportError(message.isEmpty ? "the reader failed (exit \(process.terminationStatus))" : message)
+        guard reader.status == 0 else {
+            throw ImportError(reader.error.isEmpty ? "the reader failed (exit \(reader.status))" : reader.error)
         }
         do {
-            return try JSONDecoder().decode(SourceDocument.self, from: data)
+            return try JSONDecoder().decode(SourceDocument.self, from: reader.output)
         } catch {
             throw ImportError("the reader's answer could not be read: \(error)")
         }

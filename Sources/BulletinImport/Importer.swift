@@ -5,7 +5,7 @@ import Foundation
 public struct ImportReport: Sendable {
     public var source: String
     /// What the file was: `UTF-8 text`, `PDF, 3 pages`, `scanned PDF, 1 page (OCR, mean confidence 91%)`, `DOCX`.
-    public var encoding: String
+    public var format: String
     public var found: [String] = []
     public var missing: [String] = []
     public var stats = 0
@@ -14,7 +14,7 @@ public struct ImportReport: Sendable {
 
     /// The report as lines for the terminal.
     public var lines: [String] {
-        var lines = ["\(source) (\(encoding)):"]
+        var lines = ["\(source) (\(format)):"]
         lines.append("  found: " + (found.isEmpty ? "nothing" : found.joined(separator: ", ")))
         if !missing.isEmpty { lines.append("  missing: " + missing.joined(separator: ", ")) }
         lines.append("  stats: \(stats), exemplars: \(exemplars)")
@@ -65,7 +65,7 @@ public enum Importer {
     }
 
     public static func importDocument(_ document: SourceDocument, sourceName: String, options: ImportOptions) -> ImportedBulletin {
-        var report = ImportReport(source: sourceName, encoding: document.format)
+        var report = ImportReport(source: sourceName, format: document.format)
         let cleaned = ExtractedLines.clean(document.lines, keepPunctuation: options.keepPunctuation)
         var masthead = Masthead.parse(cleaned.lines, hasLayout: document.hasLayout, metadataTitle: document.metadataTitle)
         if masthead.series == nil, let series = options.series {

@@ -50,9 +50,6 @@ struct Masthead {
 
     // MARK: The web page's labelled lines
 
-    private static let labels = ["信息来源", "来源", "发布单位", "发布机构", "发布时间", "发布日期", "时间", "日期", "作者", "责任编辑", "编辑",
-                                 "浏览次数", "点击数", "点击量", "阅读次数", "字号", "字体"]
-
     /// `来源：某省文明办  时间：2020-05-06 09:30`, URL lines, `[2012年第8期]《工作动态》` and page chrome among the first lines.
     private mutating func takeWebLabels(_ lines: inout [SourceLine]) {
         var index = 0, seen = 0
@@ -107,13 +104,12 @@ struct Masthead {
 
     /// `来源：A  时间：B` → [(来源, A), (时间, B)]; empty unless the line starts with a known label.
     static func labelledValues(_ text: String) -> [(String, String)] {
-        let pattern = try! Regex("(" + labels.joined(separator: "|") + ")\\s*[：:]\\s*")
-        let matches = text.matches(of: pattern)
+        let matches = text.matches(of: /(信息来源|来源|发布单位|发布机构|发布时间|发布日期|时间|日期|作者|责任编辑|编辑|浏览次数|点击数|点击量|阅读次数|字号|字体)\s*[：:]\s*/)
         guard let first = matches.first, first.range.lowerBound == text.startIndex else { return [] }
         var pairs: [(String, String)] = []
         for (number, match) in matches.enumerated() {
             let end = number + 1 < matches.count ? matches[number + 1].range.lowerBound : text.endIndex
-            let label = String(text[match.range].prefix { $0 != "：" && $0 != ":" && $0 != " " })
+            let label = String(match.1)
             pairs.append((label, String(text[match.range.upperBound..<end]).trimmingSpaces()))
         }
         return pairs

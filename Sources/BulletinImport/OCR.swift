@@ -24,19 +24,12 @@ struct OCR: Sendable {
         } catch {
             throw ImportError("cannot write the page image for OCR: \(error.localizedDescription)")
         }
-        return try recognise(image.path, dpi: dpi, what: "page \(pageNumber)", folder: folder)
+        return try recognise(image.path, dpi: dpi, what: "page \(pageNumber)")
     }
 
     /// A scanned page kept as an image file (PNG, JPEG, TIFF), taken to be scanned at 300 dpi.
     func read(imageFile path: String) throws(ImportError) -> SourceDocument {
-        let folder = FileManager.default.temporaryDirectory.appending(path: "bulletin-ocr-\(getpid())-\(UUID().uuidString)")
-        defer { try? FileManager.default.removeItem(at: folder) }
-        do {
-            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        } catch {
-            throw ImportError("cannot make a folder for OCR: \(error.localizedDescription)")
-        }
-        let page = try recognise(path, dpi: Self.dpi, what: "the image", folder: folder)
+        let page = try recognise(path, dpi: Self.dpi, what: "the image")
         let confidences = page.lines.compactMap(\.confidence)
         let mean = confidences.isEmpty ? 0 : confidences.reduce(0, +) / Double(confidences.count)
         var document = SourceDocument(format: "scanned image (OCR, mean confidence \(Int(mean.rounded()))%)", lines: PageLayout.lines(of: [page]))
@@ -45,11 +38,11 @@ struct OCR: Sendable {
         return document
     }
 
-    private func recognise(_ image: String, dpi: Double, what: String, folder: URL) throws(ImportError) -> PositionedPage {
+    private func recognise(_ image: String, dpi: Double, what: String) throws(ImportError) -> PositionedPage {
         guard let executable = Self.executable() else {
             throw ImportError("\(what) has no text layer (a scan) and OCR is not installed: apt-get install \(Self.packages)")
         }
-        let result = try Self.run(executable, [image, "stdout", "-l", languages, "--dpi", String(Int(dpi)), "--psm", "4", "tsv"], folder: folder)
+        let result = try ChildProcess.run(executable, [image, "stdout", "-l", languages, "--dpi", String(Int(dpi)), "--psm", "4", "tsv"])
         guard result.status == 0 else {
             if result.signalled, result.status == SIGXCPU || result.status == SIGKILL {
                 throw ImportError("stopped: OCR of \(what) took longer than the time limit (--time-limit)")
@@ -59,8 +52,7 @@ struct OCR: Sendable {
             }
             throw ImportError("tesseract failed on \(what): \(result.error.split(separator: "\n").last ?? "exit \(result.status)")")
         }
-        let page = Self.page(fromTSV: result.output, dpi: dpi)
-        return page
+        return Self.page(fromTSV: String(decoding: result.output, as: UTF8.self), dpi: dpi)
     }
 
     /// Tesseract's TSV (one row a word: level, page, block, paragraph, line, word, left, top, width, height,
@@ -121,28 +113,5 @@ struct OCR: Sendable {
     static func executable() -> String? {
         let folders = (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin").split(separator: ":")
         return folders.map { "\($0)/tesseract" }.first { access($0, X_OK) == 0 }
-    }
-
-    /// Runs a program to its end, its standard error kept in a file of `folder`.
-    static func run(_ executable: String, _ arguments: [String], folder: URL) throws(ImportError)
-        -> (status: Int32, signalled: Bool, output: String, error: String) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
-        let output = Pipe()
-        let errorFile = folder.appending(path: "stderr.txt")
-        process.standardOutput = output
-        process.standardInput = FileHandle.nullDevice
-        do {
-            _ = FileManager.default.createFile(atPath: errorFile.path, contents: nil)
-            process.standardError = try FileHandle(forWritingTo: errorFile)
-            try process.run()
-        } catch {
-            throw ImportError("cannot start \(executable): \(error.localizedDescription)")
-        }
-        let outputData = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        let errorText = (try? String(contentsOf: errorFile, encoding: .utf8)) ?? ""
-        return (process.terminationStatus, process.terminationReason == .uncaughtSignal, String(decoding: outputData, as: UTF8.self), errorText)
     }
 }
