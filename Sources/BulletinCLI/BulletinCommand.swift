@@ -327,7 +327,7 @@ struct Import: ParsableCommand {
 
     func validate() throws {
         guard readOne != nil || !paths.isEmpty else { throw ValidationError("Name the files or folders to import.") }
-        guard timeLimit > 0, memoryLimit >= 64 else { throw ValidationError("--time-limit must be positive and --memory-limit at least 64.") }
+        guard timeLimit > 0, memoryLimit >= 256 else { throw ValidationError("--time-limit must be positive and --memory-limit at least 256.") }
     }
 
     func run() throws {

@@ -33,11 +33,24 @@ public enum DOCXReader {
         SourceDocument(format: "DOCX", lines: try WordBody.parse(documentXML, styles: WordStyles()))
     }
 
-    /// A Word package's bulletin: its paragraphs with their layout, tables and pictures.
+    /// A Word package given as bytes (kept in a temporary file while it is read: ZIPFoundation's in-memory archives
+    /// leak their buffer).
     public static func read(_ bytes: [UInt8], limits: Limits = Limits()) throws(ImportError) -> SourceDocument {
+        let file = FileManager.default.temporaryDirectory.appending(path: "bulletin-\(getpid())-\(UUID().uuidString).docx")
+        defer { try? FileManager.default.removeItem(at: file) }
+        do {
+            try Data(bytes).write(to: file)
+        } catch {
+            throw ImportError("cannot write a temporary copy of the DOCX: \(error.localizedDescription)")
+        }
+        return try read(file, limits: limits)
+    }
+
+    /// A Word package's bulletin: its paragraphs with their layout, tables and pictures.
+    public static func read(_ file: URL, limits: Limits = Limits()) throws(ImportError) -> SourceDocument {
         let archive: Archive
         do {
-            archive = try Archive(data: Data(bytes), accessMode: .read)
+            archive = try Archive(url: file, accessMode: .read)
         } catch {
             throw ImportError("not a DOCX file: it is not a ZIP package (\(error))")
         }

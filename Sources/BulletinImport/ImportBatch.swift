@@ -102,7 +102,7 @@ public enum ImportBatch {
         case .pdf:
             return try PDFReader.read(bytes)
         case .docx:
-            return try DOCXReader.read(bytes)
+            return try DOCXReader.read(URL(fileURLWithPath: file))
         case .legacyWord:
             throw ImportError("\(file.split(separator: ".").last!.uppercased()) files are not read directly: convert them to DOCX first, "
                               + "e.g. soffice --headless --convert-to docx \"\(file)\" (Debian libreoffice-writer-nogui)")
@@ -122,8 +122,12 @@ public enum ImportBatch {
         let arguments = ["import", "--read-one", file, "--time-limit", String(limits.seconds), "--memory-limit", String(limits.megabytes)]
         let reader = try ChildProcess.run(executable, arguments, seconds: limits.seconds * 2)
         if reader.signalled {
-            if reader.status == SIGXCPU || reader.status == SIGKILL {
+            if reader.status == SIGXCPU {
                 throw ImportError("stopped: reading it took longer than its time limit of \(limits.seconds) s (--time-limit)")
+            }
+            if reader.status == SIGKILL {
+                throw ImportError("stopped after \(limits.seconds * 2) s without an answer: over its time limit of \(limits.seconds) s "
+                                  + "(--time-limit), or stalled at its memory limit of \(limits.megabytes) MB (--memory-limit)")
             }
             throw ImportError("stopped: the reader crashed (signal \(reader.status)), most likely at the memory limit of \(limits.megabytes) MB (--memory-limit)")
         }
