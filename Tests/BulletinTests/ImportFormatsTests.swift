@@ -139,7 +139,7 @@ import ZIPFoundation
     @Test func aPDFsLayoutGivesItsMastheadTitleTablesAndRules() throws {
         let imported = try importFile(Self.genres.appending(path: "hongheibang/source.pdf").path)
         let markdown = imported.markdown
-        #expect(imported.report.encoding == "PDF, 2 pages")
+        #expect(imported.report.format == "PDF, 2 pages")
         for line in ["title: 9月份全市文明城市创建“红黑榜”\n", "series: 创建全国文明城市工作简报\n", "issue: 15\n", "serial: 73\n", "date: 2019-09-30\n"] {
             #expect(markdown.contains(line), "missing \(line)")
         }
@@ -150,7 +150,7 @@ import ZIPFoundation
 
     @Test func aScanIsOCRdAndSaysHowSureItIs() throws {
         let imported = try importFile(Self.genres.appending(path: "scanned/source.pdf").path)
-        #expect(imported.report.encoding.hasPrefix("scanned PDF, 1 page (OCR, mean confidence "))
+        #expect(imported.report.format.hasPrefix("scanned PDF, 1 page (OCR, mean confidence "))
         #expect(imported.report.warnings.contains { $0.hasPrefix("OCR'd 1 of 1 page") })
         #expect(imported.markdown.contains("title: 我市扎实推进新时代文明实践中心建设\n"))
         let series = imported.markdown.split(separator: "\n").first { $0.hasPrefix("series: ") } ?? ""

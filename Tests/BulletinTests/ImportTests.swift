@@ -86,7 +86,7 @@ import Testing
 
     @Test func gbkTextAndSupplements() throws {
         let imported = try importFixture("supplement-gbk.txt")
-        #expect(imported.report.encoding == "GB18030 text")
+        #expect(imported.report.format == "GB18030 text")
         #expect(imported.markdown.contains("issue: 3   # import: check — 增刊 (supplement)"))
         #expect(imported.markdown.contains("date: 2020-05-04\n"))
         #expect(imported.report.missing == ["serial"])
