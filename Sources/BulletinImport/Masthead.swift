@@ -279,7 +279,7 @@ struct Masthead {
     /// The issuer and date signed at the end: a date alone on its line (or after the issuer), up to two issuer
     /// lines above it.
     private mutating func takeSignature(_ lines: inout [SourceLine]) {
-        guard var last = lines.lastIndex(where: { !$0.isBlank }), lines[last].table == nil else { return }
+        guard let last = lines.lastIndex(where: { !$0.isBlank }) else { return }
         let text = lines[last].text
         guard text.count <= 40, let (signed, range) = DateText.find(in: text) else { return }
         let before = String(text[..<range.lowerBound]).trimmingSpaces()
@@ -290,9 +290,9 @@ struct Masthead {
         var start = last
         while issuers.count < 2, start > 0 {
             var above = start - 1
-            while above > 0 && lines[above].text.isEmpty { above -= 1 }
+            while above > 0 && lines[above].isBlank { above -= 1 }
             let candidate = lines[above].text
-            guard !candidate.isEmpty, lines[above].table == nil, candidate.count <= 30, !BodyReflow.endsSentence(candidate),
+            guard !candidate.isEmpty, candidate.count <= 30, !BodyReflow.endsSentence(candidate),
                   !candidate.hasSuffix("：") && !candidate.hasSuffix("，"), Self.isOrganization(candidate) || lines[above].alignment == .right
             else { break }
             issuers.insert(candidate, at: 0)
@@ -300,7 +300,6 @@ struct Masthead {
             start = above
         }
         guard !issuers.isEmpty || lines[last].alignment == .right || text == String(text[range]) else { return }
-        last = start
         signature = taken
         if date == nil {
             date = signed
@@ -308,7 +307,7 @@ struct Masthead {
             warnings.append("the 落款 is dated \(signed.iso), the masthead \(date!.iso)")
         }
         if publishers.isEmpty { publishers = issuers.flatMap(Self.publisherNames) }
-        lines.removeSubrange(last...)
+        lines.removeSubrange(start...)
     }
 
     /// Names of offices, committees, departments and other bodies.
