@@ -15,6 +15,19 @@ struct OCR: Sendable {
     /// The lines Tesseract reads on a page image (PNG bytes rendered at `dpi`), with their positions in points and
     /// confidence.
     func read(page png: [UInt8], dpi: Double, pageNumber: Int) throws(ImportError) -> PositionedPage {
+        try read(png, dpi: dpi, what: "page \(pageNumber)", layout: "4")
+    }
+
+    /// One line of text drawn alone (a masthead's large characters, drawn again at a smaller scale), as one
+    /// segment with its confidence; nil when Tesseract finds no words.
+    func read(line png: [UInt8], dpi: Double) throws(ImportError) -> (text: String, confidence: Double)? {
+        let lines = try read(png, dpi: dpi, what: "a line", layout: "7").lines
+        guard !lines.isEmpty else { return nil }
+        let confidences = lines.compactMap(\.confidence)
+        return (lines.map(\.text).joined(), confidences.reduce(0, +) / Double(max(confidences.count, 1)))
+    }
+
+    private func read(_ png: [UInt8], dpi: Double, what: String, layout: String) throws(ImportError) -> PositionedPage {
         let folder = FileManager.default.temporaryDirectory.appending(path: "bulletin-ocr-\(getpid())-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: folder) }
         let image = folder.appending(path: "page.png")
@@ -24,12 +37,12 @@ struct OCR: Sendable {
         } catch {
             throw ImportError("cannot write the page image for OCR: \(error.localizedDescription)")
         }
-        return try recognise(image.path, dpi: dpi, what: "page \(pageNumber)")
+        return try recognise(image.path, dpi: dpi, what: what, layout: layout)
     }
 
     /// A scanned page kept as an image file (PNG, JPEG, TIFF), taken to be scanned at 300 dpi.
     func read(imageFile path: String) throws(ImportError) -> SourceDocument {
-        let page = try recognise(path, dpi: Self.dpi, what: "the image")
+        let page = try recognise(path, dpi: Self.dpi, what: "the image", layout: "4")
         let confidences = page.lines.compactMap(\.confidence)
         let mean = confidences.isEmpty ? 0 : confidences.reduce(0, +) / Double(confidences.count)
         var document = SourceDocument(format: "scanned image (OCR, mean confidence \(Int(mean.rounded()))%)", lines: PageLayout.lines(of: [page]))
@@ -38,11 +51,12 @@ struct OCR: Sendable {
         return document
     }
 
-    private func recognise(_ image: String, dpi: Double, what: String) throws(ImportError) -> PositionedPage {
+    /// Tesseract on an image file: `layout` is its page segmentation mode (4: a column of lines, 7: one line).
+    private func recognise(_ image: String, dpi: Double, what: String, layout: String) throws(ImportError) -> PositionedPage {
         guard let executable = Self.executable() else {
             throw ImportError("\(what) has no text layer (a scan) and OCR is not installed: apt-get install \(Self.packages)")
         }
-        let result = try ChildProcess.run(executable, [image, "stdout", "-l", languages, "--dpi", String(Int(dpi)), "--psm", "4", "tsv"])
+        let result = try ChildProcess.run(executable, [image, "stdout", "-l", languages, "--dpi", String(Int(dpi)), "--psm", layout, "tsv"])
         guard result.status == 0 else {
             if result.signalled, result.status == SIGXCPU || result.status == SIGKILL {
                 throw ImportError("stopped: OCR of \(what) took longer than the time limit (--time-limit)")

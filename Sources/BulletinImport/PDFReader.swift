@@ -29,7 +29,8 @@ enum PDFReader {
             let positioned = textLayer(page)
             if positioned.lines.reduce(0, { $0 + $1.text.count }) < scannedBelow {
                 scanned.append(number)
-                pages.append(try ocr.read(page: render(page, dpi: OCR.dpi), dpi: OCR.dpi, pageNumber: number + 1))
+                let read = try ocr.read(page: render(page, dpi: OCR.dpi), dpi: OCR.dpi, pageNumber: number + 1)
+                pages.append(try rereadLargeLines(read, of: page, ocr: ocr))
             } else {
                 pages.append(positioned)
             }
@@ -149,18 +150,41 @@ enum PDFReader {
         character.isASCII && (character.isLetter || character.isNumber)
     }
 
-    /// The page drawn at `dpi` on white, as an 8-bit grey PNG for OCR.
-    static func render(_ page: OpaquePointer, dpi: Double) -> [UInt8] {
+    /// Lines set far larger than the body (a masthead's 44 pt series name) that OCR read with low confidence,
+    /// drawn again alone at the scale Tesseract reads best (characters about 48 pixels high) and read as one line;
+    /// the reading with the higher confidence is kept.
+    static func rereadLargeLines(_ page: PositionedPage, of pdfPage: OpaquePointer, ocr: OCR) throws(ImportError) -> PositionedPage {
+        let sizes = page.lines.map(\.size).sorted()
+        guard !sizes.isEmpty else { return page }
+        let body = sizes[sizes.count / 2]
+        var result = page
+        for (index, line) in page.lines.enumerated() {
+            guard let confidence = line.confidence, confidence < BodyReflow.reviewConfidence, line.size > body * 1.8 else { continue }
+            let dpi = 48 * 72 / line.size
+            let margin = line.size / 4
+            let clip = (left: line.left - margin, top: line.top - margin, right: line.right + margin, bottom: line.bottom + margin)
+            guard let reread = try ocr.read(line: render(pdfPage, dpi: dpi, clip: clip), dpi: dpi), reread.confidence > confidence else { continue }
+            result.lines[index].segments = [(reread.text, line.left, line.right)]
+            result.lines[index].confidence = reread.confidence
+        }
+        return result
+    }
+
+    /// The page (or the `clip` rectangle of it, in points) drawn at `dpi` on white, as a PNG for OCR.
+    static func render(_ page: OpaquePointer, dpi: Double, clip: (left: Double, top: Double, right: Double, bottom: Double)? = nil) -> [UInt8] {
         var width = 0.0, height = 0.0
         poppler_page_get_size(page, &width, &height)
+        let area = clip ?? (0, 0, width, height)
         let scale = dpi / 72
-        guard let surface = cairo_image_surface_create(CAIRO_FORMAT_RGB24, Int32(width * scale), Int32(height * scale)) else { return [] }
+        guard let surface = cairo_image_surface_create(CAIRO_FORMAT_RGB24, Int32((area.right - area.left) * scale),
+                                                       Int32((area.bottom - area.top) * scale)) else { return [] }
         defer { cairo_surface_destroy(surface) }
         let cairo = cairo_create(surface)
         defer { cairo_destroy(cairo) }
         cairo_set_source_rgb(cairo, 1, 1, 1)
         cairo_paint(cairo)
         cairo_scale(cairo, scale, scale)
+        cairo_translate(cairo, -area.left, -area.top)
         poppler_page_render_for_printing(page, cairo)
         cairo_surface_flush(surface)
         var png: [UInt8] = []

@@ -153,9 +153,7 @@ import ZIPFoundation
         #expect(imported.report.format.hasPrefix("scanned PDF, 1 page (OCR, mean confidence "))
         #expect(imported.report.warnings.contains { $0.hasPrefix("OCR'd 1 of 1 page") })
         #expect(imported.markdown.contains("title: 我市扎实推进新时代文明实践中心建设\n"))
-        let series = imported.markdown.split(separator: "\n").first { $0.hasPrefix("series: ") } ?? ""
-        #expect(series == "series: 精神文明建设简报" || series.contains("# import: check — OCR confidence"),
-                "the 44 pt masthead is read right or marked for review: \(series)")
+        #expect(imported.markdown.contains("series: 精神文明建设简报\n"), "the 44 pt masthead, read again at a smaller scale")
         #expect(imported.markdown.contains("## 一、坚持高位推动，构建全域覆盖的组织体系\n"))
     }
 
