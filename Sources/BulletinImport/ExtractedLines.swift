@@ -33,7 +33,9 @@ struct ExtractedLines {
         }
         var result = ExtractedLines(lines: lines)
         if let start = distributionBlockStart(lines.map { $0.isBlank || !$0.text.isEmpty ? $0.text : "\u{FFFC}" }) {
-            result.distributionLines = lines[start...].map(\.text).filter { !$0.isEmpty && !isRule($0) }
+            let block = lines[start...].map(\.text).filter { !$0.isEmpty && !isRule($0) }
+            result.distributionLines = block.filter { !isImprint($0) || $0.contains("共印") }
+            result.imprint = block.filter { isImprint($0) && !$0.contains("共印") }
             result.lines = Array(lines[..<start])
         }
         for line in result.distributionLines {

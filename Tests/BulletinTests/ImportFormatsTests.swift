@@ -257,6 +257,46 @@ import ZIPFoundation
         #expect(run.stdout.contains("districts: [南湖新区, 桐庐县]\n"), "\(run.stdout)")
     }
 
+    @Test func wrappedTextWithHeadingsOnTheirOwnLinesAndImprintLines() {
+        let text = """
+            示例简报
+            第5期
+            示例市文明办编    2018年4月2日
+            全市文明实践工作推进会召开
+            4月1日，全市文明实践工作推进会召开，会议总结了去年
+            的工作，部署了今年的任务，各区文明办负责同志参加。
+            一、主要成效
+            去年全市新建实践站120个，志愿服务队伍不断壮大，群众
+            满意度明显提升。
+            （一）阵地建设
+            各区新建实践站均达到标准。
+            报：省文明办
+            示例市文明办  2018年4月2日印发
+            （共印300份）
+            责任编辑：王明
+            投稿专用邮箱：wmb@example.cn
+            """
+        let markdown = Importer.importText(text, sourceName: "5.txt", encoding: "UTF-8", options: ImportOptions()).markdown
+        let body = String(markdown[markdown.range(of: "\n---\n")!.upperBound...])
+        #expect(body == """
+
+            4月1日，全市文明实践工作推进会召开，会议总结了去年的工作，部署了今年的任务，各区文明办负责同志参加。
+
+            ## 一、主要成效
+
+            去年全市新建实践站120个，志愿服务队伍不断壮大，群众满意度明显提升。
+
+            ### （一）阵地建设
+
+            各区新建实践站均达到标准。
+
+            """)
+        for line in ["title: 全市文明实践工作推进会召开\n", "  report_to: [省文明办]\n", "# import: imprint — 责任编辑：王明\n",
+                     "# import: imprint — 投稿专用邮箱：wmb@example.cn\n", "# import: 版记 says 共印300份\n"] {
+            #expect(markdown.contains(line), "missing \(line)")
+        }
+    }
+
     @Test func districtsComeFromTheGazetteerAndTheSite() {
         #expect(Facts.districtNames(in: "萧山区北干街道和桐庐县、建德市的社区") == ["萧山区", "桐庐县", "建德市"])
         #expect(Facts.districtNames(in: "全市建成区和市、区两级，城区和景区").isEmpty)
