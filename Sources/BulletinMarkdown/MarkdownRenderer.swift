@@ -138,8 +138,8 @@ private struct TreeTransformer {
             case CMARK_NODE_CODE_BLOCK:
                 if let info = cmark_node_get_fence_info(node), TableBlockInfo.isTable(String(cString: info)) { tableBlocks.append(node) }
             case CMARK_NODE_PARAGRAPH:
-                // Only a paragraph whose text starts with a pipe may be a pipe table.
-                if let first = cmark_node_first_child(node), literal(first).contains("|") { pipeParagraphs.append(node) }
+                // Only a paragraph whose first text holds a pipe may be a pipe table.
+                if let first = cmark_node_first_child(node), literalContainsPipe(first) { pipeParagraphs.append(node) }
             case CMARK_NODE_SOFTBREAK:
                 softBreaks.append(node)
             case CMARK_NODE_HEADING:
@@ -393,6 +393,13 @@ func hasDoubleAsterisk(_ node: OpaquePointer) -> Bool {
         pointer = pointer.advanced(by: 1)
     }
     return false
+}
+
+/// Whether a node's literal holds `|`, looked for in its bytes (Foundation's `contains` on the `String` costs 2 % of
+/// a build's processor time).
+func literalContainsPipe(_ node: OpaquePointer) -> Bool {
+    guard let pointer = cmark_node_get_literal(node) else { return false }
+    return strchr(pointer, Int32(UInt8(ascii: "|"))) != nil
 }
 
 func literal(_ node: OpaquePointer) -> String {
