@@ -57,7 +57,8 @@ enum PageLayout {
         return (left, max(right, left + 1))
     }
 
-    /// Page numbers at the foot and running heads at the top (short lines in the outer 7% of the page).
+    /// Page numbers at the foot and running heads at the top: short lines in the bottom 8% of a page, or in the top
+    /// 7% of any page after the first (whose top is the masthead).
     static func isPageFurniture(_ line: PositionedLine, page: PositionedPage, pageNumber: Int) -> Bool {
         let text = line.text.trimmingSpaces()
         guard text.count <= 24 else { return false }

@@ -188,7 +188,7 @@ import ZIPFoundation
         let run = try CLITests.run(["import", "--dry-run", "--time-limit", "1", Self.genres.appending(path: "scanned/source.pdf").path,
                                     Self.genres.appending(path: "jianxun/source.docx").path], in: empty.root)
         #expect(run.status == 2)
-        #expect(run.stderr.contains("scanned/source.pdf: stopped:") && run.stderr.contains("time limit"), "\(run.stderr)")
+        #expect(run.stderr.contains("scanned/source.pdf: stopped") && run.stderr.contains("time limit") && run.stderr.contains("(--time-limit)"), "\(run.stderr)")
         #expect(run.stderr.contains("Imported 1 of 2 files."))
         #expect(run.stdout.contains("title: 各地精神文明建设工作简讯"))
     }
