@@ -22,6 +22,7 @@ enum PDFReader {
         let count = Int(poppler_document_get_n_pages(document))
         guard count > 0 else { throw ImportError("the PDF has no pages") }
         var pages: [PositionedPage] = []
+        var images: [SourceImage] = []
         var scanned: [Int] = []
         for number in 0..<count {
             guard let page = poppler_document_get_page(document, Int32(number)) else { continue }
@@ -32,7 +33,12 @@ enum PDFReader {
                 let read = try ocr.read(page: render(page, dpi: OCR.dpi), dpi: OCR.dpi, pageNumber: number + 1)
                 pages.append(try rereadLargeLines(read, of: page, ocr: ocr))
             } else {
-                pages.append(positioned)
+                var withPictures = positioned
+                for (line, image) in pictures(page, numberedFrom: images.count + 1) {
+                    images.append(image)
+                    withPictures.lines.insert(line, at: withPictures.lines.firstIndex { $0.top > line.top } ?? withPictures.lines.count)
+                }
+                pages.append(withPictures)
             }
         }
         let pageWord = count == 1 ? "page" : "pages"
@@ -48,11 +54,54 @@ enum PDFReader {
             result.ocrConfidence = mean
             result.notes.append("OCR'd \(scanned.count) of \(count) \(pageWord) (mean confidence \(Int(mean.rounded()))%): read it against the scan")
         }
+        result.images = images
         if let title = poppler_document_get_title(document) {
             result.metadataTitle = String(cString: title)
             g_free(title)
         }
         return result
+    }
+
+    /// The photos on a page with text, as PNG files named `image-N.png` from `first` on, each with a line where it
+    /// stands. Pictures smaller than 1.5 cm (logos, rules, ornaments) or covering most of the page (a background)
+    /// are left out.
+    static func pictures(_ page: OpaquePointer, numberedFrom first: Int) -> [(PositionedLine, SourceImage)] {
+        var width = 0.0, height = 0.0
+        poppler_page_get_size(page, &width, &height)
+        let mapping = poppler_page_get_image_mapping(page)
+        defer { poppler_page_free_image_mapping(mapping) }
+        var found: [(PositionedLine, SourceImage)] = []
+        var node = mapping
+        while let current = node {
+            node = current.pointee.next
+            guard let entry = current.pointee.data?.assumingMemoryBound(to: PopplerImageMapping.self).pointee else { continue }
+            let area = entry.area
+            let (left, right) = (min(area.x1, area.x2), max(area.x1, area.x2))
+            let (top, bottom) = (min(area.y1, area.y2), max(area.y1, area.y2))
+            guard right - left >= 42, bottom - top >= 42, (right - left) * (bottom - top) < width * height * 0.8,
+                  let surface = poppler_page_get_image(page, entry.image_id) else { continue }
+            defer { cairo_surface_destroy(surface) }
+            let png = pngBytes(surface)
+            guard !png.isEmpty else { continue }
+            let name = "image-\(first + found.count).png"
+            var line = PositionedLine(segments: [], top: top, bottom: bottom, size: 0)
+            line.image = name
+            found.append((line, SourceImage(name: name, bytes: png)))
+        }
+        return found
+    }
+
+    /// A cairo surface as PNG bytes.
+    static func pngBytes(_ surface: OpaquePointer) -> [UInt8] {
+        var png: [UInt8] = []
+        withUnsafeMutablePointer(to: &png) { target in
+            _ = cairo_surface_write_to_png_stream(surface, { closure, data, length in
+                guard let closure, let data else { return CAIRO_STATUS_WRITE_ERROR }
+                closure.assumingMemoryBound(to: [UInt8].self).pointee.append(contentsOf: UnsafeBufferPointer(start: data, count: Int(length)))
+                return CAIRO_STATUS_SUCCESS
+            }, target)
+        }
+        return png
     }
 
     /// One character of the text layer where it lies.
@@ -187,14 +236,6 @@ enum PDFReader {
         cairo_translate(cairo, -area.left, -area.top)
         poppler_page_render_for_printing(page, cairo)
         cairo_surface_flush(surface)
-        var png: [UInt8] = []
-        withUnsafeMutablePointer(to: &png) { target in
-            _ = cairo_surface_write_to_png_stream(surface, { closure, data, length in
-                guard let closure, let data else { return CAIRO_STATUS_WRITE_ERROR }
-                closure.assumingMemoryBound(to: [UInt8].self).pointee.append(contentsOf: UnsafeBufferPointer(start: data, count: Int(length)))
-                return CAIRO_STATUS_SUCCESS
-            }, target)
-        }
-        return png
+        return pngBytes(surface)
     }
 }

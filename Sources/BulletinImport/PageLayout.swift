@@ -8,6 +8,8 @@ struct PositionedLine: Sendable {
     var bold = false
     var red = false
     var confidence: Double?
+    /// A picture in place of text: the name of one of the document's images.
+    var image: String?
 
     var text: String { segments.map(\.text).joined(separator: segments.count > 1 ? "  " : "") }
     var left: Double { segments.first?.left ?? 0 }
@@ -29,9 +31,14 @@ enum PageLayout {
         let margins = textMargins(all)
         var result: [SourceLine] = []
         for (number, page) in pages.enumerated() {
-            let lines = page.lines.filter { !isPageFurniture($0, page: page, pageNumber: number) }
+            let lines = page.lines.filter { $0.image != nil || !isPageFurniture($0, page: page, pageNumber: number) }
             var index = 0
             while index < lines.count {
+                if let name = lines[index].image {
+                    result.append(.image(name))
+                    index += 1
+                    continue
+                }
                 if let (rows, used) = table(at: index, in: lines) {
                     result.append(.table(rows))
                     index += used
@@ -100,7 +107,7 @@ enum PageLayout {
         }
         var rows: [[String]] = [first.segments.map(\.text)]
         var end = index + 1
-        while end < lines.count {
+        while end < lines.count, lines[end].image == nil {
             let line = lines[end]
             let cells = line.segments.map { (column(of: $0, size: line.size / 2), $0.text) }
             guard cells.allSatisfy({ $0.0 != nil }), Set(cells.map { $0.0! }).count == cells.count else { break }

@@ -87,6 +87,16 @@ import ZIPFoundation
         #expect(outcome.reports.contains { $0.contains("(../../../escaped.png) is missing or not PNG, JPEG, GIF or WebP and was left out") })
     }
 
+    /// `picture.docx` (python-docx) and `picture.pdf` (LibreOffice's PDF of it): a paragraph, a photo, a paragraph.
+    @Test(arguments: ["picture.docx", "picture.pdf"])
+    func picturesAreWrittenBesideTheBulletinWhereTheyStand(name: String) throws {
+        let imported = try importFile(repositoryRoot.appending(path: "Tests/BulletinTests/Fixtures/import/\(name)").path)
+        #expect(imported.markdown.contains("title: 志愿者服务队走进社区\n"))
+        #expect(imported.markdown.contains("家电维修等服务。\n\n![](2/image-1.png)\n\n活动受到居民欢迎"), "\(imported.markdown)")
+        #expect(imported.files.map(\.path) == ["2021/2/image-1.png"])
+        #expect(imported.files.first?.bytes.starts(with: [0x89, 0x50, 0x4E, 0x47]) == true)
+    }
+
     @Test func zipBombsAreRefusedBeforeTheyInflate() throws {
         let zeros = [UInt8](repeating: 0, count: 8 << 20)
         let bomb = try docx(paragraph("正文。"), extra: [("word/media/zeros.bin", zeros)])
