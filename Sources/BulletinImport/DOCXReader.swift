@@ -126,8 +126,12 @@ public enum DOCXReader {
     }
 
     /// Refuses XML with a document type declaration (OOXML never has one): no entity is ever defined, let alone
-    /// resolved.
+    /// resolved. Refuses XML that is not UTF-8 too (Word writes UTF-8): Foundation's `XMLParser` traps on names
+    /// that are not (found by `FuzzDOCX`).
     static func parser(for xml: [UInt8], name: String) throws(ImportError) -> XMLParser {
+        guard String(validating: xml, as: UTF8.self) != nil, !xml.contains(0) else {
+            throw ImportError("refused: \(name) in the DOCX is not UTF-8 text")
+        }
         let head = xml.prefix(4096)
         if head.indices.contains(where: { index in
             head[index...].starts(with: Array("<!DOCTYPE".utf8)) || head[index...].starts(with: Array("<!ENTITY".utf8))

@@ -296,7 +296,7 @@ enum CSVReader {
 
 /// Inputs the fuzzers found (and tricky seeds), replayed through the same code the fuzz targets run.
 @Suite struct FuzzRegressionTests {
-    @Test(arguments: ["FuzzFrontMatter", "FuzzRender", "FuzzTable", "FuzzImport", "FuzzPaths", "FuzzServerPath"])
+    @Test(arguments: ["FuzzFrontMatter", "FuzzRender", "FuzzTable", "FuzzImport", "FuzzDOCX", "FuzzPaths", "FuzzServerPath"])
     func replay(target: String) throws {
         let folder = repositoryRoot.appending(path: "Tests/BulletinTests/Fixtures/fuzz/\(target)")
         let inputs = (try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? []
@@ -308,6 +308,7 @@ enum CSVReader {
             case "FuzzRender": FuzzTargets.render(bytes)
             case "FuzzTable": FuzzTargets.table(bytes)
             case "FuzzImport": FuzzTargets.importer(bytes)
+            case "FuzzDOCX": FuzzTargets.docx(bytes)
             case "FuzzPaths": FuzzTargets.paths(bytes)
             default: FuzzTargets.serverPath(bytes, root: FuzzTargets.servedRoot)
             }
