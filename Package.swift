@@ -89,7 +89,7 @@ let package = Package(
         // ZIPFoundation).
         .target(
             name: "BulletinImport",
-            dependencies: ["BulletinModel", "CPoppler", .product(name: "ZIPFoundation", package: "ZIPFoundation")]
+            dependencies: ["BulletinModel", "BulletinSupport", "CPoppler", .product(name: "ZIPFoundation", package: "ZIPFoundation")]
         ),
         // The live preview server (only importer of FlyingFox).
         .target(

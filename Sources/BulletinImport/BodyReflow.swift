@@ -16,7 +16,6 @@ struct BodyReflow {
     }
 
     var blocks: [Block] = []
-    var warnings: [String] = []
     /// How many OCR'd paragraphs were marked for review.
     var lowConfidenceParagraphs = 0
 

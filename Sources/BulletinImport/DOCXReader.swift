@@ -1,3 +1,4 @@
+import BulletinSupport
 import Foundation
 #if canImport(FoundationXML)
 import FoundationXML
@@ -129,13 +130,9 @@ public enum DOCXReader {
     /// resolved. Refuses XML that is not UTF-8 too (Word writes UTF-8): Foundation's `XMLParser` traps on names
     /// that are not (found by `FuzzDOCX`).
     static func parser(for xml: [UInt8], name: String) throws(ImportError) -> XMLParser {
-        guard String(validating: xml, as: UTF8.self) != nil, !xml.contains(0) else {
-            throw ImportError("refused: \(name) in the DOCX is not UTF-8 text")
-        }
-        let head = xml.prefix(4096)
-        if head.indices.contains(where: { index in
-            head[index...].starts(with: Array("<!DOCTYPE".utf8)) || head[index...].starts(with: Array("<!ENTITY".utf8))
-        }) || xml.count > 4096 && String(decoding: xml, as: UTF8.self).contains("<!ENTITY") {
+        let isUTF8 = xml.withUnsafeBufferPointer { String(validUTF8: $0) != nil }
+        guard isUTF8, !xml.contains(0) else { throw ImportError("refused: \(name) in the DOCX is not UTF-8 text") }
+        if xml.firstRange(of: Array("<!DOCTYPE".utf8)) != nil || xml.firstRange(of: Array("<!ENTITY".utf8)) != nil {
             throw ImportError("refused: \(name) in the DOCX declares a document type or entities")
         }
         let parser = XMLParser(data: Data(xml))
@@ -164,15 +161,13 @@ struct WordFormat: Equatable {
     var bold: Bool?
     var color: String?
     var alignment: String?
-    var firstLineIndent: Bool?
 
     /// `self` with the values it lacks taken from `base`.
     func over(_ base: WordFormat) -> WordFormat {
-        WordFormat(size: size ?? base.size, bold: bold ?? base.bold, color: color ?? base.color, alignment: alignment ?? base.alignment,
-                   firstLineIndent: firstLineIndent ?? base.firstLineIndent)
+        WordFormat(size: size ?? base.size, bold: bold ?? base.bold, color: color ?? base.color, alignment: alignment ?? base.alignment)
     }
 
-    /// Reads one formatting element (`w:sz`, `w:b`, `w:color`, `w:jc`, `w:ind`) into `self`.
+    /// Reads one formatting element (`w:sz`, `w:b`, `w:color`, `w:jc`) into `self`.
     mutating func read(_ element: String, _ attributes: [String: String]) {
         let value = attributes["w:val"]
         switch element {
@@ -180,12 +175,6 @@ struct WordFormat: Equatable {
         case "w:b": bold = value.map { !["0", "false", "off"].contains($0) } ?? true
         case "w:color": color = value
         case "w:jc": alignment = value
-        case "w:ind":
-            let chars = attributes["w:firstLineChars"].flatMap(Double.init) ?? 0
-            let twips = attributes["w:firstLine"].flatMap(Double.init) ?? 0
-            if attributes["w:firstLineChars"] != nil || attributes["w:firstLine"] != nil || attributes["w:hanging"] != nil {
-                firstLineIndent = chars > 0 || twips > 0
-            }
         default: break
         }
     }

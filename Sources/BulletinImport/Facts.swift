@@ -65,8 +65,7 @@ struct Facts {
     static func extract(from paragraphs: [String], vocabulary extra: [(keywords: [String], unit: String?, key: String)],
                         bulletinYear: Int?, knownDistricts: [String] = []) -> Facts {
         var facts = Facts()
-        var usedKeys: Set<String> = []
-        var generated = 0
+        var keys = StatKeys()
         for paragraph in paragraphs {
             for sentence in paragraph.split(whereSeparator: { "。！？".contains($0) }).map(String.init) {
                 for match in sentence.matches(of: /([0-9]+(?:,[0-9]{3})*(?:\.[0-9]+)?)(万|亿)?(余|多)?(人次|小时|万元|户|名|个|篇|册|次|项|家|支|场|元|所|座|处|件|人|期|批)/) {
@@ -80,24 +79,9 @@ struct Facts {
                     if number.contains("."), magnitude.isEmpty, !["小时", "万元", "元"].contains(unit) { continue }
                     let label = label(in: sentence, around: match.range)
                     let clause = clause(in: sentence, around: match.range)
-                    let specific = extra + vocabulary.dropLast(genericEntries), generic = Array(vocabulary.suffix(genericEntries))
-                    func lookup(_ entries: [(keywords: [String], unit: String?, key: String)], in context: String) -> String? {
-                        entries.first { entry in
-                            (entry.unit == nil || entry.unit == unit) && entry.keywords.allSatisfy { context.contains($0) }
-                        }?.key
-                    }
-                    var key = lookup(specific, in: clause) ?? lookup(specific, in: sentence)
-                        ?? lookup(generic, in: clause) ?? lookup(generic, in: sentence)
-                    var isGenerated = false
-                    if let found = key, usedKeys.contains(found) { key = nil }
-                    if key == nil {
-                        generated += 1
-                        key = "imported_stat_\(generated)"
-                        isGenerated = true
-                    }
-                    usedKeys.insert(key!)
+                    let (key, isGenerated) = keys.assign(vocabularyKey(unit: unit, contexts: [clause, sentence], extra: extra))
                     let note = approximate.map { "the text says \(number)\(magnitude)\($0)\(unit) (more than \(number)\(magnitude))" }
-                    facts.stats.append(FoundStat(key: key!, keyIsGenerated: isGenerated, label: label,
+                    facts.stats.append(FoundStat(key: key, keyIsGenerated: isGenerated, label: label,
                                                  value: number.replacingOccurrences(of: ",", with: "") + magnitude, unit: unit, note: note))
                 }
                 facts.exemplars += exemplars(in: sentence, bulletinYear: bulletinYear, knownDistricts: knownDistricts)
@@ -111,24 +95,49 @@ struct Facts {
     /// optionally the date it holds at), keys from the vocabulary where the label has its words.
     static func printedStats(_ rows: [[String]], vocabulary extra: [(keywords: [String], unit: String?, key: String)]) -> [FoundStat] {
         var stats: [FoundStat] = []
-        var used: Set<String> = []
+        var keys = StatKeys()
         for row in rows.dropFirst() where row.count >= 2 {
             let figure = row.dropFirst().joined()
             guard let match = figure.firstMatch(of: /^([0-9][0-9,]*(?:\.[0-9]+)?(?:万|亿)?)([^0-9]{1,4}?)([0-9]{4}年[0-9]{1,2}月[0-9]{1,2}日)?$/) else { continue }
             let unit = String(match.2)
-            var key = (extra + vocabulary).first { entry in
-                (entry.unit == nil || entry.unit == unit) && entry.keywords.allSatisfy { row[0].contains($0) }
-            }?.key
-            if let found = key, used.contains(found) { key = nil }
-            let generated = key == nil
-            let name = key ?? "imported_stat_\(stats.count + 1)"
-            used.insert(name)
+            let (name, generated) = keys.assign(vocabularyKey(unit: unit, contexts: [row[0]], extra: extra))
             var stat = FoundStat(key: name, keyIsGenerated: generated, label: row[0], value: match.1.replacingOccurrences(of: ",", with: ""),
                                  unit: unit)
             if let asOf = match.3, let (date, _) = DateText.find(in: String(asOf)) { stat.asOf = date.iso }
             stats.append(stat)
         }
         return stats
+    }
+
+    /// The vocabulary's key for a figure in `unit`: the site's and the specific measures first, tried on each
+    /// context in turn (the narrowest first), then the generic ones.
+    static func vocabularyKey(unit: String, contexts: [String], extra: [(keywords: [String], unit: String?, key: String)]) -> String? {
+        for entries in [extra + vocabulary.dropLast(genericEntries), Array(vocabulary.suffix(genericEntries))] {
+            for context in contexts {
+                let found = entries.first { entry in
+                    (entry.unit == nil || entry.unit == unit) && entry.keywords.allSatisfy { context.contains($0) }
+                }
+                if let found { return found.key }
+            }
+        }
+        return nil
+    }
+
+    /// Keys given to a bulletin's stats: a vocabulary key once, otherwise `imported_stat_N`.
+    struct StatKeys {
+        private var used: Set<String> = []
+        private var generated = 0
+
+        mutating func assign(_ found: String?) -> (key: String, generated: Bool) {
+            if let found, !used.contains(found) {
+                used.insert(found)
+                return (found, false)
+            }
+            generated += 1
+            let key = "imported_stat_\(generated)"
+            used.insert(key)
+            return (key, true)
+        }
     }
 
     /// The clause (between commas or semicolons) holding a figure.

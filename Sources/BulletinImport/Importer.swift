@@ -149,7 +149,7 @@ public enum Importer {
         }
         report.stats = facts.stats.count
         report.exemplars = facts.exemplars.count
-        report.warnings += document.notes + masthead.warnings + body.warnings
+        report.warnings += document.notes + masthead.warnings
         if body.lowConfidenceParagraphs > 0 {
             report.warnings.append("\(body.lowConfidenceParagraphs) OCR'd paragraphs below \(Int(BodyReflow.reviewConfidence))% confidence are marked for review")
         }

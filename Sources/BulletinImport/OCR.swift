@@ -1,3 +1,4 @@
+import BulletinSupport
 import Foundation
 
 /// Optical character recognition of page images with Tesseract (Debian `tesseract-ocr` and its Simplified Chinese
@@ -23,8 +24,7 @@ struct OCR: Sendable {
     func read(line png: [UInt8], dpi: Double) throws(ImportError) -> (text: String, confidence: Double)? {
         let lines = try read(png, dpi: dpi, what: "a line", layout: "7").lines
         guard !lines.isEmpty else { return nil }
-        let confidences = lines.compactMap(\.confidence)
-        return (lines.map(\.text).joined(), confidences.reduce(0, +) / Double(max(confidences.count, 1)))
+        return (lines.map(\.text).joined(), lines.meanConfidence)
     }
 
     private func read(_ png: [UInt8], dpi: Double, what: String, layout: String) throws(ImportError) -> PositionedPage {
@@ -43,10 +43,8 @@ struct OCR: Sendable {
     /// A scanned page kept as an image file (PNG, JPEG, TIFF), taken to be scanned at 300 dpi.
     func read(imageFile path: String) throws(ImportError) -> SourceDocument {
         let page = try recognise(path, dpi: Self.dpi, what: "the image", layout: "4")
-        let confidences = page.lines.compactMap(\.confidence)
-        let mean = confidences.isEmpty ? 0 : confidences.reduce(0, +) / Double(confidences.count)
+        let mean = page.lines.meanConfidence
         var document = SourceDocument(format: "scanned image (OCR, mean confidence \(Int(mean.rounded()))%)", lines: PageLayout.lines(of: [page]))
-        document.ocrConfidence = mean
         document.notes.append("OCR'd (mean confidence \(Int(mean.rounded()))%): read it against the scan")
         return document
     }
@@ -123,9 +121,8 @@ struct OCR: Sendable {
         return PositionedPage(width: size.width, height: size.height, lines: lines)
     }
 
-    /// `tesseract` on the `PATH` when it has the Simplified Chinese data.
+    /// `tesseract` on the `PATH`.
     static func executable() -> String? {
-        let folders = (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin").split(separator: ":")
-        return folders.map { "\($0)/tesseract" }.first { access($0, X_OK) == 0 }
+        Executables.find(["tesseract"])
     }
 }

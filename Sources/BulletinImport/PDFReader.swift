@@ -46,12 +46,10 @@ enum PDFReader {
         if scanned.isEmpty {
             result = SourceDocument(format: "PDF, \(count) \(pageWord)", lines: PageLayout.lines(of: pages))
         } else {
-            let confidences = pages.flatMap(\.lines).compactMap(\.confidence)
-            let mean = confidences.isEmpty ? 0 : confidences.reduce(0, +) / Double(confidences.count)
+            let mean = pages.flatMap(\.lines).meanConfidence
             let kind = scanned.count == count ? "scanned PDF" : "PDF with \(scanned.count) scanned of"
             result = SourceDocument(format: "\(kind), \(count) \(pageWord) (OCR, mean confidence \(Int(mean.rounded()))%)",
                                     lines: PageLayout.lines(of: pages))
-            result.ocrConfidence = mean
             result.notes.append("OCR'd \(scanned.count) of \(count) \(pageWord) (mean confidence \(Int(mean.rounded()))%): read it against the scan")
         }
         result.images = images

@@ -16,6 +16,14 @@ struct PositionedLine: Sendable {
     var right: Double { segments.last?.right ?? 0 }
 }
 
+extension Collection<PositionedLine> {
+    /// The mean OCR confidence of the lines that have one (0 when none has).
+    var meanConfidence: Double {
+        let confidences = compactMap(\.confidence)
+        return confidences.isEmpty ? 0 : confidences.reduce(0, +) / Double(confidences.count)
+    }
+}
+
 /// One page's lines and size.
 struct PositionedPage: Sendable {
     var width: Double

@@ -11,8 +11,6 @@ public struct SourceDocument: Sendable, Codable {
     public var images: [SourceImage] = []
     /// What the reader wants the editor to know (OCR confidence, pictures it could not keep…).
     public var notes: [String] = []
-    /// Mean confidence (0–100) when the text came from OCR.
-    public var ocrConfidence: Double?
     /// The title the file's metadata gives (PDF document information); used only where it is the title the page
     /// shows, to keep the spaces that a line break hides.
     public var metadataTitle: String?
