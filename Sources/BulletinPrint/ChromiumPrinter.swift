@@ -1,3 +1,4 @@
+import BulletinSupport
 import Foundation
 #if canImport(Glibc)
 import Glibc
@@ -82,11 +83,7 @@ public final class ChromiumPrinter: Sendable {
     public static func executable() -> String? {
         let environment = ProcessInfo.processInfo.environment
         if let path = environment["BULLETIN_CHROMIUM"] { return access(path, X_OK) == 0 ? path : nil }
-        let folders = (environment["PATH"] ?? "/usr/bin:/bin").split(separator: ":")
-        for name in ["chromium", "chromium-browser"] {
-            for folder in folders where access("\(folder)/\(name)", X_OK) == 0 { return "\(folder)/\(name)" }
-        }
-        return nil
+        return Executables.find(["chromium", "chromium-browser"], environment: environment)
     }
 
     /// The page at `url` printed to PDF with its CSS page size and backgrounds, tagged and with an outline of
