@@ -94,7 +94,7 @@ public struct TemplateLibrary: Sendable {
 
     /// Renders the template `name` with a dictionary context.
     public func render(_ name: String, context: [String: Any]) -> String {
-        library.render(context, withTemplate: name) ?? ""
+        library.render(TemplateValues.prepared(context), withTemplate: name) ?? ""
     }
 
     /// The default templates, as files keyed by their path below `templates/`, for `bulletin init`.

@@ -50,6 +50,28 @@ import Testing
         #expect(library.render("probe", context: ["value": value]) == "\(escaped)/\(escaped)|\(value)")
     }
 
+    /// Contexts reach the engine as its fast representation (`TemplateValues`): what a template can do with a
+    /// dictionary, a string, a list and a number is what it could do with them as plain Swift values.
+    @Test func transformsAndSectionsSeeContextsAsPlainValues() throws {
+        let folder = FileManager.default.temporaryDirectory.appending(path: "bulletin-transforms-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let template = """
+            {{uppercased(title)}}|{{#sorted(names)}}{{.}},{{/sorted(names)}}|{{#first(names)}}{{.}}{{/first(names)}}|\
+            {{count(names)}}|{{count(site)}}|{{#sorted(site)}}{{key}}={{value}};{{/sorted(site)}}|{{#empty(none)}}empty{{/empty(none)}}|\
+            {{#site}}{{name}}{{/site}}|{{^missing}}no{{/missing}}|{{#blank}}[{{.}}]{{/blank}}|{{#plusone(year)}}{{.}}{{/plusone(year)}}|\
+            {{#even(year)}}even{{/even(year)}}|{{#entries}}{{#first()}}^{{/first()}}{{title}}{{^last()}}/{{/last()}}{{/entries}}|{{#flag}}yes{{/flag}}
+            """
+        try template.write(to: folder.appending(path: "probe.mustache"), atomically: true, encoding: .utf8)
+        let library = try TemplateLibrary.load(siteTemplatesDirectory: folder).get()
+        let context: [String: Any] = [
+            "title": "a<b", "names": ["乙", "甲", "丙"], "none": [String](), "site": ["name": "杭州", "id": "hz"], "blank": "",
+            "year": 2017, "entries": [["title": "一"], ["title": "二"]] as [[String: Any]], "flag": true,
+        ]
+        #expect(library.render("probe", context: context)
+            == "A&lt;B|丙,乙,甲,|乙|3|2|id=hz;name=杭州;|empty|杭州|no|[]|2018||^一/二|yes")
+    }
+
     @Test func defaultTemplatesLoadCleanly() throws {
         let library = try TemplateLibrary.load(siteTemplatesDirectory: nil).get()
         #expect(library.names.isSuperset(of: TemplateLibrary.requiredTemplates))
