@@ -54,6 +54,13 @@ extension Dictionary: StringKeyedDictionary where Key == String, Value: Codable 
     }
 }
 
+/// A value kept as the bytes `BinaryCoding` made of it (`Stored`): coded as their count and the bytes, which are
+/// copied, not decoded.
+protocol CodedBytes {
+    func codedBytes() throws -> [UInt8]
+    init(codedBytes: [UInt8])
+}
+
 // MARK: - Writing
 
 private final class BinaryWriter {
@@ -63,6 +70,10 @@ private final class BinaryWriter {
         // Asked of the type (the runtime caches its conformances), not of the value.
         if T.self is any StringKeyedDictionary.Type, let dictionary = value as? any StringKeyedDictionary {
             try dictionary.encodePairs(to: self)
+        } else if T.self is any CodedBytes.Type, let coded = value as? any CodedBytes {
+            let codedBytes = try coded.codedBytes()
+            write(UInt64(codedBytes.count))
+            bytes += codedBytes
         } else {
             try value.encode(to: WritingEncoder(writer: self))
         }
@@ -258,6 +269,11 @@ private final class BinaryReader {
 
     func decode<T: Decodable>(_ type: T.Type) throws -> T {
         if let dictionary = type as? any StringKeyedDictionary.Type { return try dictionary.decodePairs(from: self) as! T }
+        if let coded = type as? any CodedBytes.Type {
+            guard let count = Int(exactly: try readUnsigned()), count <= bytes.count - offset else { throw BinaryCoding.Malformed() }
+            defer { offset += count }
+            return coded.init(codedBytes: Array(bytes[offset..<offset + count])) as! T
+        }
         return try T(from: ReadingDecoder(reader: self))
     }
 

@@ -8,7 +8,7 @@ import Synchronization
 /// fingerprint of its inputs and the stamp it was written with.
 public struct MemoRecord<Parsed: Codable & Sendable, Aggregates: Codable & Sendable>: Codable, Sendable {
     /// Changed whenever what is recorded, or what a digest covers, changes: a record of another format is ignored.
-    public static var currentFormat: Int { 9 }
+    public static var currentFormat: Int { 10 }
 
     public var format = currentFormat
     /// Digest of the tool and the site settings the sources were parsed with.
@@ -33,12 +33,18 @@ public struct MemoRecord<Parsed: Codable & Sendable, Aggregates: Codable & Senda
     public struct Source: Codable, Sendable {
         public var key: UInt64
         public var stamp: SourceStamp?
-        public var value: Parsed
+        /// The value; a record read from a file decodes it only where it is used.
+        public var stored: Stored<Parsed>
 
+        /// A source parsed by this build.
         public init(key: UInt64, stamp: SourceStamp?, value: Parsed) {
+            self.init(key: key, stamp: stamp, stored: Stored(value))
+        }
+
+        public init(key: UInt64, stamp: SourceStamp?, stored: Stored<Parsed>) {
             self.key = key
             self.stamp = stamp
-            self.value = value
+            self.stored = stored
         }
     }
 
@@ -76,6 +82,53 @@ public struct MemoRecord<Parsed: Codable & Sendable, Aggregates: Codable & Senda
             self.key = key
             self.value = value
         }
+    }
+}
+
+/// A value of a record, or the bytes it was saved as. A record read from a file holds the bytes alone: each
+/// value is decoded by the worker that uses it (`decoded()`), and one still unchanged is saved again as the bytes
+/// it was read as (at 10,000 bulletins, decoding every source on reading the record and encoding every one on
+/// saving it were most of a build with one file changed). A value made by this process is coded when saved.
+public struct Stored<Value: Codable & Sendable>: Codable, Sendable, CodedBytes {
+    /// The value; nil until decoded in a record read from a file.
+    public let value: Value?
+    /// The bytes it was read as; nil for a value made by this process.
+    private let savedBytes: [UInt8]?
+
+    public init(_ value: Value) {
+        self.value = value
+        savedBytes = nil
+    }
+
+    init(codedBytes: [UInt8]) {
+        value = nil
+        savedBytes = codedBytes
+    }
+
+    private init(value: Value, savedBytes: [UInt8]?) {
+        self.value = value
+        self.savedBytes = savedBytes
+    }
+
+    /// The value as `BinaryCoding` codes it.
+    func codedBytes() throws -> [UInt8] {
+        if let savedBytes { return savedBytes }
+        return try BinaryCoding.encode(value)
+    }
+
+    /// This with its value decoded; throws `BinaryCoding.Malformed` when the bytes are not a value.
+    public func decoded() throws -> Stored {
+        guard value == nil, let savedBytes else { return self }
+        return Stored(value: try BinaryCoding.decode(Value.self, from: savedBytes), savedBytes: savedBytes)
+    }
+
+    public init(from decoder: any Decoder) throws {
+        self.init(codedBytes: try decoder.singleValueContainer().decode([UInt8].self))
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        try container.encode(try codedBytes())
     }
 }
 

@@ -133,9 +133,10 @@ public enum SiteBuilder {
             defer { counter.increment() }
             let file = files[number]
             func reuse(_ entry: SiteMemo.Record.Source) -> (LoadedBulletin?, [Diagnostic])? {
-                guard entry.value.dependenciesUnchanged(siteDirectory: siteFiles.siteDirectory) else { return nil }
-                memo?.record(source: entry, path: file.displayPath, reused: true)
-                return (LoadedBulletin(facts: entry.value, body: .file(file.path, config: config, site: siteFiles)), entry.value.diagnostics)
+                guard let stored = try? entry.stored.decoded(), let facts = stored.value,
+                      facts.dependenciesUnchanged(siteDirectory: siteFiles.siteDirectory) else { return nil }
+                memo?.record(source: .init(key: entry.key, stamp: entry.stamp, stored: stored), path: file.displayPath, reused: true)
+                return (LoadedBulletin(facts: facts, body: .file(file.path, config: config, site: siteFiles)), facts.diagnostics)
             }
             if let told, !file.isLink, !told.paths.contains(file.path), let entry = memo?.unchangedSource(path: file.displayPath),
                let reused = reuse(entry) {

@@ -34,8 +34,10 @@ struct TemplateNode: MustacheParent, MustacheTransformable {
 }
 
 /// A string of a context: printed as it is (escaped where the template escapes), with the string's transforms
-/// (`uppercased`, `empty`…) and ordered as strings are, so that a list of them can be `sorted`.
-struct TemplateText: MustacheCustomRenderable, MustacheTransformable, Comparable {
+/// (`uppercased`, `empty`…) and ordered as strings are, so that a list of them can be `sorted`. A section on a
+/// string puts it on the context stack: as a parent without children, names inside the section are looked up
+/// below it at once (a `String` was looked into through `Mirror` first, and had nothing either).
+struct TemplateText: MustacheCustomRenderable, MustacheTransformable, MustacheParent, Comparable {
     let renderText: String
 
     init(_ text: String) {
@@ -43,6 +45,8 @@ struct TemplateText: MustacheCustomRenderable, MustacheTransformable, Comparable
     }
 
     var isNull: Bool { false }
+
+    func child(named name: String) -> Any? { nil }
 
     func transform(_ name: String) -> Any? { renderText.transform(name).map(TemplateValues.prepared) }
 

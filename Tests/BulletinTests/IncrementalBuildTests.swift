@@ -306,17 +306,20 @@ import Glibc
         #expect(aggregates.exemplars.contains { $0.mentions.contains { $0.exemplar.origin != nil } })
         record.aggregates = .init(key: 5, value: aggregates)
         #expect(record.sources.count == 5)
-        #expect(record.sources.values.contains { !$0.value.bulletin.stats.isEmpty && !$0.value.bulletin.exemplars.isEmpty })
+        #expect(record.sources.values.contains { !$0.stored.value!.bulletin.stats.isEmpty && !$0.stored.value!.bulletin.exemplars.isEmpty })
 
         let file = site.root.appending(path: "memo.bin").path
         SiteMemo.save(record, to: file)
         let decoded = try #require(SiteMemo.load(from: file))
         #expect(decoded.settings == 42)
         for (path, source) in record.sources {
-            let copy = try #require(decoded.sources[path])
-            #expect(copy.value.bulletin == source.value.bulletin)
-            #expect(copy.key == source.key && copy.stamp == source.stamp && copy.value.factsKey == source.value.factsKey)
-            #expect(copy.value.summary == source.value.summary && copy.value.diagnostics == source.value.diagnostics)
+            let read = try #require(decoded.sources[path])
+            #expect(read.stored.value == nil, "decoded where it is used")
+            let copy = try #require(try read.stored.decoded().value), original = try #require(source.stored.value)
+            #expect(copy.bulletin == original.bulletin)
+            #expect(read.key == source.key && read.stamp == source.stamp && copy.factsKey == original.factsKey)
+            #expect(copy.summary == original.summary && copy.diagnostics == original.diagnostics)
+            #expect(try BinaryCoding.encode(read.stored) == BinaryCoding.encode(source.stored), "saved again as it was read")
         }
         #expect(decoded.outputs["index.html"] == record.outputs["index.html"])
         #expect(decoded.aggregates == nil, "worked out again rather than read back from a folder")
