@@ -113,6 +113,7 @@ public struct Stored<Value: Codable & Sendable>: Codable, Sendable, CodedBytes {
     /// The value as `BinaryCoding` codes it.
     func codedBytes() throws -> [UInt8] {
         if let savedBytes { return savedBytes }
+        guard let value else { throw BinaryCoding.Malformed() }
         return try BinaryCoding.encode(value)
     }
 
