@@ -352,8 +352,8 @@ public enum SiteBuilder {
     /// the previous output. When only bodies changed, every page that shows none of them is kept at once.
     private static func pagesToRender(_ pages: [Page], renderer: SiteRenderer, site: SiteSources, options: BuildOptions,
                                       memo: SiteMemo?, publisher: OutputPublisher) -> [(page: Page, fingerprint: UInt64?)] {
-        var visited = PagePlan.renderingOrder(pages)
-        guard let memo else { return visited.map { ($0, nil) } }
+        guard let memo else { return PagePlan.renderingOrder(pages).map { ($0, nil) } }
+        var visited = pages
         let base = PageFingerprints.pagesBase(settings: site.settings, templates: renderer.templates)
         let order = renderer.bulletins.map(SiteMemo.Record.OrderedSource.init)
         memo.record(order: order, pagesBase: base)
@@ -372,7 +372,7 @@ public enum SiteBuilder {
         }
         let fingerprints = PageFingerprints(model: renderer.model, base: base, manyPages: textOnly == nil)
         var toRender: [(page: Page, fingerprint: UInt64?)] = []
-        for page in visited {
+        for page in PagePlan.renderingOrder(visited) {
             let fingerprint = textOnly.flatMap { page.showsBody(of: $0) ? nil : previous[page.file]?.fingerprint }
                 ?? fingerprints.page(page)
             if let output = previous[page.file], output.fingerprint == fingerprint,
