@@ -126,10 +126,11 @@ public enum DOCXReader {
         return target.hasPrefix("/") ? String(target.dropFirst()) : parts.joined(separator: "/")
     }
 
-    /// Refuses XML with a document type declaration (OOXML never has one): no entity is ever defined, let alone
-    /// resolved. Refuses XML that is not UTF-8 too (Word writes UTF-8): Foundation's `XMLParser` traps on names
-    /// that are not (found by `FuzzDOCX`).
-    static func parser(for xml: [UInt8], name: String) throws(ImportError) -> XMLParser {
+    /// Reads the part `name` with `delegate`; malformed XML is an error at its line and column. Refuses XML with
+    /// a document type declaration (OOXML never has one): no entity is ever defined, let alone resolved. Refuses
+    /// XML that is not UTF-8 too (Word writes UTF-8): Foundation's `XMLParser` traps on names that are not
+    /// (found by `FuzzDOCX`).
+    static func parse(_ xml: [UInt8], name: String, with delegate: XMLParserDelegate) throws(ImportError) {
         let isUTF8 = xml.withUnsafeBufferPointer { String(validUTF8: $0) != nil }
         guard isUTF8, !xml.contains(0) else { throw ImportError("refused: \(name) in the DOCX is not UTF-8 text") }
         if xml.firstRange(of: Array("<!DOCTYPE".utf8)) != nil || xml.firstRange(of: Array("<!ENTITY".utf8)) != nil {
@@ -138,7 +139,10 @@ public enum DOCXReader {
         let parser = XMLParser(data: Data(xml))
         parser.shouldResolveExternalEntities = false
         parser.shouldProcessNamespaces = false
-        return parser
+        parser.delegate = delegate
+        guard parser.parse() else {
+            throw ImportError("\(name) in the DOCX is not well-formed XML (line \(parser.lineNumber), column \(parser.columnNumber))")
+        }
     }
 }
 
@@ -199,9 +203,7 @@ struct WordStyles {
 
     static func parse(_ xml: [UInt8]) throws(ImportError) -> WordStyles {
         let delegate = StylesDelegate()
-        let parser = try DOCXReader.parser(for: xml, name: "word/styles.xml")
-        parser.delegate = delegate
-        guard parser.parse() else { throw ImportError("word/styles.xml in the DOCX is not well-formed XML") }
+        try DOCXReader.parse(xml, name: "word/styles.xml", with: delegate)
         return delegate.styles
     }
 
@@ -237,9 +239,7 @@ struct WordStyles {
 enum Relationships {
     static func parse(_ xml: [UInt8]) throws(ImportError) -> [String: String] {
         let delegate = Delegate()
-        let parser = try DOCXReader.parser(for: xml, name: "word/_rels/document.xml.rels")
-        parser.delegate = delegate
-        guard parser.parse() else { throw ImportError("word/_rels/document.xml.rels in the DOCX is not well-formed XML") }
+        try DOCXReader.parse(xml, name: "word/_rels/document.xml.rels", with: delegate)
         return delegate.targets
     }
 
@@ -259,11 +259,7 @@ enum Relationships {
 enum WordBody {
     static func parse(_ xml: [UInt8], styles: WordStyles) throws(ImportError) -> [SourceLine] {
         let delegate = Delegate(styles: styles)
-        let parser = try DOCXReader.parser(for: xml, name: "word/document.xml")
-        parser.delegate = delegate
-        guard parser.parse() else {
-            throw ImportError("word/document.xml in the DOCX is not well-formed XML (line \(parser.lineNumber), column \(parser.columnNumber))")
-        }
+        try DOCXReader.parse(xml, name: "word/document.xml", with: delegate)
         return delegate.lines
     }
 
