@@ -131,14 +131,30 @@ enum TextBlockReader {
                 break
             }
         }
-        return blocks
+        // Kept until the text edition and the search index are made: without the room left by growing.
+        return blocks.withUnsafeBufferPointer(Array.init)
     }
 
-    /// Appends a block and marks the enclosing items as having shown their markers.
+    /// Appends a block (its text in storage of its own size) and marks the enclosing items as having shown their
+    /// markers.
     private static func emit(_ block: TextBlock, into blocks: inout [TextBlock], containers: inout [TextContainer]) {
+        var block = block
+        block.text = block.text.compacted
         blocks.append(block)
         for index in containers.indices {
             if case .item(let marker, true) = containers[index] { containers[index] = .item(marker: marker, isFirstBlock: false) }
+        }
+    }
+}
+
+extension String {
+    /// The same text in storage of its own size: a string grown by appending keeps up to twice the room it needs.
+    var compacted: String {
+        let count = utf8.count
+        guard count > 15 else { return self }
+        return String(unsafeUninitializedCapacity: count) { buffer in
+            _ = buffer.initialize(fromContentsOf: utf8)
+            return count
         }
     }
 }

@@ -19,13 +19,19 @@ enum DataFile: String, CaseIterable, Sendable {
 
 /// Renders the data files: every bulletin's metadata, stats and exemplars as JSON, one CSV row per bulletin
 /// and stat or exemplar (values as plain numbers, text cells that a spreadsheet would run as a formula
-/// neutralised by `CSVWriter`), and the JSON Schema of the front matter. Each file is made
-/// as bytes, record by record: encoding all the records at once held every record, its encoded tree and two
-/// copies of the text (about 50 MB at 10,000 bulletins) at the start of the page rendering.
+/// neutralised by `CSVWriter`), and the JSON Schema of the front matter. Each file is made in pieces, a
+/// bulletin's record or rows each, while it is written: made whole, `bulletins.json` and `stats.csv` (34 and
+/// 20 MB at 10,000 bulletins) took about 100 MB of the build's peak memory as their arrays grew.
 enum DataExport {
-    static func render(_ file: DataFile, model: SiteModel) -> [UInt8] {
+    /// A file's bytes as pieces, each made when the writer reaches it.
+    typealias Pieces = LazyMapCollection<Range<Int>, [UInt8]>
+
+    static func render(_ file: DataFile, model: SiteModel) -> Pieces {
         switch file {
-        case .bulletinsJSON: return bulletinsJSON(model)
+        case .bulletinsJSON:
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+            return prettyJSONArray(count: model.bulletins.count, encoder: encoder, end: "\n") { record($0, model) }
         case .statsCSV:
             return csv(header: statsHeader, model: model) { bulletin in
                 bulletin.stats.map { [$0.key, $0.label, $0.value.plain, $0.unit, $0.asOf?.iso ?? "", $0.scope ?? ""] }
@@ -37,7 +43,7 @@ enum DataExport {
                      $0.district ?? ""]
                 }
             }
-        case .schema: return Array(FrontMatterSchema.json.utf8)
+        case .schema: return (0..<1).lazy.map { _ in Array(FrontMatterSchema.json.utf8) }
         }
     }
 
@@ -47,14 +53,17 @@ enum DataExport {
     /// The columns of either CSV that hold numbers; every other column is text.
     static let numericColumns: Set<String> = ["year", "issue", "serial", "value", "honor_year"]
 
-    /// One row per item `rows` gives of each bulletin, between the bulletin's identity and its page.
-    private static func csv(header: [String], model: SiteModel, rows: (Bulletin) -> [[String]]) -> [UInt8] {
-        var csv = CSVWriter(header: header, numericColumns: numericColumns)
-        for index in model.bulletins.indices {
+    /// One row per item `rows` gives of each bulletin, between the bulletin's identity and its page: the header,
+    /// then a piece a bulletin.
+    private static func csv(header: [String], model: SiteModel, rows: @escaping (Bulletin) -> [[String]]) -> Pieces {
+        (0..<model.bulletins.count + 1).lazy.map { piece in
+            guard piece > 0 else { return CSVWriter(header: header).bytes }
+            let index = piece - 1
+            var csv = CSVWriter(rowsUnder: header, numericColumns: numericColumns)
             let bulletin = model.bulletins[index].bulletin, identity = identity(bulletin), page = url(index, model)
             for row in rows(bulletin) { csv.add(identity + row + [page]) }
+            return csv.bytes
         }
-        return csv.bytes
     }
 
     /// The values of one stat key (`stats/<key>/values.csv`): one row per value and bulletin reporting it, newest
@@ -163,23 +172,15 @@ enum DataExport {
         }
     }
 
-    private static func bulletinsJSON(_ model: SiteModel) -> [UInt8] {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        var bytes = prettyJSONArray(count: model.bulletins.count, encoder: encoder) { record($0, model) }
-        bytes.append(0x0A)
-        return bytes
-    }
-
-    /// The values `element(0)` … `element(count - 1)` as one pretty-printed JSON array, each encoded on its own
-    /// and its lines (but empty ones) indented by two spaces; the encoder escapes line breaks inside strings, so
-    /// every line break is the layout's. The same bytes as `encoder.encode` of the whole array, without holding
-    /// every value.
-    static func prettyJSONArray<Element: Encodable>(count: Int, encoder: JSONEncoder, element: (Int) -> Element) -> [UInt8] {
-        guard count > 0 else { return Array((try? encoder.encode([Element]())) ?? Data()) }
-        var bytes: [UInt8] = Array("[\n".utf8)
-        for index in 0..<count {
-            if index > 0 { bytes += ",\n".utf8 }
+    /// The values `element(0)` … `element(count - 1)` as one pretty-printed JSON array followed by `end`, a
+    /// piece a value: each is encoded on its own and its lines (but empty ones) indented by two spaces; the
+    /// encoder escapes line breaks inside strings, so every line break is the layout's. The same bytes as
+    /// `encoder.encode` of the whole array, without holding every value.
+    static func prettyJSONArray<Element: Encodable>(count: Int, encoder: JSONEncoder, end: String = "",
+                                                    element: @escaping (Int) -> Element) -> Pieces {
+        guard count > 0 else { return (0..<1).lazy.map { _ in Array((try? encoder.encode([Element]())) ?? Data()) + end.utf8 } }
+        return (0..<count).lazy.map { index in
+            var bytes: [UInt8] = Array((index == 0 ? "[\n" : ",\n").utf8)
             let encoded = (try? encoder.encode(element(index))) ?? Data()
             encoded.withUnsafeBytes { raw in  // a `Data`'s own iterator is several times slower
                 var atLineStart = true
@@ -189,9 +190,9 @@ enum DataExport {
                     atLineStart = byte == 0x0A
                 }
             }
+            if index == count - 1 { bytes += ("\n]" + end).utf8 }
+            return bytes
         }
-        bytes += "\n]".utf8
-        return bytes
     }
 
     private static func record(_ index: Int, _ model: SiteModel) -> Record {
@@ -234,8 +235,13 @@ struct CSVWriter {
 
     /// Writes the header row; `numericColumns` names the columns that hold numbers.
     init(header: [String], numericColumns: Set<String> = []) {
-        numeric = header.map(numericColumns.contains)
+        self.init(rowsUnder: header, numericColumns: numericColumns)
         add(header)
+    }
+
+    /// A writer of rows that go below `header` (a piece of a file whose header another writer wrote).
+    init(rowsUnder header: [String], numericColumns: Set<String> = []) {
+        numeric = header.map(numericColumns.contains)
     }
 
     mutating func add(_ row: [String]) {

@@ -73,16 +73,17 @@ struct SiteRenderer: Sendable {
     /// as (not copied into a string first).
     @discardableResult
     func write(_ page: Page, with publisher: OutputPublisher) throws -> FileStamp {
-        if let bytes = dataFileBytes(page) { return try publisher.write(bytes, to: page.file) }
+        if let pieces = dataFilePieces(page) { return try publisher.write(pieces: pieces, to: page.file) }
         if case .bulletinFile(let index, let number) = page.kind { return try publisher.write(try bulletinFileBytes(index, number), to: page.file) }
         return try publisher.write(render(page).utf8, to: page.file)
     }
 
-    /// The bytes of a data file (the site's data and a stat key's values); nil for other pages.
-    private func dataFileBytes(_ page: Page) -> [UInt8]? {
+    /// The bytes of a data file (the site's data and a stat key's values), made piece by piece as they are
+    /// written; nil for other pages.
+    private func dataFilePieces(_ page: Page) -> DataExport.Pieces? {
         switch page.kind {
         case .data(let file): DataExport.render(file, model: model)
-        case .statValues(let index): DataExport.statValues(model.stats[index], model: model)
+        case .statValues(let index): (0..<1).lazy.map { [model] _ in DataExport.statValues(model.stats[index], model: model) }
         default: nil
         }
     }
@@ -102,7 +103,7 @@ struct SiteRenderer: Sendable {
     /// Renders a page: HTML, the text edition, a feed, a sitemap or a data file. Fails only when the body of a
     /// bulletin from the build cache can no longer be read.
     func render(_ page: Page) throws(Diagnostic) -> String {
-        if let bytes = dataFileBytes(page) { return String(decoding: bytes, as: UTF8.self) }
+        if let pieces = dataFilePieces(page) { return String(decoding: Array(pieces.joined()), as: UTF8.self) }
         switch page.kind {
         case .textEdition(let index):
             let loaded = bulletins[index]

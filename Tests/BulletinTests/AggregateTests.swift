@@ -409,6 +409,6 @@ enum XMLDocumentCheck {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         let whole = try encoder.encode(samples)
-        #expect(DataExport.prettyJSONArray(count: count, encoder: encoder) { samples[$0] } == Array(whole))
+        #expect(Array(DataExport.prettyJSONArray(count: count, encoder: encoder) { samples[$0] }.joined()) == Array(whole))
     }
 }
