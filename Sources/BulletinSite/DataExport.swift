@@ -26,6 +26,11 @@ enum DataExport {
     /// A file's bytes as pieces, each made when the writer reaches it.
     typealias Pieces = LazyMapCollection<Range<Int>, [UInt8]>
 
+    /// A file made in one piece, when the writer reaches it.
+    static func onePiece(_ make: @escaping () -> [UInt8]) -> Pieces {
+        (0..<1).lazy.map { _ in make() }
+    }
+
     static func render(_ file: DataFile, model: SiteModel) -> Pieces {
         switch file {
         case .bulletinsJSON:
@@ -43,7 +48,7 @@ enum DataExport {
                      $0.district ?? ""]
                 }
             }
-        case .schema: return (0..<1).lazy.map { _ in Array(FrontMatterSchema.json.utf8) }
+        case .schema: return onePiece { Array(FrontMatterSchema.json.utf8) }
         }
     }
 
@@ -178,7 +183,7 @@ enum DataExport {
     /// `encoder.encode` of the whole array, without holding every value.
     static func prettyJSONArray<Element: Encodable>(count: Int, encoder: JSONEncoder, end: String = "",
                                                     element: @escaping (Int) -> Element) -> Pieces {
-        guard count > 0 else { return (0..<1).lazy.map { _ in Array((try? encoder.encode([Element]())) ?? Data()) + end.utf8 } }
+        guard count > 0 else { return onePiece { Array((try? encoder.encode([Element]())) ?? Data()) + end.utf8 } }
         return (0..<count).lazy.map { index in
             var bytes: [UInt8] = Array((index == 0 ? "[\n" : ",\n").utf8)
             let encoded = (try? encoder.encode(element(index))) ?? Data()

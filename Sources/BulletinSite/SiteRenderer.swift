@@ -83,7 +83,7 @@ struct SiteRenderer: Sendable {
     private func dataFilePieces(_ page: Page) -> DataExport.Pieces? {
         switch page.kind {
         case .data(let file): DataExport.render(file, model: model)
-        case .statValues(let index): (0..<1).lazy.map { [model] _ in DataExport.statValues(model.stats[index], model: model) }
+        case .statValues(let index): DataExport.onePiece { [model] in DataExport.statValues(model.stats[index], model: model) }
         default: nil
         }
     }
