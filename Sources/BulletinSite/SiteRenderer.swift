@@ -17,11 +17,16 @@ struct SharedContexts: @unchecked Sendable {
     /// Each bulletin's list entry rendered by the `bulletin-entry` partial, by the `root` of the pages listing it
     /// and then by bulletin.
     var listItems: [String: [Int: String]] = [:]
+    /// Every year with its link and count, which the home and archive pages list.
+    let years: [[String: Any]]
+    /// The `year-links` partial rendered once for each depth of home page, by `root`: every home page repeats it.
+    var yearLinks: [String: String] = [:]
 }
 
 /// The render stage: turns planned pages into the bytes of their files. What many pages repeat is made once
-/// (Hugo's `partialCached`): the site's context, each bulletin's entry context, and each bulletin's list entry
-/// rendered by `partials/bulletin-entry` once for each depth of page that lists it (`preparing`).
+/// (Hugo's `partialCached`): the site's context, each bulletin's entry context, each bulletin's list entry
+/// rendered by `partials/bulletin-entry` once for each depth of page that lists it, and the home pages' list of
+/// years rendered by `partials/year-links` once for each depth (`preparing`).
 struct SiteRenderer: Sendable {
     let model: SiteModel
     let templates: TemplateLibrary
@@ -38,22 +43,28 @@ struct SiteRenderer: Sendable {
         site["taxonomies"] = model.taxonomies.filter { !$0.terms.isEmpty }.map {
             ["label": $0.label, "path": SitePaths.href(SitePaths.taxonomy($0.field))]
         }
-        shared = SharedContexts(site: site)
+        let years = model.years.map { year -> [String: Any] in
+            ["year": year, "path": SitePaths.year(year), "count": model.bulletinsByYear[year]?.count ?? 0]
+        }
+        shared = SharedContexts(site: site, years: years)
     }
 
     var config: SiteConfig { model.config }
     var bulletins: [LoadedBulletin] { model.bulletins }
 
-    /// This renderer ready for `pages`: the entry context of every bulletin they show made once, and each
-    /// bulletin's list entry rendered once for each depth of page that lists it, on `jobs` workers.
+    /// This renderer ready for `pages`: the entry context of every bulletin they show made once, each bulletin's
+    /// list entry rendered once for each depth of page that lists it, on `jobs` workers, and the home pages'
+    /// year links once for each depth.
     func preparing(_ pages: [Page], jobs: Int) -> SiteRenderer {
-        var shown: Set<Int> = [], wanted: [String: Set<Int>] = [:]
+        var shown: Set<Int> = [], wanted: [String: Set<Int>] = [:], homeRoots: Set<String> = []
         for page in pages {
             shown.formUnion(entriesShown(on: page))
             if !page.listedEntries.isEmpty { wanted[SitePaths.root(from: page.directory), default: []].formUnion(page.listedEntries) }
+            if case .home = page.kind { homeRoots.insert(SitePaths.root(from: page.directory)) }
         }
         var copy = self
         for index in shown { copy.shared.entries[index] = newEntry(index) }
+        for root in homeRoots { copy.shared.yearLinks[root] = yearLinks(root: root) }
         let pairs = wanted.keys.sorted().flatMap { root in wanted[root]!.sorted().map { (root: root, index: $0) } }
         let shared = copy.shared
         let rendered = concurrentMap(pairs.count, jobs: jobs) { number in
@@ -129,8 +140,10 @@ struct SiteRenderer: Sendable {
             template = "home"
             pageContext["title"] = config.title + pageSuffix(list.pagination.number)
             addBulletinList(list, root: root, to: &context)
-            context["years"] = yearEntries
+            context["years"] = shared.years
             context["hasYears"] = !model.years.isEmpty
+            let yearList = shared.yearLinks[root] ?? yearLinks(root: root)
+            if !yearList.isEmpty { context["yearLinks"] = yearList }
             if list.pagination.number == 1 && config.seriesList.count > 1 {
                 context["series"] = config.seriesList.indices.map { number -> [String: Any] in
                     var series: [String: Any] = ["name": config.seriesList[number].name, "path": SitePaths.href(SitePaths.series(config.seriesList[number]))]
@@ -148,7 +161,7 @@ struct SiteRenderer: Sendable {
         case .archive:
             template = "archive"
             pageContext["title"] = "往期 · \(config.title)"
-            context["years"] = yearEntries
+            context["years"] = shared.years
             context["hasYears"] = !model.years.isEmpty
         case .year(let year, let list):
             template = "year"
@@ -297,10 +310,13 @@ struct SiteRenderer: Sendable {
         context["pagination"] = PaginationContext.make(list.pagination, path: { SitePaths.paginated(encodedBase, page: $0) })
     }
 
-    private var yearEntries: [[String: Any]] {
-        model.years.map { year in
-            ["year": year, "path": SitePaths.year(year), "count": model.bulletinsByYear[year]?.count ?? 0]
-        }
+    /// The `year-links` partial for pages at `root` (without its last line break: the home template puts it on
+    /// a line of its own); empty when the site has no bulletins.
+    private func yearLinks(root: String) -> String {
+        guard !shared.years.isEmpty else { return "" }
+        var html = templates.render("partials/year-links", context: ["site": shared.site, "root": root, "years": shared.years])
+        if html.hasSuffix("\n") { html.removeLast() }
+        return html
     }
 
     private func sitemapEntry(_ page: Page) -> [String: Any]? {
