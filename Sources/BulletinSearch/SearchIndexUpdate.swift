@@ -562,7 +562,10 @@ private struct PreviousIndex {
         let unchanged = concurrentMap(newFiles.count) { number -> String? in
             let new = newFiles[number]
             guard let old = file(new.path), old.count == new.bytes.count else { return nil }
-            let same = old.withUnsafeBytes { a in new.bytes.withUnsafeBytes { b in a.count == 0 || memcmp(a.baseAddress!, b.baseAddress!, a.count) == 0 } }
+            // A file the update took over from the previous index is the same array: not compared byte by byte.
+            let same = old.withUnsafeBytes { a in
+                new.bytes.withUnsafeBytes { b in a.count == 0 || a.baseAddress == b.baseAddress || memcmp(a.baseAddress!, b.baseAddress!, a.count) == 0 }
+            }
             return same ? new.path : nil
         }
         return Set(unchanged.compactMap { $0 })
