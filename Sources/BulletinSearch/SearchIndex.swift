@@ -374,14 +374,16 @@ public struct SearchIndex: Sendable {
         let (districts, districtIDs) = Self.names(documents.map(\.districts))
         let yearIDs = Dictionary(uniqueKeysWithValues: years.enumerated().map { ($1, $0) })
         var meta: [UInt8] = []
-        for (number, (document, metric)) in zip(documents, metrics).enumerated() {
+        func append(ids: [Int]) {
+            VarInt.append(ids.count, to: &meta)
+            for id in ids { VarInt.append(id, to: &meta) }
+        }
+        for (number, metric) in metrics.enumerated() {
             VarInt.append(metric.length, to: &meta)
             VarInt.append(metric.headEnd, to: &meta)
-            VarInt.append(yearIDs[document.year]!, to: &meta)
-            for ids in [tagIDs[number], districtIDs[number]] {
-                VarInt.append(ids.count, to: &meta)
-                for id in ids { VarInt.append(id, to: &meta) }
-            }
+            VarInt.append(yearIDs[documents[number].year]!, to: &meta)
+            append(ids: tagIDs[number])
+            append(ids: districtIDs[number])
         }
 
         var files: [SearchFile] = [SearchFile(path: "meta.bin", bytes: meta)]
@@ -450,9 +452,18 @@ public struct SearchIndex: Sendable {
         if !ownFile { file += data }
     }
 
-    /// The file of a token whose postings are too big to share a shard: `terms/x/<UTF-8 in hex>.bin`.
+    /// The file of a token whose postings are too big to share a shard: `terms/x/<UTF-8 in hex>.bin`. Spelled
+    /// into one buffer: an update of the index names each of several thousand such files three times.
     static func ownFilePath(folder: String, token: some Collection<UInt8>) -> String {
-        folder + "/x/" + token.map { String($0, radix: 16).leftPadded(to: 2) }.joined() + ".bin"
+        let digits = Array("0123456789abcdef".utf8)
+        var path = Array((folder + "/x/").utf8)
+        path.reserveCapacity(path.count + 2 * token.count + 4)
+        for byte in token {
+            path.append(digits[Int(byte >> 4)])
+            path.append(digits[Int(byte & 0x0F)])
+        }
+        path += ".bin".utf8
+        return String(decoding: path, as: UTF8.self)
     }
 
     /// The distinct names of all documents in UTF-8 order, and each document's as ascending ids into them
@@ -484,8 +495,15 @@ public struct SearchIndex: Sendable {
         ids.reserveCapacity(namesOfDocuments.count)
         var start = 0
         for end in ends {
-            var own: [Int] = []
-            for id in provisional[start..<end].map({ rank[$0] }).sorted() where own.last != id { own.append(id) }
+            // Sorted and without repeats in place: one array a document.
+            var own = provisional[start..<end].map { rank[$0] }
+            own.sort()
+            var kept = 0
+            for id in own where kept == 0 || own[kept - 1] != id {
+                own[kept] = id
+                kept += 1
+            }
+            own.removeLast(own.count - kept)
             ids.append(own)
             start = end
         }
@@ -513,12 +531,6 @@ private struct DocumentEntry: Encodable {
         text = document.textURL
         date = document.date
         issue = document.issueLabel
-    }
-}
-
-extension String {
-    func leftPadded(to length: Int) -> String {
-        count >= length ? self : String(repeating: "0", count: length - count) + self
     }
 }
 
