@@ -455,16 +455,17 @@ public struct SearchIndex: Sendable {
     /// The file of a token whose postings are too big to share a shard: `terms/x/<UTF-8 in hex>.bin`. Spelled
     /// into one buffer: an update of the index names each of several thousand such files three times.
     static func ownFilePath(folder: String, token: some Collection<UInt8>) -> String {
-        let digits = Array("0123456789abcdef".utf8)
         var path = Array((folder + "/x/").utf8)
         path.reserveCapacity(path.count + 2 * token.count + 4)
         for byte in token {
-            path.append(digits[Int(byte >> 4)])
-            path.append(digits[Int(byte & 0x0F)])
+            path.append(hexDigits[Int(byte >> 4)])
+            path.append(hexDigits[Int(byte & 0x0F)])
         }
         path += ".bin".utf8
         return String(decoding: path, as: UTF8.self)
     }
+
+    private static let hexDigits = Array("0123456789abcdef".utf8)
 
     /// The distinct names of all documents in UTF-8 order, and each document's as ascending ids into them
     /// (without repeats). Names are keyed by their bytes: hashing Chinese names as `String`s normalises each.

@@ -61,10 +61,15 @@ enum DataExport {
     /// One row per item `rows` gives of each bulletin, between the bulletin's identity and its page: the header,
     /// then a piece a bulletin.
     private static func csv(header: [String], model: SiteModel, rows: @escaping (Bulletin) -> [[String]]) -> Pieces {
-        (0..<model.bulletins.count + 1).lazy.map { piece in
-            guard piece > 0 else { return CSVWriter(header: header).bytes }
+        // Which columns hold numbers, worked out once for the file; each piece starts from this empty writer.
+        let empty = CSVWriter(rowsUnder: header, numericColumns: numericColumns)
+        return (0..<model.bulletins.count + 1).lazy.map { piece in
+            var csv = empty
+            guard piece > 0 else {
+                csv.add(header)
+                return csv.bytes
+            }
             let index = piece - 1
-            var csv = CSVWriter(rowsUnder: header, numericColumns: numericColumns)
             let bulletin = model.bulletins[index].bulletin, identity = identity(bulletin), page = url(index, model)
             for row in rows(bulletin) { csv.add(identity + row + [page]) }
             return csv.bytes
