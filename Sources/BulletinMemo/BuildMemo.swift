@@ -89,37 +89,49 @@ public struct MemoRecord<Parsed: Codable & Sendable, Aggregates: Codable & Senda
 /// value is decoded by the worker that uses it (`decoded()`), and one still unchanged is saved again as the bytes
 /// it was read as (at 10,000 bulletins, decoding every source on reading the record and encoding every one on
 /// saving it were most of a build with one file changed). A value made by this process is coded when saved.
+/// The value is shared, not copied, by copies of this: a record passes each source through several hands.
 public struct Stored<Value: Codable & Sendable>: Codable, Sendable, CodedBytes {
-    /// The value; nil until decoded in a record read from a file.
-    public let value: Value?
+    /// The value, shared by the copies of a `Stored`.
+    private final class Box: Sendable {
+        let value: Value
+
+        init(_ value: Value) {
+            self.value = value
+        }
+    }
+
+    private let box: Box?
     /// The bytes it was read as; nil for a value made by this process.
     private let savedBytes: [UInt8]?
 
+    /// The value; nil until decoded in a record read from a file.
+    public var value: Value? { box?.value }
+
     public init(_ value: Value) {
-        self.value = value
+        box = Box(value)
         savedBytes = nil
     }
 
     init(codedBytes: [UInt8]) {
-        value = nil
+        box = nil
         savedBytes = codedBytes
     }
 
     private init(value: Value, savedBytes: [UInt8]?) {
-        self.value = value
+        box = Box(value)
         self.savedBytes = savedBytes
     }
 
     /// The value as `BinaryCoding` codes it.
     func codedBytes() throws -> [UInt8] {
         if let savedBytes { return savedBytes }
-        guard let value else { throw BinaryCoding.Malformed() }
-        return try BinaryCoding.encode(value)
+        guard let box else { throw BinaryCoding.Malformed() }
+        return try BinaryCoding.encode(box.value)
     }
 
     /// This with its value decoded; throws `BinaryCoding.Malformed` when the bytes are not a value.
     public func decoded() throws -> Stored {
-        guard value == nil, let savedBytes else { return self }
+        guard box == nil, let savedBytes else { return self }
         return Stored(value: try BinaryCoding.decode(Value.self, from: savedBytes), savedBytes: savedBytes)
     }
 
@@ -193,12 +205,14 @@ public final class BuildMemo<Parsed: Codable & Sendable, Aggregates: Codable & S
         return entry
     }
 
-    /// Records a source of this build; `reused` when its value came from the previous build.
-    public func record(source: Record.Source, path: String, reused: Bool) {
-        let changed = !reused || previous.sources[path]?.stamp != source.stamp
+    /// Records the sources of this build, each with `reused` when its value came from the previous build.
+    public func record(sources: [(path: String, source: Record.Source, reused: Bool)]) {
+        let reusedCount = sources.count(where: \.reused)
+        let changed = sources.contains { !$0.reused || previous.sources[$0.path]?.stamp != $0.source.stamp }
         current.withLock { current in
-            current.record.sources[path] = source
-            if reused { current.counts.reusedSources += 1 }
+            current.record.sources.reserveCapacity(current.record.sources.count + sources.count)
+            for (path, source, _) in sources { current.record.sources[path] = source }
+            current.counts.reusedSources += reusedCount
             if changed { current.counts.changed = true }
         }
     }

@@ -211,6 +211,12 @@ public struct SearchIndexBuilder: Sendable {
         entry.texts = []
         documents.append(entry)
         metrics.append((analyzed.length, analyzed.headEnd))
+        addPostings(analyzed, id: id)
+    }
+
+    /// Adds a document's postings under `id`, greater than the ids added before, without the document (for an
+    /// update, whose document table is made apart).
+    mutating func addPostings(_ analyzed: AnalyzedDocument, id: Int) {
         let headEnd = UInt64(analyzed.headEnd)
         let mask = AnalyzedDocument.positionMask
         // A bigram's positions are encoded apart and appended at once: each append through `postings[slot]`
@@ -289,7 +295,7 @@ public struct SearchIndexBuilder: Sendable {
             SearchIndex.PendingPostings(token: $0.key.text, documents: $0.documents, bytes: $0.bytes, positions: $0.positions)
         }
         postings = []
-        return SearchIndex(documents: documents, metrics: metrics, postings: &pending, layout: layout)
+        return SearchIndex(table: DocumentTable(documents: documents, metrics: metrics), postings: &pending, layout: layout)
     }
 }
 
@@ -330,8 +336,7 @@ public struct SearchIndex: Sendable {
 
     /// Lays out `postings` with the document table, emptying `postings` as it goes: a token's pieces are
     /// released once they are in a shard (or are its own file), not held beside the files.
-    init(documents: [SearchDocument], metrics: [(length: Int, headEnd: Int)], postings: inout [PendingPostings],
-         layout: SearchIndexLayout) {
+    init(table: DocumentTable, postings: inout [PendingPostings], layout: SearchIndexLayout) {
         let texts = postings.map { Array($0.token.utf8) }
         let order = postings.indices.sorted { texts[$0].lexicographicallyPrecedes(texts[$1]) }
         func sharedBytes(_ size: (PendingPostings) -> Int) -> Int {
@@ -361,47 +366,16 @@ public struct SearchIndex: Sendable {
             place(bytes, folder: "terms", in: &termFiles)
             place(positions, folder: "positions", in: &positionFiles)
         }
-        self.init(documents: documents, metrics: metrics, termFiles: termFiles, positionFiles: positionFiles, ownFiles: ownFiles)
+        self.init(table: table, termFiles: termFiles, positionFiles: positionFiles, ownFiles: ownFiles)
     }
 
-    /// The index from its postings files already laid out (term and position shards, and the files of their
-    /// own in token order), with the document table's chunks in `previousChunks` taken as they are and the
-    /// others encoded.
-    init(documents: [SearchDocument], metrics: [(length: Int, headEnd: Int)], termFiles: [[UInt8]], positionFiles: [[UInt8]],
-         ownFiles: [SearchFile], previousChunks: [Int: [UInt8]] = [:]) {
-        let years = Array(Set(documents.map(\.year))).sorted(by: >)
-        let (tags, tagIDs) = Self.names(documents.map(\.tags))
-        let (districts, districtIDs) = Self.names(documents.map(\.districts))
-        let yearIDs = Dictionary(uniqueKeysWithValues: years.enumerated().map { ($1, $0) })
-        var meta: [UInt8] = []
-        func append(ids: [Int]) {
-            VarInt.append(ids.count, to: &meta)
-            for id in ids { VarInt.append(id, to: &meta) }
-        }
-        for (number, metric) in metrics.enumerated() {
-            VarInt.append(metric.length, to: &meta)
-            VarInt.append(metric.headEnd, to: &meta)
-            VarInt.append(yearIDs[documents[number].year]!, to: &meta)
-            append(ids: tagIDs[number])
-            append(ids: districtIDs[number])
-        }
-
-        var files: [SearchFile] = [SearchFile(path: "meta.bin", bytes: meta)]
+    /// The index from its document table and its postings files already laid out.
+    init(table: DocumentTable, termFiles: [[UInt8]], positionFiles: [[UInt8]], ownFiles: [SearchFile]) {
+        var files: [SearchFile] = [SearchFile(path: "meta.bin", bytes: table.meta)]
         files += termFiles.enumerated().map { SearchFile(path: "terms/\($0.offset).bin", bytes: $0.element) }
         files += positionFiles.enumerated().map { SearchFile(path: "positions/\($0.offset).bin", bytes: $0.element) }
         files += ownFiles
-        // The document table's files are independent of each other: serialised side by side.
-        let chunks = (documents.count + Self.documentChunk - 1) / Self.documentChunk
-        let table = concurrentMap(chunks) { number -> [UInt8] in
-            if let previous = previousChunks[number] { return previous }
-            let start = number * Self.documentChunk
-            let chunk = documents[start..<min(documents.count, start + Self.documentChunk)].map(DocumentEntry.init)
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-            // Only strings: encoding cannot fail.
-            return Array(try! encoder.encode(chunk))
-        }
-        files += table.enumerated().map { SearchFile(path: "docs/\($0.offset).json", bytes: $0.element) }
+        files += table.chunks.enumerated().map { SearchFile(path: "docs/\($0.offset).json", bytes: $0.element) }
         // The version is a digest of the files' digests, worked out side by side.
         let allFiles = files
         let fileDigests = concurrentMap(allFiles.count) { number in
@@ -411,18 +385,17 @@ public struct SearchIndex: Sendable {
         }
         var version = StableDigest()
         for digest in fileDigests { version.add(digest) }
-        let totalLength = metrics.reduce(0) { $0 + $1.length }
         let manifest: [String: Any] = [
             "format": Self.formatVersion,
             "version": String(version.value, radix: 16),
-            "documents": documents.count,
-            "averageLength": documents.isEmpty ? 0 : Double(totalLength) / Double(documents.count),
+            "documents": table.count,
+            "averageLength": table.count == 0 ? 0 : Double(table.totalLength) / Double(table.count),
             "termShards": termFiles.count,
             "positionShards": positionFiles.count,
             "documentChunk": Self.documentChunk,
-            "years": years,
-            "tags": tags,
-            "districts": districts,
+            "years": table.years,
+            "tags": table.tags,
+            "districts": table.districts,
         ]
         files.insert(SearchFile(path: "index.json", bytes: Self.json(manifest)), at: 0)
         self.files = files
@@ -515,6 +488,65 @@ public struct SearchIndex: Sendable {
         // Only strings, numbers, arrays and dictionaries built above: serialisation cannot fail.
         let data = try! JSONSerialization.data(withJSONObject: value, options: [.sortedKeys, .withoutEscapingSlashes])
         return Array(data)
+    }
+}
+
+/// What the index holds of the documents besides their postings: `meta.bin`, the chunks of `docs/`, and
+/// what the manifest says of them.
+struct DocumentTable {
+    var meta: [UInt8]
+    var chunks: [[UInt8]]
+    var count: Int
+    /// The sum of the documents' lengths.
+    var totalLength: Int
+    var years: [Int]
+    var tags: [String]
+    var districts: [String]
+
+    /// The table of `documents` (in site order) with their metrics; the chunks in `previousChunks` are taken as
+    /// they are, the others encoded.
+    init(documents: [SearchDocument], metrics: [(length: Int, headEnd: Int)], previousChunks: [Int: [UInt8]] = [:]) {
+        years = Array(Set(documents.map(\.year))).sorted(by: >)
+        let tagIDs: [[Int]], districtIDs: [[Int]]
+        (tags, tagIDs) = SearchIndex.names(documents.map(\.tags))
+        (districts, districtIDs) = SearchIndex.names(documents.map(\.districts))
+        let yearIDs = Dictionary(uniqueKeysWithValues: years.enumerated().map { ($1, $0) })
+        var meta: [UInt8] = []
+        func append(ids: [Int]) {
+            VarInt.append(ids.count, to: &meta)
+            for id in ids { VarInt.append(id, to: &meta) }
+        }
+        for (number, metric) in metrics.enumerated() {
+            VarInt.append(metric.length, to: &meta)
+            VarInt.append(metric.headEnd, to: &meta)
+            VarInt.append(yearIDs[documents[number].year]!, to: &meta)
+            append(ids: tagIDs[number])
+            append(ids: districtIDs[number])
+        }
+        self.meta = meta
+        // The chunks are independent of each other: serialised side by side.
+        chunks = concurrentMap((documents.count + SearchIndex.documentChunk - 1) / SearchIndex.documentChunk) { number -> [UInt8] in
+            if let previous = previousChunks[number] { return previous }
+            let start = number * SearchIndex.documentChunk
+            let chunk = documents[start..<min(documents.count, start + SearchIndex.documentChunk)].map(DocumentEntry.init)
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+            // Only strings: encoding cannot fail.
+            return Array(try! encoder.encode(chunk))
+        }
+        count = documents.count
+        totalLength = metrics.reduce(0) { $0 + $1.length }
+    }
+
+    /// A table from its parts (the previous index's, with new metrics).
+    init(meta: [UInt8], chunks: [[UInt8]], metrics: [(length: Int, headEnd: Int)], years: [Int], tags: [String], districts: [String]) {
+        self.meta = meta
+        self.chunks = chunks
+        count = metrics.count
+        totalLength = metrics.reduce(0) { $0 + $1.length }
+        self.years = years
+        self.tags = tags
+        self.districts = districts
     }
 }
 

@@ -13,14 +13,17 @@ import Foundation
 /// their new ones merged in, and the files laid out as a full build lays them out.
 public enum SearchIndexUpdate {
     /// The index of `documents` (in site order); `previousID` gives, for each, its id in the previous index when
-    /// it is unchanged, or nil; `analyzed` holds the analyses of the others by their new id. `previousFile` reads
-    /// a file of the previous index by its path in the index. Nil when the previous index cannot be read or does
-    /// not fit (ids out of order): the caller then builds the index in full.
+    /// it is unchanged, or nil; `analyzed` holds the analyses of the others by their new id. `documents` is nil
+    /// when every document is the previous index's in the same place with the same metadata (title, address,
+    /// date, tags, districts: only texts changed); the document table is then the previous one with new
+    /// lengths. `previousFile` reads a file of the previous index by its path in the index. Nil when the
+    /// previous index cannot be read or does not fit (ids out of order): the caller then builds the index in full.
     public static func update(
-        documents: [SearchDocument], previousID: [Int?], analyzed: [Int: AnalyzedDocument],
+        documents: [SearchDocument]?, previousID: [Int?], analyzed: [Int: AnalyzedDocument],
         previousFile: @escaping @Sendable (String) -> [UInt8]?, layout: SearchIndexLayout = SearchIndexLayout()
     ) -> SearchIndex? {
-        guard documents.count == previousID.count, let previous = PreviousIndex(read: previousFile, layout: layout) else { return nil }
+        let count = previousID.count
+        guard documents == nil || documents?.count == count, let previous = PreviousIndex(read: previousFile, layout: layout) else { return nil }
         var newID = [Int](repeating: -1, count: previous.metrics.count)
         var last = -1
         for (id, old) in previousID.enumerated() {
@@ -36,17 +39,25 @@ public enum SearchIndexUpdate {
                 metrics.append(previous.metrics[old])
             } else {
                 guard let analysis = analyzed[id] else { return nil }
-                changes.add(documents[id], analyzed: analysis, id: id)
+                changes.addPostings(analysis, id: id)
                 metrics.append((analysis.length, analysis.headEnd))
             }
         }
         let added = changes.tokenPostings
-        let sameIDs = newID.count == documents.count && newID.enumerated().allSatisfy { $0.element < 0 || $0.element == $0.offset }
+        let sameIDs = newID.count == count && newID.enumerated().allSatisfy { $0.element < 0 || $0.element == $0.offset }
+        let table: DocumentTable
+        if let documents {
+            table = DocumentTable(documents: documents, metrics: metrics, previousChunks: sameIDs ? previous.chunks(keeping: newID) : [:])
+        } else if sameIDs, let previousTable = previous.table(metrics: metrics) {
+            table = previousTable
+        } else {
+            return nil
+        }
         var index: SearchIndex
-        if sameIDs, let patched = patch(previous, documents: documents, metrics: metrics, added: added, newID: newID, layout: layout) {
+        if sameIDs, let patched = patch(previous, table: table, added: added, newID: newID, layout: layout) {
             index = patched
         } else {
-            guard let merged = mergeAll(previous, documents: documents, metrics: metrics, added: added, newID: newID, layout: layout) else {
+            guard let merged = mergeAll(previous, table: table, added: added, newID: newID, layout: layout) else {
                 return nil
             }
             index = merged
@@ -57,7 +68,7 @@ public enum SearchIndexUpdate {
 
     /// Every token merged again and laid out in full.
     private static func mergeAll(
-        _ previous: PreviousIndex, documents: [SearchDocument], metrics: [(length: Int, headEnd: Int)],
+        _ previous: PreviousIndex, table: DocumentTable,
         added: [(token: String, documents: Int, bytes: [UInt8], positions: [UInt8])], newID: [Int], layout: SearchIndexLayout
     ) -> SearchIndex? {
         guard let previousTokens = try? previous.tokens() else { return nil }
@@ -88,7 +99,7 @@ public enum SearchIndexUpdate {
             SearchIndex.PendingPostings(token: $0.token, documents: $0.documents, bytes: PostingBytes($0.bytes), positions: PostingBytes($0.positions))
         }
         postings = []
-        return SearchIndex(documents: documents, metrics: metrics, postings: &pending, layout: layout)
+        return SearchIndex(table: table, postings: &pending, layout: layout)
     }
 
     /// A token whose postings change: its new postings (no documents when it is gone), and, when it had
@@ -104,7 +115,7 @@ public enum SearchIndexUpdate {
     /// The index with only the changed documents' tokens merged again, when the ids stay and the number of
     /// shards stays; nil otherwise.
     private static func patch(
-        _ previous: PreviousIndex, documents: [SearchDocument], metrics: [(length: Int, headEnd: Int)],
+        _ previous: PreviousIndex, table: DocumentTable,
         added: [(token: String, documents: Int, bytes: [UInt8], positions: [UInt8])], newID: [Int], layout: SearchIndexLayout
     ) -> SearchIndex? {
         let termCount = previous.terms.count, positionCount = previous.positions.count
@@ -162,14 +173,7 @@ public enum SearchIndexUpdate {
             }
         }
 
-        // The document table's chunks holding no changed document are the previous ones.
-        var previousChunks: [Int: [UInt8]] = [:]
-        let changedChunks = Set(newID.indices.filter { newID[$0] < 0 }.map { $0 / SearchIndex.documentChunk })
-        for chunk in 0..<(documents.count + SearchIndex.documentChunk - 1) / SearchIndex.documentChunk where !changedChunks.contains(chunk) {
-            previousChunks[chunk] = previous.file("docs/\(chunk).json")
-        }
-        return SearchIndex(documents: documents, metrics: metrics, termFiles: termFiles, positionFiles: positionFiles,
-                           ownFiles: ownFileList, previousChunks: previousChunks)
+        return SearchIndex(table: table, termFiles: termFiles, positionFiles: positionFiles, ownFiles: ownFileList)
     }
 
     /// The tokens of one term shard whose postings change: those of the changed documents (`added`, in token
@@ -441,6 +445,10 @@ private struct Shard {
 private struct PreviousIndex {
     let layout: SearchIndexLayout
     var metrics: [(length: Int, headEnd: Int)] = []
+    /// Each document's entry in `meta.bin` after its length and head end: its year, tag and district ids.
+    private var metaTails: [Range<Int>] = []
+    /// The manifest's lists of years, tags and districts, when it has them as a build writes them.
+    private var names: (years: [Int], tags: [String], districts: [String])?
     var terms: [Shard] = []
     var positions: [Shard] = []
     /// The postings files of their own, by token.
@@ -460,13 +468,19 @@ private struct PreviousIndex {
               let documentCount = manifest["documents"] as? Int, let termShards = manifest["termShards"] as? Int,
               let positionShards = manifest["positionShards"] as? Int, let meta = read("meta.bin") else { return nil }
         files["meta.bin"] = meta
+        if let years = manifest["years"] as? [Int], let tags = manifest["tags"] as? [String], let districts = manifest["districts"] as? [String] {
+            names = (years, tags, districts)
+        }
         do {
             var reader = VarIntReader(meta)
+            metaTails.reserveCapacity(documentCount)
             for _ in 0..<documentCount {
                 metrics.append((try reader.next(), try reader.next()))
+                let tail = reader.offset
                 _ = try reader.next()  // year
                 for _ in 0..<(try reader.next()) { _ = try reader.next() }  // tags
                 for _ in 0..<(try reader.next()) { _ = try reader.next() }  // districts
+                metaTails.append(tail..<reader.offset)
             }
             guard reader.isAtEnd else { return nil }
             terms = try Self.shards(folder: "terms", count: termShards, read: read)
@@ -556,6 +570,36 @@ private struct PreviousIndex {
 
     /// A file of the previous index.
     func file(_ path: String) -> [UInt8]? { files[path] ?? read(path) }
+
+    /// The document table's chunks that hold only documents kept in place (`newID[id] == id`), by number.
+    func chunks(keeping newID: [Int]) -> [Int: [UInt8]] {
+        var chunks: [Int: [UInt8]] = [:]
+        for chunk in 0..<(newID.count + SearchIndex.documentChunk - 1) / SearchIndex.documentChunk {
+            let ids = chunk * SearchIndex.documentChunk..<min(newID.count, (chunk + 1) * SearchIndex.documentChunk)
+            if ids.allSatisfy({ newID[$0] == $0 }) { chunks[chunk] = file("docs/\(chunk).json") }
+        }
+        return chunks
+    }
+
+    /// The previous document table with new `metrics` (one per document, in the same order); nil when a file of
+    /// it cannot be read.
+    func table(metrics newMetrics: [(length: Int, headEnd: Int)]) -> DocumentTable? {
+        guard let names, newMetrics.count == metrics.count, let meta = files["meta.bin"] else { return nil }
+        var newMeta: [UInt8] = []
+        newMeta.reserveCapacity(meta.count + 16)
+        for (metric, tail) in zip(newMetrics, metaTails) {
+            VarInt.append(metric.length, to: &newMeta)
+            VarInt.append(metric.headEnd, to: &newMeta)
+            newMeta += meta[tail]
+        }
+        var chunks: [[UInt8]] = []
+        for chunk in 0..<(metrics.count + SearchIndex.documentChunk - 1) / SearchIndex.documentChunk {
+            guard let bytes = file("docs/\(chunk).json") else { return nil }
+            chunks.append(bytes)
+        }
+        return DocumentTable(meta: newMeta, chunks: chunks, metrics: newMetrics, years: names.years, tags: names.tags,
+                             districts: names.districts)
+    }
 
     /// The paths of `newFiles` whose bytes are those of the previous index's file at the same path.
     func unchangedPaths(of newFiles: [SearchFile]) -> Set<String> {

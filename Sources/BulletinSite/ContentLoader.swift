@@ -37,7 +37,19 @@ final class LoadedBulletin: Sendable {
         /// Rendered when the file was parsed: HTML, block tree and headings.
         case rendered(RenderedMarkdown)
         /// A bulletin from the build cache: its file (absolute path), rendered when a page that shows it is.
-        case file(String, config: SiteConfig, site: SiteFiles?)
+        case file(String, BodyFiles)
+    }
+
+    /// What the bodies of a build's bulletins from the build cache are rendered with: one reference shared by
+    /// all of them (the settings are a large value to copy ten thousand times).
+    final class BodyFiles: Sendable {
+        let config: SiteConfig
+        let site: SiteFiles?
+
+        init(config: SiteConfig, site: SiteFiles?) {
+            self.config = config
+            self.site = site
+        }
     }
 
     init(facts: ParsedFacts, body: StoredBody) {
@@ -50,8 +62,8 @@ final class LoadedBulletin: Sendable {
     func body() throws(Diagnostic) -> RenderedMarkdown {
         switch storedBody {
         case .rendered(let body): return body
-        case .file(let path, let config, let site):
-            return try ContentLoader.renderBody(of: path, displayPath: bulletin.sourcePath, config: config, site: site)
+        case .file(let path, let files):
+            return try ContentLoader.renderBody(of: path, displayPath: sourcePath, config: files.config, site: files.site)
         }
     }
 

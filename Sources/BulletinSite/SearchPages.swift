@@ -8,7 +8,7 @@ extension SiteOrder {
     /// The search document of the bulletin at `index`; without `texts`, only what the index stores of it.
     func searchDocument(_ index: Int, texts withTexts: Bool = true) throws(Diagnostic) -> SearchDocument {
         let loaded = bulletins[index]
-        let bulletin = loaded.bulletin
+        let bulletin = loaded.facts.bulletin
         let path = hrefs[index]
         guard withTexts else {
             return SearchDocument(
@@ -41,21 +41,30 @@ extension SiteOrder {
     }
 
     /// The previous index with the bulletins whose file changed (or that are new) analysed again; nil when
-    /// that is not possible or would not be faster than a full build.
+    /// that is not possible or would not be faster than a full build. When the previous index had the same
+    /// bulletins in the same order with the same facts, only their texts changed: the documents' metadata is the
+    /// previous index's and is not made again.
     private func updatedSearchIndex(_ previous: PreviousSearchIndex, jobs: Int) async throws -> SearchIndex? {
-        let indexed = Dictionary(previous.order.enumerated().map { ($1.path, (id: $0, bulletin: $1)) }) { first, _ in first }
-        let previousID: [Int?] = bulletins.map { loaded in
-            guard let old = indexed[loaded.sourcePath], old.bulletin == SiteMemo.Record.OrderedSource(loaded) else { return nil }
-            return old.id
+        let sameFacts = previous.order.count == bulletins.count
+            && zip(previous.order, bulletins).allSatisfy { $0.path == $1.sourcePath && $0.factsKey == $1.factsKey }
+        let previousID: [Int?]
+        if sameFacts {
+            previousID = zip(previous.order, bulletins).enumerated().map { $1.0.key == $1.1.sourceKey ? $0 : nil }
+        } else {
+            let indexed = Dictionary(previous.order.enumerated().map { ($1.path, (id: $0, bulletin: $1)) }) { first, _ in first }
+            previousID = bulletins.map { loaded in
+                guard let old = indexed[loaded.sourcePath], old.bulletin == SiteMemo.Record.OrderedSource(loaded) else { return nil }
+                return old.id
+            }
         }
         let changed = previousID.indices.filter { previousID[$0] == nil }
         guard changed.count <= max(16, bulletins.count / 4) else { return nil }
         let analyses = try concurrentMap(changed.count, jobs: jobs) { number in
             Result { () throws(Diagnostic) in (changed[number], AnalyzedDocument(try searchDocument(changed[number]))) }
         }.map { try $0.get() }
-        return SearchIndexUpdate.update(
-            documents: try bulletins.indices.map { index throws(Diagnostic) in try searchDocument(index, texts: false) }, previousID: previousID,
-            analyzed: Dictionary(uniqueKeysWithValues: analyses), previousFile: previous.read)
+        let documents = sameFacts ? nil : try bulletins.indices.map { index throws(Diagnostic) in try searchDocument(index, texts: false) }
+        return SearchIndexUpdate.update(documents: documents, previousID: previousID, analyzed: Dictionary(uniqueKeysWithValues: analyses),
+                                        previousFile: previous.read)
     }
 
     /// The search index of the whole site, analysed on `jobs` workers a batch at a time (so only one batch's
@@ -105,7 +114,8 @@ struct SearchPlan: Sendable {
         }
         fingerprint = digest.value
         let files = memo?.previous.searchIndex ?? [:]
-        let intact = !files.isEmpty && files.allSatisfy { FileStamp(path: destination.path + "/" + $0.key) == $0.value.stamp }
+        // A preview folder only these builds write need not be checked.
+        let intact = !files.isEmpty && (memory != nil || files.allSatisfy { FileStamp(path: destination.path + "/" + $0.key) == $0.value.stamp })
         isUnchanged = intact && files.values.allSatisfy { $0.fingerprint == digest.value }
         guard !isUnchanged, let memo, !memo.previous.order.isEmpty, !files.isEmpty else {
             previous = nil

@@ -129,14 +129,17 @@ public enum SiteBuilder {
         let files = site.listing.files, config = site.config, siteFiles = site.files
         let told = options.memory == nil ? nil : options.changedFiles
         let counter = ProgressCounter(stage: "reading bulletins", total: files.count, report: options.progress)
-        let results = concurrentMap(files.count, jobs: options.jobs) { number -> (LoadedBulletin?, [Diagnostic]) in
+        let bodies = LoadedBulletin.BodyFiles(config: config, site: siteFiles)
+        // Each file's bulletin, its problems, and what the memo is to record of it (recorded together after).
+        typealias Parsed = (loaded: LoadedBulletin?, diagnostics: [Diagnostic], recorded: (source: SiteMemo.Record.Source, reused: Bool)?)
+        let results = concurrentMap(files.count, jobs: options.jobs) { number -> Parsed in
             defer { counter.increment() }
             let file = files[number]
-            func reuse(_ entry: SiteMemo.Record.Source) -> (LoadedBulletin?, [Diagnostic])? {
+            func reuse(_ entry: SiteMemo.Record.Source) -> Parsed? {
                 guard let stored = try? entry.stored.decoded(), let facts = stored.value,
                       facts.dependenciesUnchanged(siteDirectory: siteFiles.siteDirectory) else { return nil }
-                memo?.record(source: .init(key: entry.key, stamp: entry.stamp, stored: stored), path: file.displayPath, reused: true)
-                return (LoadedBulletin(facts: facts, body: .file(file.path, config: config, site: siteFiles)), facts.diagnostics)
+                return (LoadedBulletin(facts: facts, body: .file(file.path, bodies)), facts.diagnostics,
+                        (.init(key: entry.key, stamp: entry.stamp, stored: stored), true))
             }
             if let told, !file.isLink, !told.paths.contains(file.path), let entry = memo?.unchangedSource(path: file.displayPath),
                let reused = reuse(entry) {
@@ -148,7 +151,7 @@ public enum SiteBuilder {
             let bytes: [UInt8]
             switch ContentLoader.readBytes(file.path, displayPath: file.displayPath, limit: config.maxFileSize) {
             case .success(let read): bytes = read
-            case .failure(let diagnostic): return (nil, [diagnostic])
+            case .failure(let diagnostic): return (nil, [diagnostic], nil)
             }
             let key = ContentLoader.digest(bytes)
             if var entry = memo?.source(path: file.displayPath, key: key) {
@@ -157,11 +160,13 @@ public enum SiteBuilder {
             }
             let (loaded, diagnostics) = ContentLoader.loadBulletin(bytes: bytes, key: key, displayPath: file.displayPath, config: config,
                                                                    site: siteFiles)
-            if let loaded { memo?.record(source: .init(key: key, stamp: stamp, value: loaded.facts), path: file.displayPath, reused: false) }
-            return (loaded, diagnostics)
+            return (loaded, diagnostics, loaded.map { (.init(key: key, stamp: stamp, value: $0.facts), false) })
         }
+        memo?.record(sources: zip(files, results).compactMap { file, result in
+            result.recorded.map { (file.displayPath, $0.source, $0.reused) }
+        })
         var bulletins: [LoadedBulletin] = [], diagnostics: [Diagnostic] = []
-        for (loaded, found) in results {
+        for (loaded, found, _) in results {
             diagnostics += found
             if let loaded, options.includeDrafts || !loaded.draft { bulletins.append(loaded) }
         }

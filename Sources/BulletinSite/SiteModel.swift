@@ -33,7 +33,7 @@ struct SiteOrder: Sendable {
             return UTF8Key.precedes(loaded[a].sourcePath, loaded[b].sourcePath)
         }
         bulletins = order.map { loaded[$0] }
-        folders = bulletins.map { SitePaths.bulletin($0.bulletin, config: config) }
+        folders = bulletins.map { SitePaths.bulletin($0.facts.bulletin, config: config) }
         hrefs = folders.map(SitePaths.href)
     }
 }
@@ -82,9 +82,9 @@ struct SiteModel: Sendable {
     init(config: SiteConfig, order: SiteOrder, aggregates: SiteAggregates? = nil) {
         let sorted = order.bulletins
         var neighbours = [(older: Int?, newer: Int?)](repeating: (nil, nil), count: sorted.count)
-        var lastSeen: [String: Int] = [:]
+        var lastSeen: [UTF8Key: Int] = [:]
         for index in sorted.indices.reversed() {
-            let series = sorted[index].series
+            let series = UTF8Key(sorted[index].series)
             if let older = lastSeen[series] {
                 neighbours[index].older = older
                 neighbours[older].newer = index
