@@ -205,15 +205,33 @@ public final class BuildMemo<Parsed: Codable & Sendable, Aggregates: Codable & S
         return entry
     }
 
-    /// Records the sources of this build, each with `reused` when its value came from the previous build.
-    public func record(sources: [(path: String, source: Record.Source, reused: Bool)]) {
-        let reusedCount = sources.count(where: \.reused)
-        let changed = sources.contains { !$0.reused || previous.sources[$0.path]?.stamp != $0.source.stamp }
+    /// The sources a build records at once, by path, and how many of them the previous build recorded.
+    public struct Sources {
+        fileprivate var byPath: [String: Record.Source] = [:]
+        fileprivate var reused = 0
+        fileprivate var changed = false
+
+        public init() {}
+
+        public mutating func reserveCapacity(_ count: Int) {
+            byPath.reserveCapacity(count)
+        }
+
+        /// Adds a source; `reused` when its value came from the previous build, `restamped` when the previous
+        /// build recorded it with another stamp.
+        public mutating func add(_ source: Record.Source, path: String, reused: Bool, restamped: Bool = false) {
+            byPath[path] = source
+            if reused { self.reused += 1 }
+            if !reused || restamped { changed = true }
+        }
+    }
+
+    /// Records the sources of this build (every source recorded before is replaced).
+    public func record(sources: Sources) {
         current.withLock { current in
-            current.record.sources.reserveCapacity(current.record.sources.count + sources.count)
-            for (path, source, _) in sources { current.record.sources[path] = source }
-            current.counts.reusedSources += reusedCount
-            if changed { current.counts.changed = true }
+            current.record.sources = sources.byPath
+            current.counts.reusedSources = sources.reused
+            if sources.changed { current.counts.changed = true }
         }
     }
 

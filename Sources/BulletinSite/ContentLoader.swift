@@ -182,11 +182,10 @@ enum ContentLoader {
 
     /// The bytes of a file, up to one more than `limit`.
     static func readBytes(_ path: String, displayPath: String, limit: Int) -> Result<[UInt8], Diagnostic> {
-        guard let handle = FileHandle(forReadingAtPath: path) else {
+        guard let bytes = FileBytes.read(path, limit: limit) else {
             return .failure(.error("cannot read the file", at: SourceLocation(file: displayPath, line: 1, column: 1)))
         }
-        defer { try? handle.close() }
-        return .success(Array((try? handle.read(upToCount: limit + 1)) ?? Data()))
+        return .success(bytes)
     }
 
     static func decode(_ bytes: [UInt8], displayPath: String, limit: Int) -> Result<SourceText, Diagnostic> {

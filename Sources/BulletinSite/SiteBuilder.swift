@@ -73,6 +73,16 @@ public enum SiteBuilder {
 
     // MARK: - Stages
 
+    /// What the parse stage makes of one file: its bulletin (nil when it has errors), its problems, and what the
+    /// memo records of it (`reused` when taken from the previous build, `restamped` when with another stamp).
+    private struct ParsedFile {
+        var loaded: LoadedBulletin?
+        var diagnostics: [Diagnostic]
+        var source: SiteMemo.Record.Source?
+        var reused = false
+        var restamped = false
+    }
+
     /// What the read stage finds: the settings, the bulletin files and the problems of both.
     struct SiteSources: Sendable {
         var config: SiteConfig
@@ -130,16 +140,14 @@ public enum SiteBuilder {
         let told = options.memory == nil ? nil : options.changedFiles
         let counter = ProgressCounter(stage: "reading bulletins", total: files.count, report: options.progress)
         let bodies = LoadedBulletin.BodyFiles(config: config, site: siteFiles)
-        // Each file's bulletin, its problems, and what the memo is to record of it (recorded together after).
-        typealias Parsed = (loaded: LoadedBulletin?, diagnostics: [Diagnostic], recorded: (source: SiteMemo.Record.Source, reused: Bool)?)
-        let results = concurrentMap(files.count, jobs: options.jobs) { number -> Parsed in
+        let results = concurrentMap(files.count, jobs: options.jobs) { number -> ParsedFile in
             defer { counter.increment() }
             let file = files[number]
-            func reuse(_ entry: SiteMemo.Record.Source) -> Parsed? {
+            func reuse(_ entry: SiteMemo.Record.Source, restamped: Bool = false) -> ParsedFile? {
                 guard let stored = try? entry.stored.decoded(), let facts = stored.value,
                       facts.dependenciesUnchanged(siteDirectory: siteFiles.siteDirectory) else { return nil }
-                return (LoadedBulletin(facts: facts, body: .file(file.path, bodies)), facts.diagnostics,
-                        (.init(key: entry.key, stamp: entry.stamp, stored: stored), true))
+                return ParsedFile(loaded: LoadedBulletin(facts: facts, body: .file(file.path, bodies)), diagnostics: facts.diagnostics,
+                                  source: .init(key: entry.key, stamp: entry.stamp, stored: stored), reused: true, restamped: restamped)
             }
             if let told, !file.isLink, !told.paths.contains(file.path), let entry = memo?.unchangedSource(path: file.displayPath),
                let reused = reuse(entry) {
@@ -151,25 +159,27 @@ public enum SiteBuilder {
             let bytes: [UInt8]
             switch ContentLoader.readBytes(file.path, displayPath: file.displayPath, limit: config.maxFileSize) {
             case .success(let read): bytes = read
-            case .failure(let diagnostic): return (nil, [diagnostic], nil)
+            case .failure(let diagnostic): return ParsedFile(loaded: nil, diagnostics: [diagnostic])
             }
             let key = ContentLoader.digest(bytes)
             if var entry = memo?.source(path: file.displayPath, key: key) {
+                let restamped = entry.stamp != stamp
                 entry.stamp = stamp
-                if let reused = reuse(entry) { return reused }
+                if let reused = reuse(entry, restamped: restamped) { return reused }
             }
             let (loaded, diagnostics) = ContentLoader.loadBulletin(bytes: bytes, key: key, displayPath: file.displayPath, config: config,
                                                                    site: siteFiles)
-            return (loaded, diagnostics, loaded.map { (.init(key: key, stamp: stamp, value: $0.facts), false) })
+            return ParsedFile(loaded: loaded, diagnostics: diagnostics, source: loaded.map { .init(key: key, stamp: stamp, value: $0.facts) })
         }
-        memo?.record(sources: zip(files, results).compactMap { file, result in
-            result.recorded.map { (file.displayPath, $0.source, $0.reused) }
-        })
         var bulletins: [LoadedBulletin] = [], diagnostics: [Diagnostic] = []
-        for (loaded, found, _) in results {
-            diagnostics += found
-            if let loaded, options.includeDrafts || !loaded.draft { bulletins.append(loaded) }
+        var recorded = SiteMemo.Sources()
+        recorded.reserveCapacity(files.count)
+        for (file, parsed) in zip(files, results) {
+            diagnostics += parsed.diagnostics
+            if let loaded = parsed.loaded, options.includeDrafts || !loaded.draft { bulletins.append(loaded) }
+            if let source = parsed.source { recorded.add(source, path: file.displayPath, reused: parsed.reused, restamped: parsed.restamped) }
         }
+        memo?.record(sources: recorded)
         return (bulletins, diagnostics)
     }
 

@@ -44,14 +44,15 @@ public enum FileBytes {
         return done
     }
 
-    /// The bytes of the file at `path`, or nil when it cannot be opened or read.
-    public static func read(_ path: String) -> [UInt8]? {
+    /// The bytes of the file at `path`, or nil when it cannot be opened or read; with a `limit`, no more than
+    /// `limit + 1` of them (enough to tell a file over the limit).
+    public static func read(_ path: String, limit: Int = .max - 1) -> [UInt8]? {
         let descriptor = open(path, O_RDONLY | O_CLOEXEC)
         guard descriptor >= 0 else { return nil }
         defer { close(descriptor) }
         var info = stat()
         guard fstat(descriptor, &info) == 0 else { return nil }
-        var bytes = [UInt8](repeating: 0, count: Int(info.st_size))
+        var bytes = [UInt8](repeating: 0, count: min(Int(info.st_size), limit + 1))
         var filled = 0
         while filled < bytes.count {
             let count = bytes.withUnsafeMutableBytes { Glibc.read(descriptor, $0.baseAddress! + filled, $0.count - filled) }
@@ -64,14 +65,16 @@ public enum FileBytes {
             }
             filled += count
         }
-        // Longer than when its size was taken: the rest appended.
+        // Longer than when its size was taken: the rest appended, up to the limit.
         var chunk = [UInt8](repeating: 0, count: 1 << 16)
-        while true {
-            let count = chunk.withUnsafeMutableBytes { Glibc.read(descriptor, $0.baseAddress!, $0.count) }
+        while bytes.count <= limit {
+            let wanted = min(chunk.count, limit + 1 - bytes.count)
+            let count = chunk.withUnsafeMutableBytes { Glibc.read(descriptor, $0.baseAddress!, wanted) }
             if count < 0 && errno == EINTR { continue }
             guard count >= 0 else { return nil }
             if count == 0 { return bytes }
             bytes += chunk[..<count]
         }
+        return bytes
     }
 }
