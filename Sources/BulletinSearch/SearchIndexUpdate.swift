@@ -177,7 +177,9 @@ public enum SearchIndexUpdate {
     }
 
     /// The tokens of one term shard whose postings change: those of the changed documents (`added`, in token
-    /// order) and those whose previous postings hold a document that changed.
+    /// order) and those whose previous postings hold a document that changed, unless their postings come out
+    /// as they were (a document edited at its end has most of its tokens where they were): the shards and
+    /// files holding only such tokens are the previous ones.
     private static func patchedTokens(_ previous: PreviousIndex, shard: Int, added: [PatchedToken], newID: [Int],
                                       dropped: [Int]) throws -> [PatchedToken] {
         var patched: [PatchedToken] = []
@@ -186,6 +188,7 @@ public enum SearchIndexUpdate {
             let positions = previous.positionRecord(of: record.token)?.data ?? []
             let list = try PostingMerge.merge((record.documents, record.data, positions), renumberedBy: newID,
                                               with: change.map { ($0.documents, $0.bytes[...], $0.positions[...]) }, dropped: dropped)
+            if list.documents == record.documents, sameBytes(list.bytes, record.data), sameBytes(list.positions, positions) { return }
             patched.append(PatchedToken(token: Array(record.token), documents: list.documents, bytes: list.bytes, positions: list.positions,
                                         old: (previous.layout.sharedSize(of: record.data), previous.layout.sharedSize(of: positions),
                                               !positions.isEmpty)))
@@ -205,6 +208,13 @@ public enum SearchIndexUpdate {
         }
         patched += added[next...]
         return patched
+    }
+
+    /// Whether `bytes` are those of `slice`.
+    private static func sameBytes(_ bytes: [UInt8], _ slice: ArraySlice<UInt8>) -> Bool {
+        bytes.count == slice.count && bytes.withUnsafeBytes { a in
+            slice.withUnsafeBytes { b in a.count == 0 || memcmp(a.baseAddress!, b.baseAddress!, a.count) == 0 }
+        }
     }
 
     /// A shard laid out again with the changed tokens' postings (`tokens` in token order, `postings` picking
