@@ -236,15 +236,22 @@ struct DecodedIndex {
                 for edit in 0..<(1 + step % 3) {
                     // The first and the last document too: where postings start and end.
                     let id = [0: 0, 4: edited.count - 1][step * 10 + edit] ?? Int.random(in: 0..<edited.count, using: &generator)
-                    edited[id].texts[1] += text(12)
-                    edited[id].texts[2] = text(20)
+                    if step % 4 == 1 {
+                        // Text added at the end: the tokens before it keep their positions.
+                        edited[id].texts.append(text(12))
+                    } else {
+                        edited[id].texts[1] += text(12)
+                        edited[id].texts[2] = text(20)
+                    }
                     previousID[id] = nil
                 }
             }
             let files = Dictionary(uniqueKeysWithValues: previous.files.map { ($0.path, $0.bytes) })
             let analyzed = Dictionary(uniqueKeysWithValues: previousID.indices.filter { previousID[$0] == nil }.map { ($0, AnalyzedDocument(edited[$0])) })
             let read: @Sendable (String) -> [UInt8]? = { files[$0] }
-            let update = SearchIndexUpdate.update(documents: edited, previousID: previousID, analyzed: analyzed, previousFile: read, layout: layout)
+            // Only texts changed on even steps: the update is told the documents' metadata is the previous index's.
+            let update = SearchIndexUpdate.update(documents: step % 2 == 0 && step % 4 != 3 ? nil : edited, previousID: previousID,
+                                                  analyzed: analyzed, previousFile: read, layout: layout)
             let updated = try #require(update)
             let full = SearchIndex(documents: edited, analyzed: edited.map(AnalyzedDocument.init), layout: layout)
             #expect(updated.files.map(\.path) == full.files.map(\.path), "step \(step)")
