@@ -211,8 +211,10 @@ public final class BuildMemo<Parsed: Codable & Sendable, Aggregates: Codable & S
         fileprivate var reused = 0
         fileprivate var changed = false
 
+        /// No sources yet.
         public init() {}
 
+        /// Makes room for `count` sources.
         public mutating func reserveCapacity(_ count: Int) {
             byPath.reserveCapacity(count)
         }
